@@ -1,0 +1,20 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY helpdesk ./helpdesk
+COPY accounts ./accounts
+COPY schedule ./schedule
+COPY tickets ./tickets
+RUN pip install --no-cache-dir .
+
+COPY . .
+RUN python -m helpdesk.compile_messages locale/*/LC_MESSAGES/*.po \
+    && DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput
+
+RUN useradd --create-home helpdesk && mkdir -p /data/media && chown helpdesk /data/media
+USER helpdesk
+EXPOSE 8000
+CMD ["gunicorn", "helpdesk.wsgi:application", "--bind", "0.0.0.0:8000"]

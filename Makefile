@@ -1,0 +1,65 @@
+# Everything runs in a local .venv; nothing here needs Docker or a system service.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format messages translations migrate shell worker beat clean
+
+install: $(STAMP) $(MO_FILES)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Compiled catalogues are build products: never edit or commit a .mo file.
+%.mo: %.po $(STAMP)
+	$(PY) -m helpdesk.compile_messages $<
+
+translations: $(MO_FILES)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the .po catalogues from the source (needs GNU gettext's xgettext).
+messages: install
+	$(PY) manage.py makemessages -l ru --no-location --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+	$(MAKE) translations
+
+shell: install
+	$(PY) manage.py shell
+
+worker: install
+	$(BIN)/celery -A helpdesk worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A helpdesk beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) $(MO_FILES) staticfiles .pytest_cache

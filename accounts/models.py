@@ -1,0 +1,273 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import localdate, now
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from accounts.validators import validate_licence_number, validate_tax_id
+
+
+class StaffRole(models.TextChoices):
+    """Staff roles are Django groups of these names, created by a migration."""
+
+    AGENT = "agent", _("Support agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMIN = "admin", _("Administrator")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("A user needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(
+        self, email: str, password: str | None = None, **fields
+    ) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a customer's contact or a member of support staff."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    mobile_phone = PhoneNumberField(_("mobile phone"), blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default=settings.TIME_ZONE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_("Support staff: may sign in to the staff pages and the admin."),
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def has_staff_role(self, *roles: StaffRole) -> bool:
+        if not self.is_authenticated or not self.is_staff:
+            return False
+        if self.is_superuser:
+            return True
+        names = [r.value for r in roles] or [r.value for r in StaffRole]
+        return self.groups.filter(name__in=names).exists()
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def visible_to(self, user: User) -> OrganisationQuerySet:
+        """The one answer to "which organisations may this user see"."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(memberships__user=user)
+
+    def active(self) -> OrganisationQuerySet:
+        return self.filter(is_active=True)
+
+
+class Organisation(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=300)
+    tax_id = models.CharField(
+        _("tax id (INN)"), max_length=12, unique=True, validators=[validate_tax_id]
+    )
+    address = models.TextField(_("address"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Archived organisations get no support.")
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A contact's place in their organisation; a contact belongs to one."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        MANAGER = "manager", _("Manager")
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name=_("contact"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+class LicenceQuerySet(models.QuerySet["Licence"]):
+    def visible_to(self, user: User) -> LicenceQuerySet:
+        """The one answer to "which licences may this user see"."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(organisation__memberships__user=user)
+
+    def with_periods(self) -> LicenceQuerySet:
+        return self.prefetch_related("subscription_periods")
+
+
+class Licence(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(
+        _("licence number"),
+        max_length=64,
+        unique=True,
+        validators=[validate_licence_number],
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="licences",
+        verbose_name=_("organisation"),
+    )
+    product = models.CharField(_("product"), max_length=200)
+    edition = models.CharField(_("edition"), max_length=200, blank=True)
+    purchased_on = models.DateField(_("purchase date"))
+    seats = models.PositiveIntegerField(_("seats"), null=True, blank=True)
+    scope = models.CharField(
+        _("scope"),
+        max_length=300,
+        blank=True,
+        help_text=_("Free text when seats do not apply."),
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = LicenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.product})"
+
+    def subscription_active(self, on: datetime.date | None = None) -> bool:
+        """Whether support is due for this licence on the given day (today by default)."""
+        on = on or localdate()
+        return any(p.covers(on) for p in self.subscription_periods.all())
+
+    @property
+    def support_ends_on(self) -> datetime.date | None:
+        """The last day covered by a subscription, past or future."""
+        return max((p.ends_on for p in self.subscription_periods.all()), default=None)
+
+
+def one_year_after(start: datetime.date, years: int = 1) -> datetime.date:
+    """The last day of a period of `years` years that starts on `start`."""
+    try:
+        anniversary = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        anniversary = start.replace(
+            year=start.year + years, day=28
+        ) + datetime.timedelta(days=1)
+    return anniversary - datetime.timedelta(days=1)
+
+
+class SubscriptionPeriod(models.Model):
+    """One period of support for a licence: included with the purchase, or a renewal."""
+
+    class Kind(models.TextChoices):
+        INCLUDED = "included", _("Included with the licence")
+        RENEWAL = "renewal", _("Renewal")
+
+    licence = models.ForeignKey(
+        Licence,
+        on_delete=models.CASCADE,
+        related_name="subscription_periods",
+        verbose_name=_("licence"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind, default=Kind.RENEWAL
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), help_text=_("The last day of support."))
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("subscription period")
+        verbose_name_plural = _("subscription periods")
+        ordering = ["licence", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="subscription_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.ends_on

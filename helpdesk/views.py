@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import Licence
+from helpdesk.health import run_checks
+
+
+@login_not_required
+def home(request: HttpRequest) -> HttpResponse:
+    licences = (
+        Licence.objects.visible_to(request.user)
+        .select_related("organisation")
+        .with_periods()
+        .order_by("number")
+    )
+    return render(request, "home.html", {"licences": licences})
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    healthy, checks = run_checks()
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.utils.timezone import localdate
+
+from accounts.models import Licence, Membership, Organisation, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> tuple[int, ...]:
+    return tuple(m.objects.count() for m in (Organisation, Licence, Membership, User))
+
+
+def test_seed_demo_loads_customers_staff_and_a_lapsed_subscription(capsys) -> None:
+    call_command("seed_demo")
+
+    today = localdate()
+    licences = Licence.objects.with_periods()
+    assert any(not licence.subscription_active(on=today) for licence in licences)
+    assert sum(licence.subscription_active(on=today) for licence in licences) >= 3
+    assert User.objects.filter(is_staff=True, groups__name="agent").count() == 2
+    assert User.objects.filter(is_superuser=True, groups__name="admin").count() == 1
+    customer = User.objects.get(email="customer@example.com")
+    assert customer.membership.role == Membership.Role.MANAGER
+    assert customer.check_password("helpdesk-demo")
+    assert "customer@example.com" in capsys.readouterr().out
+
+
+def test_seed_demo_twice_changes_nothing() -> None:
+    call_command("seed_demo")
+    first = _counts()
+
+    call_command("seed_demo")
+
+    assert _counts() == first

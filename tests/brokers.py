@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from helpdesk.celery import app as celery_app
+
+# Celery's `broker_url` prefers the CELERY_BROKER_URL environment variable over
+# what is set at run time; the read and write URLs do not.
+_KEYS = ("task_always_eager", "broker_read_url", "broker_write_url")
+
+
+@contextmanager
+def celery_broker(url: str) -> Iterator[None]:
+    """Publish tasks to a real broker instead of running them in-process."""
+    saved = {key: celery_app.conf.get(key) for key in _KEYS}
+    celery_app.conf.update(
+        task_always_eager=False, broker_read_url=url, broker_write_url=url
+    )
+    try:
+        yield
+    finally:
+        celery_app.conf.update(saved)

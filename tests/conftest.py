@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils.timezone import localdate
+
+from accounts.models import Licence, Membership, Organisation, StaffRole, User
+from helpdesk.celery import app as celery_app
+from tests.brokers import celery_broker
+from tests.factories import (
+    LicenceFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+from tests.requirements import require_redis
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # For speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in-process unless a test starts a real worker (tests/test_celery_worker.py).
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def organisation() -> Organisation:
+    return OrganisationFactory(name="ООО «Альфа»")
+
+
+@pytest.fixture
+def other_organisation() -> Organisation:
+    return OrganisationFactory(name="АО «Бета»")
+
+
+@pytest.fixture
+def active_licence(organisation: Organisation) -> Licence:
+    return LicenceFactory(organisation=organisation, number="ALFA-0001-AAAA-0001")
+
+
+@pytest.fixture
+def lapsed_licence(organisation: Organisation) -> Licence:
+    return LicenceFactory(
+        organisation=organisation,
+        number="ALFA-0002-AAAA-0002",
+        purchased_on=localdate() - datetime.timedelta(days=500),
+    )
+
+
+@pytest.fixture
+def organisation_with_active_licence(
+    organisation: Organisation, active_licence: Licence
+) -> Organisation:
+    return organisation
+
+
+@pytest.fixture
+def customer(organisation: Organisation) -> User:
+    """A manager of the organisation."""
+    return MembershipFactory(
+        organisation=organisation,
+        role=Membership.Role.MANAGER,
+        user__email="customer@alfa.example",
+        user__full_name="Анна Смирнова",
+    ).user
+
+
+@pytest.fixture
+def colleague(organisation: Organisation) -> User:
+    """A plain member of the customer's organisation."""
+    return MembershipFactory(
+        organisation=organisation, user__email="colleague@alfa.example"
+    ).user
+
+
+@pytest.fixture
+def outsider(other_organisation: Organisation) -> User:
+    """A contact of another organisation: must never see the customer's data."""
+    return MembershipFactory(
+        organisation=other_organisation, user__email="outsider@beta.example"
+    ).user
+
+
+def _staff(email: str, role: StaffRole) -> User:
+    user = UserFactory(email=email, full_name=f"{role.label} {email}", is_staff=True)
+    user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+@pytest.fixture
+def agent() -> User:
+    return _staff("agent@support.example", StaffRole.AGENT)
+
+
+@pytest.fixture
+def supervisor() -> User:
+    return _staff("supervisor@support.example", StaffRole.SUPERVISOR)
+
+
+@pytest.fixture
+def admin_user() -> User:
+    return _staff("admin@support.example", StaffRole.ADMIN)
+
+
+@pytest.fixture
+def redis_celery_worker() -> Iterator[object]:
+    """A real Celery worker thread consuming from Redis for the length of a test."""
+    from celery.contrib.testing.worker import start_worker
+
+    with celery_broker(require_redis()):
+        celery_app.control.purge()
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            loglevel="WARNING",
+        ) as worker:
+            yield worker
