@@ -9,7 +9,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages translations migrate shell worker beat clean
+.PHONY: install run test lint format messages translations migrate shell worker beat bench clean
 
 install: $(STAMP) $(MO_FILES)
 
@@ -51,6 +51,11 @@ format: install
 messages: install
 	$(PY) manage.py makemessages -l ru --no-location --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
 	$(MAKE) translations
+
+# How fast schedule.current.status() answers once warm, and that it makes no
+# query (a throw-away test database; prints the numbers, fails on a query).
+bench: install
+	$(PY) tests/bench/bench_schedule.py
 
 shell: install
 	$(PY) manage.py shell

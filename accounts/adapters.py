@@ -1,11 +1,51 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from accounts.models import Invitation, User
+from accounts.services import accept_invitation
+
+INVITATION_SESSION_KEY = "invitation_token"
+
+
+def invitation_in_session(request: HttpRequest) -> Invitation | None:
+    token = request.session.get(INVITATION_SESSION_KEY)
+    if not token:
+        return None
+    return (
+        Invitation.objects.usable()
+        .select_related("organisation")
+        .filter(token=token)
+        .first()
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    """Sign-up is open only to someone holding an invitation, for its address."""
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        # Portal access is granted on request with a licence number, never by
-        # open sign-up.
-        return False
+        return invitation_in_session(request) is not None
+
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email)
+        request = getattr(self, "request", None)
+        invitation = invitation_in_session(request) if request is not None else None
+        if invitation is not None and email.lower() != invitation.email.lower():
+            raise forms.ValidationError(
+                _("Sign up with the address the invitation was sent to: %(email)s.")
+                % {"email": invitation.email}
+            )
+        return email
+
+    def save_user(
+        self, request: HttpRequest, user: User, form, commit: bool = True
+    ) -> User:
+        user = super().save_user(request, user, form, commit=commit)
+        invitation = invitation_in_session(request)
+        if commit and invitation is not None:
+            accept_invitation(invitation, user)
+            del request.session[INVITATION_SESSION_KEY]
+        return user

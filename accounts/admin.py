@@ -1,10 +1,39 @@
 from __future__ import annotations
 
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils.translation import gettext_lazy as _
+import datetime
+from functools import partial
+from uuid import UUID
 
-from accounts.models import Licence, Membership, Organisation, SubscriptionPeriod, User
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.timezone import localdate
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.licence_import import COLUMNS, decode, describe, progress_key
+from accounts.models import (
+    AccessRequest,
+    Invitation,
+    Licence,
+    LicenceImport,
+    Membership,
+    Organisation,
+    SubscriptionPeriod,
+    SubscriptionReminder,
+    User,
+)
+from accounts.services import renew_subscription
+from accounts.tasks import apply_licence_import, preview_licence_import
 
 
 class MembershipInline(admin.TabularInline):
@@ -60,23 +89,275 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
+class LicenceInline(admin.TabularInline):
+    model = Licence
+    extra = 0
+    fields = ["number", "product", "edition", "purchased_on"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "tax_id", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "tax_id"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, LicenceInline]
 
 
 class SubscriptionPeriodInline(admin.TabularInline):
     model = SubscriptionPeriod
     extra = 0
+    fields = ["kind", "starts_on", "ends_on", "created_at"]
+    readonly_fields = ["created_at"]
+    # Periods are history: they are added (renewals), never deleted here.
+    can_delete = False
+
+
+class SupportFilter(admin.SimpleListFilter):
+    title = _("support")
+    parameter_name = "support"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, str]]:
+        return [
+            ("active", _("Active")),
+            ("expiring", _("Expiring within 30 days")),
+            ("expired", _("Expired")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = localdate()
+        covered_today = Exists(
+            SubscriptionPeriod.objects.filter(
+                licence=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today
+            )
+        )
+        if self.value() == "active":
+            return queryset.filter(covered_today)
+        if self.value() == "expiring":
+            return queryset.filter(
+                covered_today, support_until__lte=today + datetime.timedelta(days=30)
+            )
+        if self.value() == "expired":
+            return queryset.exclude(covered_today)
+        return queryset
+
+
+class LicenceImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+
+class RenewForm(forms.Form):
+    years = forms.IntegerField(label=_("Years"), min_value=1, max_value=10, initial=1)
 
 
 @admin.register(Licence)
 class LicenceAdmin(admin.ModelAdmin):
-    list_display = ["number", "product", "edition", "organisation", "purchased_on"]
+    list_display = [
+        "number",
+        "product",
+        "edition",
+        "organisation",
+        "purchased_on",
+        "support_until",
+    ]
+    list_filter = [SupportFilter, "product"]
     search_fields = ["number", "organisation__name", "organisation__tax_id", "product"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     inlines = [SubscriptionPeriodInline]
+    actions = ["renew"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(support_until=Max("subscription_periods__ends_on"))
+        )
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_start), name="accounts_licence_import"),
+            path(
+                "import/<uuid:code>/",
+                view(self.import_status),
+                name="accounts_licence_import_status",
+            ),
+            path(
+                "import/<uuid:code>/progress/",
+                view(self.import_progress),
+                name="accounts_licence_import_progress",
+            ),
+            path(
+                "import/<uuid:code>/apply/",
+                view(require_POST(self.import_apply)),
+                name="accounts_licence_import_apply",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _import_for(self, request: HttpRequest, code: UUID) -> LicenceImport:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(LicenceImport, code=code)
+
+    def _context(self, request: HttpRequest, **extra: object) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "columns": COLUMNS,
+            **extra,
+        }
+
+    def import_start(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = LicenceImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            licence_import = LicenceImport.objects.create(
+                file_name=upload.name[:255],
+                content=decode(upload.read()),
+                created_by=request.user,
+            )
+            transaction.on_commit(
+                partial(preview_licence_import.delay, licence_import.pk)
+            )
+            return redirect("admin:accounts_licence_import_status", licence_import.code)
+        return TemplateResponse(
+            request,
+            "admin/accounts/licence/import_form.html",
+            self._context(request, title=_("Import licences from CSV"), form=form),
+        )
+
+    def import_status(self, request: HttpRequest, code: UUID) -> HttpResponse:
+        licence_import = self._import_for(request, code)
+        invalid_rows = [
+            {**row, "messages": [describe(c, p) for c, p in row["errors"]]}
+            for row in licence_import.rows
+            if row["action"] == "invalid"
+        ]
+        return TemplateResponse(
+            request,
+            "admin/accounts/licence/import_status.html",
+            self._context(
+                request,
+                title=_("Import of %(file)s") % {"file": licence_import.file_name},
+                licence_import=licence_import,
+                invalid_rows=invalid_rows[:500],
+                working=licence_import.status
+                in {LicenceImport.Status.PREVIEWING, LicenceImport.Status.IMPORTING},
+            ),
+        )
+
+    def import_progress(self, request: HttpRequest, code: UUID) -> JsonResponse:
+        licence_import = self._import_for(request, code)
+        progress = cache.get(progress_key(licence_import)) or {"done": 0, "total": 0}
+        return JsonResponse({"status": licence_import.status, **progress})
+
+    def import_apply(self, request: HttpRequest, code: UUID) -> HttpResponse:
+        licence_import = self._import_for(request, code)
+        started = LicenceImport.objects.filter(
+            pk=licence_import.pk,
+            status=LicenceImport.Status.PREVIEWED,
+            summary__invalid=0,
+        ).update(status=LicenceImport.Status.IMPORTING)
+        if started:
+            transaction.on_commit(
+                partial(apply_licence_import.delay, licence_import.pk)
+            )
+        else:
+            messages.error(
+                request, _("Only a checked file without invalid rows can be imported.")
+            )
+        return redirect("admin:accounts_licence_import_status", licence_import.code)
+
+    @admin.display(description=_("Support until"), ordering="support_until")
+    def support_until(self, licence: Licence) -> datetime.date | None:
+        return licence.support_until
+
+    @admin.action(
+        description=_("Renew the subscription for N years"), permissions=["change"]
+    )
+    def renew(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        form = RenewForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            years = form.cleaned_data["years"]
+            for licence in queryset:
+                renew_subscription(licence, years=years)
+            self.message_user(
+                request,
+                ngettext(
+                    "Renewed %(count)d licence for %(years)d year(s).",
+                    "Renewed %(count)d licences for %(years)d year(s).",
+                    len(queryset),
+                )
+                % {"count": len(queryset), "years": years},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/accounts/licence/renew.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Renew subscriptions"),
+                "licences": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "organisation_name",
+        "tax_id",
+        "full_name",
+        "email",
+        "status",
+    ]
+    list_filter = ["status"]
+    search_fields = [
+        "organisation_name",
+        "tax_id",
+        "full_name",
+        "email",
+        "licence_number",
+    ]
+    readonly_fields = ["created_at", "decided_at", "decided_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "organisation",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    ]
+    search_fields = ["email", "organisation__name"]
+    exclude = ["token"]
+    readonly_fields = ["accepted_at", "accepted_by", "created_at"]
+
+
+@admin.register(SubscriptionReminder)
+class SubscriptionReminderAdmin(admin.ModelAdmin):
+    list_display = ["licence", "kind", "support_ends_on", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["licence__number"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -116,6 +116,14 @@ class Organisation(models.Model):
     )
     address = models.TextField(_("address"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    email_domains = models.TextField(
+        _("approved e-mail domains"),
+        blank=True,
+        help_text=_(
+            "One per line, e.g. example.ru. A contact writing from one of them with "
+            "a licence of this organisation is invited without review."
+        ),
+    )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Archived organisations get no support.")
     )
@@ -131,6 +139,13 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def approves_email(self, email: str) -> bool:
+        domain = email.rsplit("@", 1)[-1].strip().lower()
+        approved = {
+            d.strip().lower().lstrip("@") for d in self.email_domains.splitlines()
+        }
+        return bool(domain) and domain in approved - {""}
 
 
 class Membership(models.Model):
@@ -271,3 +286,189 @@ class SubscriptionPeriod(models.Model):
 
     def covers(self, day: datetime.date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+
+class AccessRequest(models.Model):
+    """A visitor's request for portal access, made with a licence number."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        INVITED = "invited", _("Invited automatically")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation_name = models.CharField(_("organisation"), max_length=300)
+    tax_id = models.CharField(_("tax id (INN)"), max_length=12, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    phone = PhoneNumberField(_("phone"))
+    licence_number = models.CharField(_("licence number"), max_length=64)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_requests",
+        verbose_name=_("organisation"),
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+
+    class Meta:
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}> — {self.organisation_name}"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def usable(self) -> InvitationQuerySet:
+        return self.filter(accepted_at=None, revoked_at=None, expires_at__gt=now())
+
+
+class Invitation(models.Model):
+    """A sign-up link for one e-mail address into one organisation."""
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    email = models.EmailField(_("e-mail"))
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=Membership.Role,
+        default=Membership.Role.MEMBER,
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    access_request = models.ForeignKey(
+        AccessRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+
+class SubscriptionReminder(models.Model):
+    """One reminder about one subscription end; the unique key makes it once only."""
+
+    class Kind(models.TextChoices):
+        DAYS_30 = "30_days", _("30 days before the end")
+        DAYS_7 = "7_days", _("7 days before the end")
+        ENDED = "ended", _("Subscription ended")
+
+    licence = models.ForeignKey(
+        Licence,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("licence"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    support_ends_on = models.DateField(_("support ends on"))
+    sent_at = models.DateTimeField(_("sent"), default=now)
+
+    class Meta:
+        verbose_name = _("subscription reminder")
+        verbose_name_plural = _("subscription reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence", "kind", "support_ends_on"],
+                name="one_reminder_per_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence.number}: {self.get_kind_display()}"
+
+
+class LicenceImport(models.Model):
+    """A CSV file of licences: previewed row by row, then imported all at once."""
+
+    class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("Checking the file")
+        PREVIEWED = "previewed", _("Checked, ready to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.TextField(_("content"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.PREVIEWING
+    )
+    # {"create": n, "change": n, "unchanged": n, "invalid": n}
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    # One entry per row: {"line", "number", "action", "errors": [[code, params]]}
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("licence import")
+        verbose_name_plural = _("licence imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"

@@ -1,11 +1,32 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.timezone import localdate, now
+from django.utils.translation import gettext as _
 
-from accounts.models import Licence, Organisation, SubscriptionPeriod, one_year_after
+from accounts.emails import queue_templated_email
+from accounts.models import (
+    AccessRequest,
+    Invitation,
+    Licence,
+    Membership,
+    Organisation,
+    SubscriptionPeriod,
+    SubscriptionReminder,
+    User,
+    one_year_after,
+)
+from accounts.validators import is_valid_tax_id, normalise_licence_number
+
+INVITATION_LIFETIME = datetime.timedelta(days=7)
+
+
+class AccountsError(Exception):
+    """A rule of accounts, organisations or licences was broken; the message says which."""
 
 
 @transaction.atomic
@@ -22,7 +43,7 @@ def register_licence(
     """Create a licence with the year of support that comes with every purchase."""
     licence = Licence(
         organisation=organisation,
-        number=number.strip().upper(),
+        number=normalise_licence_number(number),
         product=product,
         edition=edition,
         purchased_on=purchased_on,
@@ -51,7 +72,7 @@ def renew_subscription(
     """
     if years < 1:
         raise ValueError("A renewal is one year or more.")
-    on = on or timezone.localdate()
+    on = on or localdate()
     licence = Licence.objects.select_for_update().get(pk=licence.pk)
     last_day = licence.support_ends_on
     starts_on = (
@@ -65,3 +86,283 @@ def renew_subscription(
         starts_on=starts_on,
         ends_on=one_year_after(starts_on, years),
     )
+
+
+def _vouching_licence(access_request: AccessRequest) -> Licence | None:
+    """The licence that lets this request through without review, if any."""
+    licence = (
+        Licence.objects.with_periods()
+        .select_related("organisation")
+        .filter(number=normalise_licence_number(access_request.licence_number))
+        .first()
+    )
+    if (
+        licence is None
+        or not licence.organisation.is_active
+        or not licence.subscription_active()
+    ):
+        return None
+    organisation = licence.organisation
+    if access_request.tax_id == organisation.tax_id or organisation.approves_email(
+        access_request.email
+    ):
+        return licence
+    return None
+
+
+@transaction.atomic
+def request_access(access_request: AccessRequest) -> AccessRequest:
+    """Record a visitor's request for portal access and answer it by e-mail.
+
+    1. Someone who already has an account is told to sign in instead.
+    2. A licence with active support that belongs to the requester's organisation
+       (same tax id, or an approved e-mail domain) brings an invitation at once.
+    3. Anything else waits for staff, and the requester is told so.
+    The web page says the same in every case, so it reveals no licence numbers.
+    """
+    access_request.email = access_request.email.strip().lower()
+    access_request.licence_number = normalise_licence_number(
+        access_request.licence_number
+    )
+    access_request.save()
+    recipient = [access_request.email]
+    if User.objects.filter(email__iexact=access_request.email).exists():
+        queue_templated_email(
+            recipient,
+            "accounts/email/already_registered",
+            {},
+            language=access_request.language,
+        )
+        return access_request
+    licence = _vouching_licence(access_request)
+    if licence is None:
+        queue_templated_email(
+            recipient,
+            "accounts/email/access_request_received",
+            {"access_request": access_request},
+            language=access_request.language,
+        )
+        return access_request
+    access_request.status = AccessRequest.Status.INVITED
+    access_request.organisation = licence.organisation
+    access_request.decided_at = now()
+    access_request.save(update_fields=["status", "organisation", "decided_at"])
+    _invite_requester(access_request, invited_by=None)
+    return access_request
+
+
+def _invite_requester(
+    access_request: AccessRequest, *, invited_by: User | None
+) -> Invitation:
+    assert access_request.organisation is not None
+    return invite_contact(
+        access_request.organisation,
+        email=access_request.email,
+        full_name=access_request.full_name,
+        position=access_request.position,
+        phone=str(access_request.phone or ""),
+        language=access_request.language,
+        invited_by=invited_by,
+        access_request=access_request,
+    )
+
+
+@transaction.atomic
+def approve_access_request(
+    access_request: AccessRequest, *, by: User, organisation: Organisation | None = None
+) -> Invitation:
+    """Grant access: link the given organisation, or create it from the request."""
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if access_request.status != AccessRequest.Status.PENDING:
+        raise AccountsError(_("This request has already been decided."))
+    if organisation is None:
+        organisation = _organisation_from_request(access_request)
+    access_request.status = AccessRequest.Status.APPROVED
+    access_request.organisation = organisation
+    access_request.decided_by = by
+    access_request.decided_at = now()
+    access_request.save(
+        update_fields=["status", "organisation", "decided_by", "decided_at"]
+    )
+    return _invite_requester(access_request, invited_by=by)
+
+
+def _organisation_from_request(access_request: AccessRequest) -> Organisation:
+    if not is_valid_tax_id(access_request.tax_id):
+        raise AccountsError(
+            _(
+                "The request has no valid tax id; choose an existing organisation to link."
+            )
+        )
+    organisation, _created = Organisation.objects.get_or_create(
+        tax_id=access_request.tax_id,
+        defaults={"name": access_request.organisation_name},
+    )
+    return organisation
+
+
+@transaction.atomic
+def decline_access_request(
+    access_request: AccessRequest, *, by: User, reason: str
+) -> AccessRequest:
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if access_request.status != AccessRequest.Status.PENDING:
+        raise AccountsError(_("This request has already been decided."))
+    if not reason.strip():
+        raise AccountsError(
+            _("Say why the request is declined; the requester reads it.")
+        )
+    access_request.status = AccessRequest.Status.DECLINED
+    access_request.decline_reason = reason.strip()
+    access_request.decided_by = by
+    access_request.decided_at = now()
+    access_request.save(
+        update_fields=["status", "decline_reason", "decided_by", "decided_at"]
+    )
+    queue_templated_email(
+        [access_request.email],
+        "accounts/email/access_request_declined",
+        {"access_request": access_request},
+        language=access_request.language,
+    )
+    return access_request
+
+
+@transaction.atomic
+def invite_contact(
+    organisation: Organisation,
+    *,
+    email: str,
+    full_name: str,
+    position: str = "",
+    phone: str = "",
+    role: Membership.Role = Membership.Role.MEMBER,
+    language: str = "ru",
+    invited_by: User | None = None,
+    access_request: AccessRequest | None = None,
+) -> Invitation:
+    """Send a sign-up link that makes its user a contact of `organisation`."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountsError(_("%(email)s already has an account.") % {"email": email})
+    invitation = Invitation.objects.create(
+        token=secrets.token_urlsafe(32),
+        email=email,
+        full_name=full_name,
+        position=position,
+        phone=phone,
+        organisation=organisation,
+        role=role,
+        language=language,
+        invited_by=invited_by,
+        access_request=access_request,
+        expires_at=now() + INVITATION_LIFETIME,
+    )
+    queue_templated_email(
+        [email],
+        "accounts/email/invitation",
+        {
+            "invitation": invitation,
+            "accept_path": reverse(
+                "accounts:accept_invitation", args=[invitation.token]
+            ),
+        },
+        language=language,
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, user: User) -> Membership:
+    """Make the newly signed-up user the contact the invitation was for."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise AccountsError(_("This invitation has already been used."))
+    user.full_name = user.full_name or invitation.full_name
+    user.position = user.position or invitation.position
+    user.phone = user.phone or invitation.phone
+    user.language = invitation.language
+    user.save(update_fields=["full_name", "position", "phone", "language"])
+    membership = Membership.objects.create(
+        user=user, organisation=invitation.organisation, role=invitation.role
+    )
+    invitation.accepted_at = now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def remove_contact(membership: Membership, *, by: User) -> None:
+    """Close a contact's access; the account stays for the history of their tickets."""
+    if membership.user_id == by.pk:
+        raise AccountsError(_("You cannot remove yourself."))
+    user = membership.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def send_subscription_reminders(today: datetime.date | None = None) -> int:
+    """Remind organisations' managers 30 and 7 days before support ends, and once after.
+
+    Each reminder is claimed by inserting its unique row before the e-mail is
+    queued in the same transaction, so a second run, a retry or a concurrent
+    worker finds the claim and sends nothing again. Returns how many were sent.
+    """
+    today = today or localdate()
+    sent = 0
+    licences = (
+        Licence.objects.with_periods()
+        .select_related("organisation")
+        .filter(organisation__is_active=True)
+    )
+    for licence in licences.iterator(chunk_size=500):
+        kind = _reminder_due(licence.support_ends_on, today)
+        if kind is not None and _claim_and_send_reminder(licence, kind):
+            sent += 1
+    return sent
+
+
+# Reminders of lapses older than this are not sent: a first run on old data
+# must not mail every customer who left years ago.
+ENDED_REMINDER_WINDOW = datetime.timedelta(days=14)
+
+
+def _reminder_due(
+    ends_on: datetime.date | None, today: datetime.date
+) -> SubscriptionReminder.Kind | None:
+    if ends_on is None:
+        return None
+    days_left = (ends_on - today).days
+    if 7 < days_left <= 30:
+        return SubscriptionReminder.Kind.DAYS_30
+    if 0 <= days_left <= 7:
+        return SubscriptionReminder.Kind.DAYS_7
+    if days_left < 0 and today - ends_on <= ENDED_REMINDER_WINDOW:
+        return SubscriptionReminder.Kind.ENDED
+    return None
+
+
+def _claim_and_send_reminder(licence: Licence, kind: SubscriptionReminder.Kind) -> bool:
+    managers = list(
+        User.objects.filter(
+            is_active=True,
+            membership__organisation=licence.organisation,
+            membership__role=Membership.Role.MANAGER,
+        )
+    )
+    try:
+        with transaction.atomic():
+            SubscriptionReminder.objects.create(
+                licence=licence, kind=kind, support_ends_on=licence.support_ends_on
+            )
+            for manager in managers:
+                queue_templated_email(
+                    [manager.email],
+                    "accounts/email/subscription_reminder",
+                    {"licence": licence, "kind": kind, "manager": manager},
+                    language=manager.language,
+                )
+    except IntegrityError:
+        return False  # claimed by an earlier or concurrent run
+    return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "helpdesk.context_processors.support_contacts",
+                "schedule.context_processors.support_hours",
             ],
         },
     },
@@ -176,12 +179,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Every periodic task, in one place.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "subscription-reminders": {
+        "task": "accounts.tasks.send_subscription_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+}
 
 # Support contacts shown in the footer and on the hours page.
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@helpdesk.localhost")
 SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+7 495 000-00-00")
 SUPPORT_TELEGRAM = env.str("SUPPORT_TELEGRAM", default="@helpdesk_support_bot")
+# The working day before a public holiday ends this much earlier (the
+# production calendar's "shortened day").
+SCHEDULE_SHORTENED_DAY_MINUTES = env.int("SCHEDULE_SHORTENED_DAY_MINUTES", default=60)
 
 # Security. Production sits behind a TLS-terminating proxy.
 SECURE_PROXY_SSL_HEADER = (

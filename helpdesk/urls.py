@@ -4,9 +4,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from helpdesk import views
+
+admin.site.site_header = _("Help-desk administration")
+admin.site.site_title = _("Help-desk administration")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +18,8 @@ urlpatterns = [
     # The language switcher must work before anyone signs in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("schedule.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,6 +10,13 @@ from helpdesk.celery import app as celery_app
 _KEYS = ("task_always_eager", "broker_read_url", "broker_write_url")
 
 
+def _drop_connection_pools() -> None:
+    # Pools are built lazily from the URL in force at the time, so a pool made
+    # while tasks ran eagerly points at the in-memory transport. Dropping them
+    # is what Celery itself does after a fork.
+    celery_app._after_fork()
+
+
 @contextmanager
 def celery_broker(url: str) -> Iterator[None]:
     """Publish tasks to a real broker instead of running them in-process."""
@@ -17,7 +24,9 @@ def celery_broker(url: str) -> Iterator[None]:
     celery_app.conf.update(
         task_always_eager=False, broker_read_url=url, broker_write_url=url
     )
+    _drop_connection_pools()
     try:
         yield
     finally:
         celery_app.conf.update(saved)
+        _drop_connection_pools()

@@ -85,10 +85,23 @@ def outsider(other_organisation: Organisation) -> User:
     ).user
 
 
-def _staff(email: str, role: StaffRole) -> User:
+# A fixed authenticator secret, so browser tests can compute the current code.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _staff(email: str, role: StaffRole, *, with_totp: bool = True) -> User:
+    from allauth.mfa.totp.internal.auth import TOTP
+
     user = UserFactory(email=email, full_name=f"{role.label} {email}", is_staff=True)
     user.groups.add(Group.objects.get(name=role.value))
+    if with_totp:
+        TOTP.activate(user, STAFF_TOTP_SECRET)
     return user
+
+
+@pytest.fixture
+def agent_without_two_factor() -> User:
+    return _staff("new-agent@support.example", StaffRole.AGENT, with_totp=False)
 
 
 @pytest.fixture

@@ -35,3 +35,19 @@ def test_seed_demo_twice_changes_nothing() -> None:
     call_command("seed_demo")
 
     assert _counts() == first
+
+
+def test_demo_staff_have_the_printed_authenticator_secret(capsys) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from accounts.management.commands.seed_demo import DEMO_TOTP_SECRET
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    staff = User.objects.filter(is_staff=True)
+    assert (
+        Authenticator.objects.filter(user__in=staff, type="totp").count()
+        == staff.count()
+    )
+    assert DEMO_TOTP_SECRET in capsys.readouterr().out

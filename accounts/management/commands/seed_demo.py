@@ -4,6 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -13,6 +15,9 @@ from accounts.models import Licence, Membership, Organisation, StaffRole, User
 from accounts.services import register_licence, renew_subscription
 
 DEMO_PASSWORD = "helpdesk-demo"
+# Staff must use two-factor authentication; the demo staff share this secret so
+# that anyone trying the demo can add it to an authenticator app.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,10 @@ class Command(BaseCommand):
                 email, full_name, is_staff=True, is_superuser=role == StaffRole.ADMIN
             )
             user.groups.add(Group.objects.get(name=role.value))
+            if not Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists():
+                TOTP.activate(user, DEMO_TOTP_SECRET)
 
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Sign in with:"))
         for demo in ORGANISATIONS:
@@ -138,6 +147,10 @@ class Command(BaseCommand):
                 )
         for email, _name, role in STAFF:
             self.stdout.write(f"  {email:<24} {DEMO_PASSWORD}  ({role.label})")
+        self.stdout.write(
+            f"Staff sign in with a one-time code: add the secret {DEMO_TOTP_SECRET} "
+            "to an authenticator app (e.g. `oathtool --totp -b SECRET`)."
+        )
 
     def _user(self, email: str, full_name: str, **fields) -> User:
         user = User.objects.filter(email=email).first()

@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.adapters import INVITATION_SESSION_KEY
+from accounts.forms import (
+    AccessRequestForm,
+    ApproveAccessRequestForm,
+    DeclineAccessRequestForm,
+    InviteContactForm,
+)
+from accounts.models import AccessRequest, Invitation, Membership, User
+from accounts.ratelimit import allow, client_address
+
+ACCESS_REQUESTS_PER_HOUR = 5
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _managed_membership(user: User) -> Membership:
+    """The membership through which `user` manages an organisation's contacts."""
+    membership = (
+        Membership.objects.filter(user=user).select_related("organisation").first()
+    )
+    if membership is None or membership.role != Membership.Role.MANAGER:
+        raise PermissionDenied
+    return membership
+
+
+@login_not_required
+def request_access(request: HttpRequest) -> HttpResponse:
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key = f"ratelimit:access-request:{client_address(request)}"
+        if allow(key, limit=ACCESS_REQUESTS_PER_HOUR, period=3600):
+            access_request = form.save(commit=False)
+            access_request.language = translation.get_language() or "ru"
+            services.request_access(access_request)
+            request.session["access_requested_email"] = access_request.email
+            return redirect("accounts:access_requested")
+        form.add_error(
+            None, _("Too many requests from your address. Please try again in an hour.")
+        )
+    return render(request, "accounts/request_access.html", {"form": form})
+
+
+@login_not_required
+def access_requested(request: HttpRequest) -> HttpResponse:
+    email = request.session.get("access_requested_email", "")
+    return render(request, "accounts/access_requested.html", {"email": email})
+
+
+@login_not_required
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.usable().filter(token=token).first()
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    request.session[INVITATION_SESSION_KEY] = invitation.token
+    return redirect(
+        f"{reverse('account_signup')}?{urlencode({'email': invitation.email})}"
+    )
+
+
+def organisation_contacts(request: HttpRequest) -> HttpResponse:
+    membership = _managed_membership(request.user)
+    organisation = membership.organisation
+    form = InviteContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite_contact(
+                organisation,
+                **form.cleaned_data,
+                language=translation.get_language() or "ru",
+                invited_by=request.user,
+            )
+        except services.AccountsError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request,
+                _("An invitation has been sent to %(email)s.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("accounts:organisation_contacts")
+    contacts = (
+        organisation.memberships.filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    invitations = organisation.invitations.usable()
+    return render(
+        request,
+        "accounts/organisation_contacts.html",
+        {
+            "organisation": organisation,
+            "contacts": contacts,
+            "invitations": invitations,
+            "form": form,
+        },
+    )
+
+
+@require_POST
+def remove_contact(request: HttpRequest, user_id: int) -> HttpResponse:
+    organisation = _managed_membership(request.user).organisation
+    membership = get_object_or_404(
+        organisation.memberships.select_related("user"),
+        user_id=user_id,
+        user__is_active=True,
+    )
+    try:
+        services.remove_contact(membership, by=request.user)
+    except services.AccountsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s no longer has access.") % {"name": membership.user.full_name},
+        )
+    return redirect("accounts:organisation_contacts")
+
+
+@staff_required
+def access_request_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", AccessRequest.Status.PENDING)
+    if status not in AccessRequest.Status.values:
+        status = AccessRequest.Status.PENDING
+    access_requests = AccessRequest.objects.filter(status=status).select_related(
+        "organisation"
+    )[:200]
+    return render(
+        request,
+        "accounts/access_request_list.html",
+        {
+            "access_requests": access_requests,
+            "status": status,
+            "statuses": AccessRequest.Status,
+        },
+    )
+
+
+@staff_required
+def access_request_detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    access_request = get_object_or_404(
+        AccessRequest.objects.select_related("organisation"), code=code
+    )
+    approve_form = ApproveAccessRequestForm()
+    decline_form = DeclineAccessRequestForm()
+    if request.method == "POST":
+        try:
+            if "approve" in request.POST:
+                approve_form = ApproveAccessRequestForm(request.POST)
+                if approve_form.is_valid():
+                    services.approve_access_request(
+                        access_request,
+                        by=request.user,
+                        organisation=approve_form.cleaned_data["organisation"],
+                    )
+                    messages.success(
+                        request, _("Approved; the invitation is on its way.")
+                    )
+                    return redirect("accounts:access_request_list")
+            else:
+                decline_form = DeclineAccessRequestForm(request.POST)
+                if decline_form.is_valid():
+                    services.decline_access_request(
+                        access_request,
+                        by=request.user,
+                        reason=decline_form.cleaned_data["reason"],
+                    )
+                    messages.success(
+                        request, _("Declined; the requester has been told why.")
+                    )
+                    return redirect("accounts:access_request_list")
+        except services.AccountsError as error:
+            messages.error(request, str(error))
+    return render(
+        request,
+        "accounts/access_request_detail.html",
+        {
+            "access_request": access_request,
+            "approve_form": approve_form,
+            "decline_form": decline_form,
+        },
+    )

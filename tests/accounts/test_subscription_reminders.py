@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+from django.core import mail
+from django.utils.timezone import localdate
+
+from accounts.models import Membership, SubscriptionReminder
+from accounts.services import send_subscription_reminders
+from accounts.tasks import send_subscription_reminders as reminders_task
+from tests.factories import LicenceFactory, MembershipFactory
+
+TODAY = datetime.date(2026, 11, 25)
+
+
+def _licence_ending_in(organisation, days: int, today: datetime.date = TODAY):
+    # The included year ends on purchase + 1 year - 1 day.
+    ends_on = today + datetime.timedelta(days=days)
+    purchased_on = ends_on.replace(year=ends_on.year - 1) + datetime.timedelta(days=1)
+    return LicenceFactory(organisation=organisation, purchased_on=purchased_on)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("days_left", "kind"),
+    [
+        (30, SubscriptionReminder.Kind.DAYS_30),
+        (7, SubscriptionReminder.Kind.DAYS_7),
+        (0, SubscriptionReminder.Kind.DAYS_7),
+        (-1, SubscriptionReminder.Kind.ENDED),
+    ],
+)
+def test_managers_are_reminded_before_and_after_the_end(
+    days_left,
+    kind,
+    organisation,
+    customer,
+    colleague,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+) -> None:
+    licence = _licence_ending_in(organisation, days_left)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_subscription_reminders(TODAY)
+
+    assert sent == 1
+    assert SubscriptionReminder.objects.get().kind == kind
+    assert [m.to for m in mailoutbox] == [[customer.email]]  # managers only
+    assert licence.number in mailoutbox[0].subject
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days_left", [31, -30])
+def test_no_reminder_outside_the_windows(days_left, organisation, customer) -> None:
+    _licence_ending_in(organisation, days_left)
+
+    assert send_subscription_reminders(TODAY) == 0
+
+
+@pytest.mark.django_db
+def test_running_twice_sends_each_reminder_once(
+    organisation, customer, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    _licence_ending_in(organisation, 20)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_subscription_reminders(TODAY)
+        send_subscription_reminders(TODAY)
+        send_subscription_reminders(TODAY + datetime.timedelta(days=1))
+
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_renewal_starts_a_new_cycle_of_reminders(
+    organisation, customer, django_capture_on_commit_callbacks
+) -> None:
+    from accounts.services import renew_subscription
+
+    licence = _licence_ending_in(organisation, 5)
+    send_subscription_reminders(TODAY)
+    renew_subscription(licence, years=1, on=TODAY)
+
+    later = licence.support_ends_on - datetime.timedelta(days=6)
+    assert send_subscription_reminders(later) == 1
+    assert SubscriptionReminder.objects.count() == 2
+
+
+def _wait_for(count: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while len(mail.outbox) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_once_even_when_the_task_is_retried(
+    redis_celery_worker, organisation, mailoutbox
+) -> None:
+    manager = MembershipFactory(
+        organisation=organisation,
+        role=Membership.Role.MANAGER,
+        user__email="boss@alfa.example",
+    ).user
+    _licence_ending_in(organisation, 7, today=localdate())
+
+    reminders_task.delay()
+    _wait_for(1)
+    # A retry, or beat firing twice, runs the same task again.
+    reminders_task.apply_async(retries=1)
+    reminders_task.delay()
+    time.sleep(1.5)
+
+    assert [m.to for m in mailoutbox] == [[manager.email]]
+    assert SubscriptionReminder.objects.count() == 1
