@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.send_subscription_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "close-resolved-tickets": {
+        "task": "tickets.tasks.close_resolved_tickets",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # Support contacts shown in the footer and on the hours page.
@@ -229,3 +233,59 @@ LICENCE_NUMBER_REGEX = env.str(
 LICENCE_NUMBER_EXAMPLE = env.str(
     "LICENCE_NUMBER_EXAMPLE", default="AB12-CD34-EF56-GH78"
 )
+
+# Tickets.
+TICKET_REFERENCE_PREFIX = env.str("TICKET_REFERENCE_PREFIX", default="HD")
+TICKET_AUTO_CLOSE_BUSINESS_DAYS = env.int("TICKET_AUTO_CLOSE_BUSINESS_DAYS", default=5)
+TICKET_ATTACHMENT_MAX_BYTES = env.int(
+    "TICKET_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024
+)
+TICKET_ATTACHMENT_MAX_FILES = env.int("TICKET_ATTACHMENT_MAX_FILES", default=10)
+TICKET_ATTACHMENT_EXTENSIONS = env.list(
+    "TICKET_ATTACHMENT_EXTENSIONS",
+    default=[
+        ".txt",
+        ".log",
+        ".csv",
+        ".json",
+        ".xml",
+        ".yaml",
+        ".yml",
+        ".ini",
+        ".conf",
+        ".cfg",
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".odt",
+        ".ods",
+        ".rtf",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".bmp",
+        ".svg",
+        ".html",
+        ".htm",
+        ".zip",
+        ".7z",
+        ".gz",
+        ".tgz",
+        ".rar",
+        ".eml",
+        ".msg",
+        ".har",
+        ".pcap",
+    ],
+)
+# Shown inline as thumbnails; everything else is always downloaded.
+TICKET_INLINE_IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"]
+# The right-hand side of the Message-IDs of our outgoing mail.
+EMAIL_MESSAGE_ID_DOMAIN = env.str(
+    "EMAIL_MESSAGE_ID_DOMAIN", default="helpdesk.localhost"
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

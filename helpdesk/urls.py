@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("tickets/", include("tickets.urls")),
     path("", include("schedule.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from tickets.models import Attachment, Message, SatisfactionRating, Ticket, TicketEvent
+
+
+class MessageInline(admin.StackedInline):
+    model = Message
+    extra = 0
+    fields = ["kind", "author", "body", "channel", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["author"]
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    fields = ["created_at", "kind", "actor", "old_value", "new_value", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "subject",
+        "organisation",
+        "status",
+        "priority",
+        "assignee",
+        "created_at",
+    ]
+    list_filter = ["status", "priority", "category", "channel"]
+    search_fields = [
+        "reference",
+        "subject",
+        "organisation__name",
+        "licence__number",
+        "contact__email",
+    ]
+    list_select_related = ["organisation", "assignee"]
+    readonly_fields = [
+        "reference",
+        "created_at",
+        "updated_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+    ]
+    autocomplete_fields = ["organisation", "licence", "contact", "assignee", "cc"]
+    inlines = [MessageInline, TicketEventInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "content_type", "size", "message", "created_at"]
+    search_fields = ["original_name", "message__ticket__reference"]
+    readonly_fields = [
+        "file",
+        "original_name",
+        "size",
+        "content_type",
+        "message",
+        "created_at",
+    ]
+
+
+@admin.register(SatisfactionRating)
+class SatisfactionRatingAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "score", "created_at"]
+    list_filter = ["score"]

@@ -1,0 +1,349 @@
+from __future__ import annotations
+
+import os
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Licence, Membership, Organisation, User
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def visible_to(self, user: User) -> TicketQuerySet:
+        """The one answer to "which tickets may this user see".
+
+        Staff see every ticket; an organisation's manager sees all of its
+        tickets; a member sees the tickets they filed or were copied on.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        membership = Membership.objects.filter(user=user).first()
+        if membership is None:
+            return self.none()
+        mine = self.filter(organisation_id=membership.organisation_id)
+        if membership.role == Membership.Role.MANAGER:
+            return mine
+        return mine.filter(Q(contact=user) | Q(cc=user)).distinct()
+
+    def open(self) -> TicketQuerySet:
+        return self.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        WAITING = "waiting", _("Waiting for customer")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Category(models.TextChoices):
+        CONFIGURATION = "configuration", _("Product configuration")
+        MALFUNCTION = "malfunction", _("Malfunction")
+        LICENSING = "licensing", _("Licensing and activation")
+        OTHER = "other", _("Other")
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        CRITICAL = "critical", _("Critical")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Portal")
+        EMAIL = "email", _("E-mail")
+        TELEGRAM = "telegram", _("Telegram")
+        PHONE = "phone", _("Phone")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, editable=False
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("organisation"),
+    )
+    licence = models.ForeignKey(
+        Licence,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("licence"),
+    )
+    contact = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("contact"),
+    )
+    cc = models.ManyToManyField(
+        User,
+        blank=True,
+        related_name="copied_tickets",
+        verbose_name=_("copied contacts"),
+    )
+    contact_email = models.EmailField(_("contact e-mail"))
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    category = models.CharField(_("category"), max_length=16, choices=Category)
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.NEW, db_index=True
+    )
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel, default=Channel.WEB
+    )
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+        limit_choices_to={"is_staff": True},
+    )
+    # Filed although the subscription was not active: who allowed it and why.
+    licence_override_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    licence_override_reason = models.TextField(
+        _("reason for filing without support"), blank=True
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    # The workflow: which status may follow which. `tickets.services` is the
+    # only code that moves a ticket along it.
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.NEW: frozenset(
+            {Status.OPEN, Status.WAITING, Status.RESOLVED, Status.CLOSED}
+        ),
+        Status.OPEN: frozenset({Status.WAITING, Status.RESOLVED, Status.CLOSED}),
+        Status.WAITING: frozenset({Status.OPEN, Status.RESOLVED, Status.CLOSED}),
+        Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+        Status.CLOSED: frozenset({Status.OPEN}),
+    }
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at"]
+        indexes = [
+            # The customer's ticket list: an organisation's tickets, newest first.
+            models.Index(
+                fields=["organisation", "-created_at"], name="ticket_org_recent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.reference])
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class TicketCounter(models.Model):
+    """The last reference number given out in a year; locked while a ticket is numbered."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class MessageQuerySet(models.QuerySet["Message"]):
+    def public(self) -> MessageQuerySet:
+        """What the customer may read: everything but internal notes."""
+        return self.exclude(kind=Message.Kind.INTERNAL_NOTE)
+
+    def visible_to(self, user: User) -> MessageQuerySet:
+        messages = self.filter(ticket__in=Ticket.objects.visible_to(user))
+        return messages if user.is_staff else messages.public()
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer message")
+        REPLY = "reply", _("Support reply")
+        INTERNAL_NOTE = "internal_note", _("Internal note")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    body = models.TextField(_("text"))
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Ticket.Channel, default=Ticket.Channel.WEB
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.kind == self.Kind.INTERNAL_NOTE
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Stored under a generated name: the uploaded name never reaches the disk.
+    return f"attachments/{now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "tickets:attachment", args=[self.message.ticket.reference, self.code]
+        )
+
+    @property
+    def extension(self) -> str:
+        return os.path.splitext(self.original_name)[1].lower()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in settings.TICKET_INLINE_IMAGE_TYPES
+
+
+class TicketEvent(models.Model):
+    """A change to a ticket: its history, and what notifications are sent from."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Ticket filed")
+        MESSAGE = "message", _("Message")
+        STATUS = "status", _("Status changed")
+        PRIORITY = "priority", _("Priority changed")
+        CATEGORY = "category", _("Category changed")
+        ASSIGNEE = "assignee", _("Assignee changed")
+        LICENCE = "licence", _("Licence changed")
+        ORGANISATION = "organisation", _("Organisation changed")
+        RATED = "rated", _("Rated")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    old_value = models.CharField(_("old value"), max_length=300, blank=True)
+    new_value = models.CharField(_("new value"), max_length=300, blank=True)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference}: {self.get_kind_display()}"
+
+    def get_old_status_display(self) -> str:
+        return _status_label(self.old_value)
+
+    def get_new_status_display(self) -> str:
+        return _status_label(self.new_value)
+
+
+def _status_label(value: str) -> str:
+    return Ticket.Status(value).label if value in Ticket.Status.values else value
+
+
+class SatisfactionRating(models.Model):
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, related_name="rating"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    rated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference}: {self.score}"
+
+
+class NotificationSettings(models.Model):
+    """What a person wants to hear about by e-mail; absent means everything."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    on_reply = models.BooleanField(_("when support replies"), default=True)
+    on_status_change = models.BooleanField(
+        _("when a ticket's status changes"), default=True
+    )
+    on_customer_message = models.BooleanField(
+        _("when a customer writes in a ticket assigned to me (staff)"), default=True
+    )
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,0 +1,131 @@
+"""E-mail about ticket events: who hears of what, in their language, threaded.
+
+Every message of a ticket carries the ticket's root Message-ID in
+`In-Reply-To` and `References`, so mail clients thread them, and replies can be
+matched to the ticket when mail comes in. Internal notes are never mailed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.timezone import now
+
+from accounts.emails import queue_email
+from accounts.models import User
+from schedule import current as support_hours
+from tickets.models import Message, NotificationSettings, Ticket, TicketEvent
+
+
+def thread_id(ticket: Ticket) -> str:
+    return f"<{ticket.reference.lower()}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+def message_id(event: TicketEvent) -> str:
+    return f"<{event.ticket.reference.lower()}.{event.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+    user: User | None = None
+
+
+def _wants(user: User | None, setting: str) -> bool:
+    if user is None:
+        return True
+    preferences = NotificationSettings.objects.filter(user=user).first()
+    return preferences is None or getattr(preferences, setting)
+
+
+def _customers(ticket: Ticket, setting: str) -> list[Recipient]:
+    recipients = [
+        Recipient(ticket.contact_email, ticket.contact.language, ticket.contact)
+    ]
+    recipients += [
+        Recipient(user.email, user.language, user)
+        for user in ticket.cc.filter(is_active=True)
+        if user.email != ticket.contact_email
+    ]
+    return [r for r in recipients if _wants(r.user, setting)]
+
+
+def recipients_for(event: TicketEvent) -> tuple[str, list[Recipient]]:
+    """The template to use and who should receive it; nobody for internal notes."""
+    ticket = event.ticket
+    if event.kind == TicketEvent.Kind.CREATED:
+        return "tickets/email/ticket_filed", [
+            Recipient(ticket.contact_email, ticket.contact.language, ticket.contact)
+        ]
+    if event.kind == TicketEvent.Kind.MESSAGE and event.message is not None:
+        if event.message.kind == Message.Kind.REPLY:
+            return "tickets/email/staff_reply", _customers(ticket, "on_reply")
+        if event.message.kind == Message.Kind.CUSTOMER and ticket.assignee is not None:
+            assignee = ticket.assignee
+            if assignee != event.actor and _wants(assignee, "on_customer_message"):
+                return "tickets/email/customer_message", [
+                    Recipient(assignee.email, assignee.language, assignee)
+                ]
+        return "", []
+    if event.kind == TicketEvent.Kind.STATUS and event.actor != ticket.contact:
+        return "tickets/email/status_changed", _customers(ticket, "on_status_change")
+    return "", []
+
+
+def send_event_notifications(event: TicketEvent) -> int:
+    """Queue the e-mails for one event, once: the event is claimed before sending."""
+    claimed = TicketEvent.objects.filter(pk=event.pk, notified_at=None).update(
+        notified_at=now()
+    )
+    if claimed != 1:
+        return 0
+    template, recipients = recipients_for(event)
+    ticket = event.ticket
+    headers = {
+        "Message-ID": thread_id(ticket)
+        if event.kind == TicketEvent.Kind.CREATED
+        else message_id(event),
+        "X-Loop": settings.EMAIL_MESSAGE_ID_DOMAIN,
+        "X-Helpdesk-Ticket": ticket.reference,
+    }
+    if event.kind != TicketEvent.Kind.CREATED:
+        headers["In-Reply-To"] = thread_id(ticket)
+        headers["References"] = thread_id(ticket)
+    if event.actor is None or event.kind in {
+        TicketEvent.Kind.CREATED,
+        TicketEvent.Kind.STATUS,
+    }:
+        headers["Auto-Submitted"] = "auto-generated"
+    for recipient in recipients:
+        context = {
+            "ticket": ticket,
+            "event": event,
+            "message": event.message
+            if event.message and not event.message.is_internal
+            else None,
+            "recipient": recipient,
+            "site_url": settings.SITE_URL,
+            "support_email": settings.SUPPORT_EMAIL,
+            "next_opening": _next_opening_if_closed(),
+        }
+        with translation.override(recipient.language):
+            subject = f"[{ticket.reference}] {ticket.subject}"
+            body = render_to_string(f"{template}.txt", context)
+            html_body = render_to_string(f"{template}.html", context)
+        queue_email(
+            [recipient.email],
+            subject=subject,
+            body=body,
+            html_body=html_body,
+            headers=headers,
+        )
+    return len(recipients)
+
+
+def _next_opening_if_closed():
+    status = support_hours.status(now())
+    return None if status.is_open else status.opens_at

@@ -1,0 +1,372 @@
+"""Every write to a ticket goes through here: the rules live in one place."""
+
+from __future__ import annotations
+
+import datetime
+import mimetypes
+from collections.abc import Sequence
+from functools import partial
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils.timezone import localdate, now
+from django.utils.translation import gettext as _
+
+from accounts.models import Licence, Membership, User
+from schedule import current as support_hours
+from tickets.models import (
+    Attachment,
+    Message,
+    SatisfactionRating,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+)
+
+
+class TicketError(Exception):
+    """A ticket rule was broken; the message says which, in the user's language."""
+
+
+def _notify(event: TicketEvent) -> None:
+    from tickets.tasks import notify_ticket_event
+
+    transaction.on_commit(partial(notify_ticket_event.delay, event.pk))
+
+
+def next_reference(year: int) -> str:
+    """The next public reference of the year, e.g. HD-2026-000123 (inside a transaction)."""
+    counter, _created = TicketCounter.objects.select_for_update().get_or_create(
+        year=year
+    )
+    TicketCounter.objects.filter(pk=year).update(last_number=F("last_number") + 1)
+    counter.refresh_from_db()
+    return f"{settings.TICKET_REFERENCE_PREFIX}-{year}-{counter.last_number:06d}"
+
+
+def check_attachments(files: Sequence[UploadedFile]) -> None:
+    if len(files) > settings.TICKET_ATTACHMENT_MAX_FILES:
+        raise TicketError(
+            _("Attach at most %(count)d files to one message.")
+            % {"count": settings.TICKET_ATTACHMENT_MAX_FILES}
+        )
+    for upload in files:
+        extension = (
+            "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        )
+        if extension not in settings.TICKET_ATTACHMENT_EXTENSIONS:
+            raise TicketError(
+                _("Files of type “%(extension)s” cannot be attached (%(name)s).")
+                % {"extension": extension or "—", "name": upload.name}
+            )
+        if upload.size > settings.TICKET_ATTACHMENT_MAX_BYTES:
+            raise TicketError(
+                _("%(name)s is larger than %(limit)d MB.")
+                % {
+                    "name": upload.name,
+                    "limit": settings.TICKET_ATTACHMENT_MAX_BYTES // 2**20,
+                }
+            )
+
+
+def _attach(message: Message, files: Sequence[UploadedFile]) -> None:
+    for upload in files:
+        content_type = (
+            mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
+        )
+        attachment = Attachment(
+            message=message,
+            original_name=upload.name[:255],
+            size=upload.size,
+            content_type=content_type,
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+
+
+def licence_refusal(licence: Licence, on: datetime.date | None = None) -> str | None:
+    """Why no ticket can be filed for this licence now, or None when it can."""
+    if not licence.organisation.is_active:
+        return _("The organisation %(name)s is archived.") % {
+            "name": licence.organisation.name
+        }
+    if licence.subscription_active(on=on or localdate()):
+        return None
+    ends_on = licence.support_ends_on
+    if ends_on is None:
+        return _("Licence %(number)s has no support subscription.") % {
+            "number": licence.number
+        }
+    return _(
+        "The support subscription for licence %(number)s ended on %(date)s. "
+        "Renew it to file new tickets: reply to your reminder e-mail or write to %(email)s."
+    ) % {
+        "number": licence.number,
+        "date": ends_on.strftime("%d.%m.%Y"),
+        "email": settings.SUPPORT_EMAIL,
+    }
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    contact: User,
+    licence: Licence,
+    subject: str,
+    description: str,
+    category: str,
+    priority: str = Ticket.Priority.NORMAL,
+    contact_email: str = "",
+    contact_phone: str = "",
+    channel: str = Ticket.Channel.WEB,
+    attachments: Sequence[UploadedFile] = (),
+    filed_by: User | None = None,
+    override_reason: str = "",
+) -> Ticket:
+    """File a ticket for a contact and one of their organisation's licences.
+
+    A licence without active support is refused, unless a member of staff
+    files on the customer's behalf and records why.
+    """
+    filed_by = filed_by or contact
+    membership = (
+        Membership.objects.filter(user=contact).select_related("organisation").first()
+    )
+    if membership is None or membership.organisation_id != licence.organisation_id:
+        raise TicketError(
+            _("This licence does not belong to the contact's organisation.")
+        )
+    refusal = licence_refusal(licence)
+    override = bool(refusal) and filed_by.is_staff and bool(override_reason.strip())
+    if refusal and not override:
+        raise TicketError(refusal)
+    check_attachments(attachments)
+    created_at = now()
+    ticket = Ticket.objects.create(
+        reference=next_reference(localdate(created_at).year),
+        organisation=licence.organisation,
+        licence=licence,
+        contact=contact,
+        contact_email=(contact_email or contact.email).strip(),
+        contact_phone=contact_phone.strip(),
+        subject=subject.strip(),
+        category=category,
+        priority=priority,
+        channel=channel,
+        created_at=created_at,
+        last_customer_message_at=created_at,
+        licence_override_by=filed_by if override else None,
+        licence_override_reason=override_reason.strip() if override else "",
+    )
+    message = Message.objects.create(
+        ticket=ticket,
+        author=contact,
+        kind=Message.Kind.CUSTOMER,
+        body=description,
+        channel=channel,
+        created_at=created_at,
+    )
+    _attach(message, attachments)
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        actor=filed_by,
+        kind=TicketEvent.Kind.CREATED,
+        message=message,
+        note=ticket.licence_override_reason,
+    )
+    _notify(event)
+    return ticket
+
+
+def _set_status(
+    ticket: Ticket, to: str, *, by: User | None, note: str = ""
+) -> TicketEvent:
+    """Move a locked ticket along the workflow and record it; the caller saves nothing else."""
+    if not ticket.can_move_to(to):
+        raise TicketError(
+            _("A ticket that is “%(old)s” cannot become “%(new)s”.")
+            % {
+                "old": Ticket.Status(ticket.status).label,
+                "new": Ticket.Status(to).label,
+            }
+        )
+    old = ticket.status
+    ticket.status = to
+    moment = now()
+    if to == Ticket.Status.RESOLVED:
+        ticket.resolved_at = moment
+    if to == Ticket.Status.CLOSED:
+        ticket.closed_at = moment
+    if to == Ticket.Status.OPEN:
+        ticket.resolved_at = ticket.closed_at = None
+    ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        actor=by,
+        kind=TicketEvent.Kind.STATUS,
+        old_value=old,
+        new_value=to,
+        note=note,
+    )
+
+
+@transaction.atomic
+def change_ticket_status(
+    ticket: Ticket, *, to: str, by: User | None, note: str = ""
+) -> TicketEvent:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    event = _set_status(ticket, to, by=by, note=note)
+    _notify(event)
+    return event
+
+
+@transaction.atomic
+def add_message(
+    ticket: Ticket,
+    *,
+    author: User,
+    body: str,
+    internal: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+    channel: str = Ticket.Channel.WEB,
+    new_status: str = "",
+) -> Message:
+    """Add a customer message, a support reply or an internal note.
+
+    A customer writing to a waiting, resolved or closed ticket reopens it;
+    support's first public reply opens a new ticket and stamps the first
+    response. Staff may change the status in the same step.
+    """
+    if not body.strip() and not attachments:
+        raise TicketError(_("Write a message or attach a file."))
+    check_attachments(attachments)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if author.is_staff:
+        kind = Message.Kind.INTERNAL_NOTE if internal else Message.Kind.REPLY
+    else:
+        kind = Message.Kind.CUSTOMER
+    message = Message.objects.create(
+        ticket=ticket, author=author, kind=kind, body=body, channel=channel
+    )
+    _attach(message, attachments)
+    message_event = TicketEvent.objects.create(
+        ticket=ticket, actor=author, kind=TicketEvent.Kind.MESSAGE, message=message
+    )
+    if kind == Message.Kind.CUSTOMER:
+        ticket.last_customer_message_at = message.created_at
+        ticket.save(update_fields=["last_customer_message_at", "updated_at"])
+        if ticket.status in {
+            Ticket.Status.WAITING,
+            Ticket.Status.RESOLVED,
+            Ticket.Status.CLOSED,
+        }:
+            _set_status(ticket, Ticket.Status.OPEN, by=author)
+    elif kind == Message.Kind.REPLY:
+        if ticket.first_response_at is None:
+            ticket.first_response_at = message.created_at
+            ticket.save(update_fields=["first_response_at", "updated_at"])
+        if ticket.status == Ticket.Status.NEW and new_status in {"", Ticket.Status.NEW}:
+            new_status = Ticket.Status.OPEN
+    if author.is_staff and new_status and new_status != ticket.status:
+        _set_status(ticket, new_status, by=author)
+    # One e-mail per message: a reply says the ticket's new status itself.
+    _notify(message_event)
+    return message
+
+
+@transaction.atomic
+def close_ticket(ticket: Ticket, *, by: User) -> TicketEvent:
+    """The customer says the problem is solved."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    event = _set_status(ticket, Ticket.Status.CLOSED, by=by)
+    _notify(event)
+    return event
+
+
+@transaction.atomic
+def rate_ticket(
+    ticket: Ticket, *, by: User, score: int, comment: str = ""
+) -> SatisfactionRating:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != Ticket.Status.CLOSED:
+        raise TicketError(_("A ticket is rated once it is closed."))
+    if SatisfactionRating.objects.filter(ticket=ticket).exists():
+        raise TicketError(_("This ticket has already been rated."))
+    if not 1 <= score <= 5:
+        raise TicketError(_("Choose a score from 1 to 5."))
+    rating = SatisfactionRating.objects.create(
+        ticket=ticket, score=score, comment=comment.strip(), rated_by=by
+    )
+    TicketEvent.objects.create(
+        ticket=ticket, actor=by, kind=TicketEvent.Kind.RATED, new_value=str(score)
+    )
+    return rating
+
+
+@transaction.atomic
+def update_ticket(ticket: Ticket, *, by: User, **changes: object) -> list[TicketEvent]:
+    """Change priority, category, assignee or licence, recording each change."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    kinds = {
+        "priority": TicketEvent.Kind.PRIORITY,
+        "category": TicketEvent.Kind.CATEGORY,
+        "assignee": TicketEvent.Kind.ASSIGNEE,
+        "licence": TicketEvent.Kind.LICENCE,
+    }
+    events = []
+    for field, value in changes.items():
+        old = getattr(ticket, field)
+        if old == value:
+            continue
+        if field == "licence" and value.organisation_id != ticket.organisation_id:
+            raise TicketError(
+                _("The licence must belong to the ticket's organisation.")
+            )
+        setattr(ticket, field, value)
+        events.append(
+            TicketEvent(
+                ticket=ticket,
+                actor=by,
+                kind=kinds[field],
+                old_value=str(old or "")[:300],
+                new_value=str(value or "")[:300],
+            )
+        )
+    if events:
+        ticket.save(update_fields=[*changes.keys(), "updated_at"])
+        TicketEvent.objects.bulk_create(events)
+    return events
+
+
+def close_resolved_tickets(today: datetime.date | None = None) -> int:
+    """Close tickets left resolved for N support days without a customer reply."""
+    today = today or localdate()
+    calendar = support_hours.calendar()
+    days = settings.TICKET_AUTO_CLOSE_BUSINESS_DAYS
+    closed = 0
+    for ticket in Ticket.objects.filter(
+        status=Ticket.Status.RESOLVED, resolved_at__isnull=False
+    ):
+        resolved_on = localdate(ticket.resolved_at)
+        working_days = sum(
+            1
+            for day in calendar.days(resolved_on + datetime.timedelta(days=1), today)
+            if day.is_working
+        )
+        if working_days >= days:
+            try:
+                change_ticket_status(
+                    ticket,
+                    to=Ticket.Status.CLOSED,
+                    by=None,
+                    note=_(
+                        "Closed automatically after %(days)d support days without a reply."
+                    )
+                    % {"days": days},
+                )
+            except TicketError:
+                continue  # reopened meanwhile
+            closed += 1
+    return closed

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from tickets import views
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("", views.ticket_list, name="list"),
+    path("new/", views.ticket_create, name="create"),
+    path("preview/", views.markdown_preview, name="preview"),
+    path("<str:reference>/", views.ticket_detail, name="detail"),
+    path("<str:reference>/close/", views.ticket_close, name="close"),
+    path("<str:reference>/rate/", views.ticket_rate, name="rate"),
+    path(
+        "<str:reference>/files/<uuid:code>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+]

@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Membership
+from schedule import current as support_hours
+from tickets import services
+from tickets.forms import (
+    PRIORITY_HELP,
+    RatingForm,
+    ReplyForm,
+    StaffReplyForm,
+    TicketForm,
+)
+from tickets.markdown import render_markdown
+from tickets.models import Attachment, Message, SatisfactionRating, Ticket, TicketEvent
+
+TICKETS_PER_PAGE = 25
+
+
+def get_ticket_for_user(user, reference: str) -> Ticket:
+    """The ticket if the user may see it; 404 otherwise, so existence is not revealed."""
+    return get_object_or_404(
+        Ticket.objects.visible_to(user).select_related(
+            "organisation", "licence", "contact", "assignee"
+        ),
+        reference=reference,
+    )
+
+
+def _organisation_id(user) -> int | None:
+    membership = Membership.objects.filter(user=user).first()
+    return membership.organisation_id if membership else None
+
+
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    tickets = (
+        Ticket.objects.visible_to(request.user)
+        .select_related("licence", "contact", "organisation")
+        .order_by("-created_at", "-pk")
+    )
+    status = request.GET.get("status", "")
+    if status == "open":
+        tickets = tickets.open()
+    elif status in Ticket.Status.values:
+        tickets = tickets.filter(status=status)
+    page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tickets/ticket_list.html",
+        {"page": page, "status": status, "statuses": Ticket.Status},
+    )
+
+
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff or _organisation_id(request.user) is None:
+        raise PermissionDenied
+    form = TicketForm(request.POST or None, request.FILES or None, contact=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.open_ticket(
+                contact=request.user,
+                licence=data["licence"],
+                subject=data["subject"],
+                description=data["description"],
+                category=data["category"],
+                priority=data["priority"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                attachments=data["attachments"],
+            )
+        except services.TicketError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Ticket %(reference)s has been filed. We have sent a confirmation to %(email)s."
+                )
+                % {"reference": ticket.reference, "email": ticket.contact_email},
+            )
+            return redirect(ticket)
+    return render(
+        request,
+        "tickets/ticket_form.html",
+        {
+            "form": form,
+            "priority_help": [
+                (Ticket.Priority(p).label, text) for p, text in PRIORITY_HELP.items()
+            ],
+            "support_status": support_hours.status(now()),
+        },
+    )
+
+
+def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    staff = request.user.is_staff
+    form_class = StaffReplyForm if staff else ReplyForm
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_message(
+                ticket,
+                author=request.user,
+                body=data["body"],
+                attachments=data["attachments"],
+                internal=data.get("internal", False),
+                new_status=data.get("status", ""),
+            )
+        except services.TicketError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your message has been added."))
+            return redirect(ticket)
+    thread = (
+        Message.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+        )
+    )
+    if not staff:
+        thread = thread.public()
+    events = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .exclude(kind__in=[TicketEvent.Kind.MESSAGE, TicketEvent.Kind.CREATED])
+        .select_related("actor")
+    )
+    if not staff:
+        events = events.filter(kind=TicketEvent.Kind.STATUS)
+    rating = SatisfactionRating.objects.filter(ticket=ticket).first()
+    licence = ticket.licence
+    return render(
+        request,
+        "tickets/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "timeline": _timeline(list(thread), list(events)),
+            "form": form,
+            "rating": rating,
+            "rating_form": RatingForm()
+            if ticket.is_closed and rating is None and not staff
+            else None,
+            "support_ends_on": licence.support_ends_on,
+            "support_active": licence.subscription_active(),
+            "staff": staff,
+        },
+    )
+
+
+def _timeline(
+    thread: list[Message], events: list[TicketEvent]
+) -> list[tuple[str, object]]:
+    items = [("message", m) for m in thread] + [("event", e) for e in events]
+    return sorted(items, key=lambda item: (item[1].created_at, item[0] == "event"))
+
+
+@require_POST
+def ticket_close(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    try:
+        services.close_ticket(ticket, by=request.user)
+    except services.TicketError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The ticket is closed. Thank you!"))
+    return redirect(ticket)
+
+
+@require_POST
+def ticket_rate(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    if request.user.is_staff:
+        raise PermissionDenied
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rate_ticket(
+                ticket,
+                by=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.TicketError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+    else:
+        messages.error(request, _("Choose a score from 1 to 5."))
+    return redirect(ticket)
+
+
+def attachment_download(
+    request: HttpRequest, reference: str, code: UUID
+) -> FileResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    attachments = Attachment.objects.filter(message__ticket=ticket)
+    if not request.user.is_staff:
+        attachments = attachments.exclude(message__kind=Message.Kind.INTERNAL_NOTE)
+    attachment = get_object_or_404(attachments, code=code)
+    # Only the listed image types may be shown in the page; anything a browser
+    # could run (HTML, SVG, XML, scripts) is always downloaded, as octet-stream.
+    inline = attachment.is_image and request.GET.get("inline") == "1"
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.original_name,
+        content_type=attachment.content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(render_markdown(request.POST.get("text", "")[:50_000]))
