@@ -2,18 +2,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 # Pages that show customers' data to staff; each needs a second factor.
 STAFF_AREAS = ("/admin/", "/staff/")
 
 
+def passed_second_factor(request: HttpRequest) -> bool:
+    """Whether this session's sign-in included an authenticator code."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
 class StaffTwoFactorMiddleware:
-    """Send staff without an authenticator app to set one up before any staff page."""
+    """Staff reach staff pages only in a session signed in with a second factor.
+
+    Staff without an authenticator app are sent to set one up; staff whose
+    session was opened with the password alone must give a code first.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -21,23 +35,36 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # The path first: reading request.user marks every response `Vary: Cookie`,
         # which would stop shared caches from keeping public answers.
-        if request.path.startswith(STAFF_AREAS) and self._lacks_second_factor(request):
+        if not request.path.startswith(STAFF_AREAS):
+            return self.get_response(request)
+        user = request.user
+        if not (user.is_authenticated and user.is_staff):
+            return self.get_response(request)
+        if not Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists():
             messages.warning(
                 request,
                 _(
-                    "Staff accounts need two-factor authentication. Set up an authenticator app to continue."
+                    "Staff accounts need two-factor authentication. "
+                    "Set up an authenticator app to continue."
                 ),
             )
             return redirect("mfa_activate_totp")
+        if not passed_second_factor(request):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return self.get_response(request)
 
-    @staticmethod
-    def _lacks_second_factor(request: HttpRequest) -> bool:
-        user = request.user
-        return (
-            user.is_authenticated
-            and user.is_staff
-            and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
-        )
+
+class PublicFirstLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, but public views never touch the session.
+
+    Reading `request.user` marks the response `Vary: Cookie`, and then no shared
+    cache keeps public answers such as the support-hours status.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

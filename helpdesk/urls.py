@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
@@ -9,6 +10,8 @@ from django.views.i18n import set_language
 
 from helpdesk import views
 
+# The admin signs in through allauth, so staff give their second factor there.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Help-desk administration")
 admin.site.site_title = _("Help-desk administration")
 

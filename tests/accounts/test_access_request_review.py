@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AccessRequest, Invitation, Organisation
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _url(access_request: AccessRequest) -> str:
 
 
 def test_staff_see_the_queue_of_pending_requests(client, agent, pending) -> None:
-    client.force_login(agent)
+    sign_in(client, agent)
 
     response = client.get("/staff/access-requests/")
 
@@ -36,7 +37,7 @@ def test_staff_see_the_queue_of_pending_requests(client, agent, pending) -> None
 def test_approving_creates_the_organisation_and_invites(
     client, agent, pending, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
-    client.force_login(agent)
+    sign_in(client, agent)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url(pending), {"approve": "1", "organisation": ""})
@@ -53,7 +54,7 @@ def test_approving_creates_the_organisation_and_invites(
 def test_approving_can_link_an_existing_organisation(
     client, agent, pending, organisation
 ) -> None:
-    client.force_login(agent)
+    sign_in(client, agent)
 
     client.post(_url(pending), {"approve": "1", "organisation": organisation.pk})
 
@@ -63,7 +64,7 @@ def test_approving_can_link_an_existing_organisation(
 def test_declining_tells_the_requester_why(
     client, agent, pending, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
-    client.force_login(agent)
+    sign_in(client, agent)
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -78,7 +79,7 @@ def test_declining_tells_the_requester_why(
 
 
 def test_a_decided_request_cannot_be_decided_again(client, agent, pending) -> None:
-    client.force_login(agent)
+    sign_in(client, agent)
     client.post(_url(pending), {"decline": "1", "reason": "Нет"})
 
     response = client.post(

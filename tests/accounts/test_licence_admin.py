@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils.timezone import localdate
 
+from tests.auth import sign_in
 from tests.factories import LicenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def licences(organisation):
     ],
 )
 def test_the_support_filter(client, admin_user, licences, value, shown) -> None:
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
 
     text = client.get(URL, {"support": value}).content.decode()
 
@@ -52,7 +53,7 @@ def test_the_support_filter(client, admin_user, licences, value, shown) -> None:
 
 
 def test_renew_for_n_years_asks_then_renews(client, admin_user, licences) -> None:
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     expired = licences["expired"]
     selected = {"action": "renew", "_selected_action": [expired.pk]}
 
@@ -71,7 +72,7 @@ def test_renew_for_n_years_asks_then_renews(client, admin_user, licences) -> Non
 
 
 def test_agents_may_look_but_not_renew(client, agent, licences) -> None:
-    client.force_login(agent)
+    sign_in(client, agent)
 
     assert client.get(URL).status_code == 200
     client.post(

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from accounts.licence_import import apply_import, describe, preview_import
 from accounts.models import Licence, LicenceImport, Organisation
+from tests.auth import sign_in
 from tests.factories import LicenceFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +167,7 @@ def test_semicolons_and_windows_1251_are_read(
     text += (
         "WIND-0001-AAAA-0001;7707083893;ПАО «Сбер»;Сервер;;10.03.2025;;весь офис\r\n"
     )
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     upload = SimpleUploadedFile(
         "licences.csv", text.encode("cp1251"), content_type="text/csv"
     )
@@ -189,7 +190,7 @@ def test_ten_thousand_rows_through_the_admin(
         f"BULK-{n // 10000:04d}-{n % 10000:04d}-AAAA,{organisations[n % 20].tax_id},,Helpdesk Server,,2025-06-01,5,\n"
         for n in range(10_000)
     )
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -217,6 +218,6 @@ def test_ten_thousand_rows_through_the_admin(
 
 
 def test_only_admins_may_import(client, agent) -> None:
-    client.force_login(agent)
+    sign_in(client, agent)
 
     assert client.get("/admin/accounts/licence/import/").status_code == 403

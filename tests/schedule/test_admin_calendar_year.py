@@ -8,6 +8,7 @@ from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 
 from schedule.models import DateOverride
+from tests.auth import sign_in
 from tests.schedule.support import DATA_DIR, msk
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def make_admin(user):
 
 @pytest.fixture
 def staff_client(client, admin_user):
-    client.force_login(make_admin(admin_user))
+    sign_in(client, make_admin(admin_user))
     return client
 
 
@@ -72,7 +73,7 @@ def test_a_year_without_data_is_a_warning(staff_client) -> None:
 
 def test_the_change_lists_warn_and_link_to_the_year_view(client, admin_user) -> None:
     with time_machine.travel(msk(2027, 11, 1, 12), tick=False):
-        client.force_login(make_admin(admin_user))  # a session alive by then
+        sign_in(client, make_admin(admin_user))  # a session alive by then
         html = client.get(
             "/admin/schedule/calendarday/", HTTP_ACCEPT_LANGUAGE="en"
         ).text

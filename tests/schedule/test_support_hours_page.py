@@ -4,6 +4,7 @@ import pytest
 import time_machine
 
 from schedule.models import CalendarYear, DateOverride
+from tests.auth import sign_in
 from tests.schedule.support import msk
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,7 @@ def test_it_is_linked_from_the_header(client) -> None:
 
 def test_staff_are_warned_about_a_missing_year(client, agent) -> None:
     CalendarYear.objects.filter(year=2027).delete()
-    client.force_login(agent)
+    sign_in(client, agent)
 
     html = get(client, "en", msk(2026, 12, 1, 12))
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.auth import sign_in
 from tests.tickets.conftest import upload
 from tickets.services import add_message
 
@@ -92,5 +93,5 @@ def test_files_of_internal_notes_stay_with_staff(
 
     client.force_login(customer)
     assert client.get(url).status_code == 404
-    client.force_login(agent)
+    sign_in(client, agent)
     assert _fetch(client, url).status_code == 200

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.auth import sign_in
 from tests.tickets.conftest import upload
 from tickets.models import SatisfactionRating, Ticket
 from tickets.services import add_message, change_ticket_status
@@ -147,7 +148,7 @@ def test_the_customer_never_sees_internal_notes(
     assert "Публичный ответ" in text
     assert "СЕКРЕТНАЯ-ЗАМЕТКА" not in text
     assert "note.txt" not in text
-    client.force_login(agent)
+    sign_in(client, agent)
     assert (
         "СЕКРЕТНАЯ-ЗАМЕТКА"
         in client.get(f"/tickets/{ticket.reference}/").content.decode()
@@ -178,7 +179,7 @@ def test_a_customer_replies_with_a_file(client, customer, ticket) -> None:
 
 
 def test_an_agent_replies_and_changes_the_status(client, agent, ticket) -> None:
-    client.force_login(agent)
+    sign_in(client, agent)
 
     client.post(
         f"/tickets/{ticket.reference}/", {"body": "Решено", "status": "resolved"}
@@ -230,14 +231,14 @@ def test_closing_then_rating_once(client, customer, ticket) -> None:
 
 
 def test_staff_do_not_file_tickets_as_customers(client, agent) -> None:
-    client.force_login(agent)
+    sign_in(client, agent)
 
     assert client.get("/tickets/new/").status_code == 403
 
 
 def test_history_is_shown_to_staff(client, agent, ticket) -> None:
     change_ticket_status(ticket, to=Ticket.Status.WAITING, by=agent)
-    client.force_login(agent)
+    sign_in(client, agent)
 
     text = client.get(f"/tickets/{ticket.reference}/").content.decode()
 
