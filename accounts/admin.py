@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.licence_import import COLUMNS, decode, describe, progress_key
+from accounts.licence_import import (
+    COLUMNS,
+    decode,
+    describe,
+    describe_failure,
+    progress_key,
+)
 from accounts.models import (
     AccessRequest,
     Invitation,
@@ -49,6 +56,17 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["email", "full_name", "phone"]
     readonly_fields = ["created_at", "last_login"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: object = None
+    ) -> list[str]:
+        # Only a superuser hands out superuser status or permissions one by one;
+        # an administrator manages staff through the role groups.
+        fields = [*super().get_readonly_fields(request, obj)]
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (
@@ -149,6 +167,15 @@ class SupportFilter(admin.SimpleListFilter):
         return queryset
 
 
+IMPORT_ROWS_PER_PAGE = 100
+IMPORT_ACTIONS = [
+    ("create", _("New licences")),
+    ("change", _("Changed")),
+    ("unchanged", _("Unchanged")),
+    ("invalid", _("Invalid")),
+]
+
+
 class LicenceImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
 
@@ -239,10 +266,18 @@ class LicenceAdmin(admin.ModelAdmin):
 
     def import_status(self, request: HttpRequest, code: UUID) -> HttpResponse:
         licence_import = self._import_for(request, code)
-        invalid_rows = [
-            {**row, "messages": [describe(c, p) for c, p in row["errors"]]}
-            for row in licence_import.rows
-            if row["action"] == "invalid"
+        action = request.GET.get("action", "")
+        rows = [
+            row for row in licence_import.rows if not action or row["action"] == action
+        ]
+        page = Paginator(rows, IMPORT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = [
+            {
+                **row,
+                "messages": [describe(c, p) for c, p in row["errors"]],
+                "changes": sorted(row.get("changes", {}).items()),
+            }
+            for row in page.object_list
         ]
         return TemplateResponse(
             request,
@@ -251,7 +286,10 @@ class LicenceAdmin(admin.ModelAdmin):
                 request,
                 title=_("Import of %(file)s") % {"file": licence_import.file_name},
                 licence_import=licence_import,
-                invalid_rows=invalid_rows[:500],
+                failure=describe_failure(licence_import),
+                page=page,
+                action=action,
+                actions=IMPORT_ACTIONS,
                 working=licence_import.status
                 in {LicenceImport.Status.PREVIEWING, LicenceImport.Status.IMPORTING},
             ),

@@ -12,5 +12,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.roles import sync_role_permissions
 
-        # Permissions exist only after migrate has created them.
-        post_migrate.connect(sync_role_permissions, sender=self)
+        # Permissions exist only once migrate has created them, app by app, so
+        # the groups are brought up to date after every app's turn.
+        post_migrate.connect(
+            sync_role_permissions, dispatch_uid="sync_role_permissions"
+        )

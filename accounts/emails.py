@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import partial
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -35,17 +36,31 @@ def queue_email(
     )
 
 
-def queue_templated_email(
-    to: list[str], template: str, context: dict, *, language: str | None = None
-) -> None:
-    """Render `<template>_subject.txt` and `<template>_body.txt` in the recipient's language."""
+def render_templated_email(
+    template: str, context: dict, *, language: str | None
+) -> tuple[str, str]:
+    """Subject and body from `<template>_subject.txt` and `_body.txt`, in that language."""
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_body.txt", context)
-    queue_email(
-        to,
-        subject=" ".join(subject.split()),
-        body=body,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+    return " ".join(subject.split()), body
+
+
+AUTOMATIC = {"Auto-Submitted": "auto-generated"}
+
+
+def queue_templated_email(
+    to: list[str], template: str, context: dict, *, language: str | None = None
+) -> None:
+    """Render in the recipient's language now; send from a worker after commit."""
+    subject, body = render_templated_email(template, context, language=language)
+    queue_email(to, subject=subject, body=body, headers=AUTOMATIC)
+
+
+def send_templated_email(
+    to: list[str], template: str, context: dict, *, language: str | None = None
+) -> None:
+    """Render and send at once, for callers that must know the mail went out."""
+    subject, body = render_templated_email(template, context, language=language)
+    EmailMultiAlternatives(subject=subject, body=body, to=to, headers=AUTOMATIC).send()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +35,8 @@ from accounts.models import (
 )
 from accounts.validators import is_valid_tax_id, normalise_licence_number
 
+logger = logging.getLogger(__name__)
+
 COLUMNS = [
     "number",
     "tax_id",
@@ -45,6 +49,14 @@ COLUMNS = [
 ]
 REQUIRED = ["number", "tax_id", "product", "purchased_on"]
 UPDATABLE = ["product", "edition", "seats", "scope"]
+# The model's column sizes: longer text is an invalid row, not a database error.
+MAX_LENGTHS = {
+    "number": 64,
+    "organisation": 300,
+    "product": 200,
+    "edition": 200,
+    "scope": 300,
+}
 BATCH = 500
 
 # Errors are stored as (code, params) and worded when shown, in the reader's language.
@@ -67,7 +79,9 @@ MESSAGES = {
         "Tax id %(tax_id)s is not known yet: give the organisation's name to create it."
     ),
     "no_header": _("The first line must name the columns: %(columns)s."),
-    "invalid_rows": _("%(count)d rows are invalid; nothing was imported."),
+    "invalid_rows": _("Invalid rows: %(count)d. Nothing was imported."),
+    "too_long": _("“%(column)s” is longer than %(limit)d characters."),
+    "crashed": _("The file could not be processed (%(error)s). Nothing was imported."),
 }
 
 
@@ -81,6 +95,7 @@ class Row:
     values: dict[str, str]
     action: str = "create"  # create | change | unchanged | invalid
     errors: list[tuple[str, dict]] = field(default_factory=list)
+    changes: dict[str, list[str]] = field(default_factory=dict)
     purchased_on: datetime.date | None = None
     seats: int | None = None
 
@@ -147,10 +162,13 @@ def _check_fields(row: Row) -> None:
             row.error("bad_date", value=raw_date)
     raw_seats = row.values.get("seats", "")
     if raw_seats:
-        if raw_seats.isdigit():
+        if re.fullmatch(r"[0-9]{1,9}", raw_seats):
             row.seats = int(raw_seats)
         else:
             row.error("bad_seats", value=raw_seats)
+    for column, limit in MAX_LENGTHS.items():
+        if len(row.values.get(column, "")) > limit:
+            row.error("too_long", column=column, limit=limit)
 
 
 def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
@@ -204,10 +222,18 @@ def _compare(row: Row, licence: Licence | None, known_tax_ids: set[str]) -> None
             number=row.number,
             date=licence.purchased_on.strftime("%d.%m.%Y"),
         )
-    elif _new_values(row) == {name: getattr(licence, name) for name in UPDATABLE}:
-        row.action = "unchanged"
     else:
-        row.action = "change"
+        new = _new_values(row)
+        row.changes = {
+            name: [_shown(getattr(licence, name)), _shown(new[name])]
+            for name in UPDATABLE
+            if getattr(licence, name) != new[name]
+        }
+        row.action = "change" if row.changes else "unchanged"
+
+
+def _shown(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def _new_values(row: Row) -> dict[str, object]:
@@ -247,15 +273,21 @@ def _summarise(rows: list[Row]) -> dict[str, int]:
 
 
 def preview_import(licence_import: LicenceImport) -> LicenceImport:
-    rows, file_error = read_rows(licence_import.content)
-    if file_error is None:
-        classify(rows, _reporter(licence_import, "preview", len(rows)))
+    """Check every row and record what importing it would do; writes no licence."""
+    try:
+        rows, file_error = read_rows(licence_import.content)
+        if file_error is None:
+            classify(rows, _reporter(licence_import, "preview", len(rows)))
+    except Exception as error:  # a file no one foresaw must not leave the page polling
+        logger.exception("Checking licence import %s failed", licence_import.pk)
+        return _fail(licence_import, ("crashed", {"error": type(error).__name__}))
     licence_import.rows = [
         {
             "line": r.line,
             "number": r.number,
             "action": r.action,
             "errors": [list(e) for e in r.errors],
+            "changes": r.changes,
         }
         for r in rows
     ]
@@ -271,31 +303,50 @@ def preview_import(licence_import: LicenceImport) -> LicenceImport:
 
 
 class ImportRefused(Exception):
-    pass
+    def __init__(self, code: str, params: dict) -> None:
+        super().__init__(code)
+        self.reason = (code, params)
 
 
 def apply_import(licence_import: LicenceImport) -> LicenceImport:
     """Write every row or none: any invalid row, found now or at preview, stops it all."""
-    rows, file_error = read_rows(licence_import.content)
-    report = _reporter(licence_import, "import", len(rows))
     try:
+        rows, file_error = read_rows(licence_import.content)
+        report = _reporter(licence_import, "import", len(rows))
         if file_error is not None:
-            raise ImportRefused(describe(*file_error))
+            raise ImportRefused(*file_error)
         with transaction.atomic():
             classify(rows)
             invalid = [row for row in rows if row.action == "invalid"]
             if invalid:
-                raise ImportRefused(describe("invalid_rows", {"count": len(invalid)}))
+                raise ImportRefused("invalid_rows", {"count": len(invalid)})
             _write(rows, report)
     except ImportRefused as refusal:
-        licence_import.status = LicenceImport.Status.FAILED
-        licence_import.failure = str(refusal)
-    else:
-        licence_import.status = LicenceImport.Status.DONE
-        licence_import.summary = _summarise(rows)
+        return _fail(licence_import, refusal.reason)
+    except Exception as error:  # rolled back; say so instead of hanging in "importing"
+        logger.exception("Licence import %s failed", licence_import.pk)
+        return _fail(licence_import, ("crashed", {"error": type(error).__name__}))
+    licence_import.status = LicenceImport.Status.DONE
+    licence_import.summary = _summarise(rows)
     licence_import.finished_at = now()
-    licence_import.save(update_fields=["status", "failure", "summary", "finished_at"])
+    licence_import.save(update_fields=["status", "summary", "finished_at"])
     return licence_import
+
+
+def _fail(licence_import: LicenceImport, reason: tuple[str, dict]) -> LicenceImport:
+    # The reason is kept as (code, params) and worded for whoever reads it.
+    licence_import.status = LicenceImport.Status.FAILED
+    licence_import.failure = json.dumps(reason)
+    licence_import.finished_at = now()
+    licence_import.save(update_fields=["status", "failure", "finished_at"])
+    return licence_import
+
+
+def describe_failure(licence_import: LicenceImport) -> str:
+    if not licence_import.failure:
+        return ""
+    code, params = json.loads(licence_import.failure)
+    return describe(code, params)
 
 
 def _write(rows: list[Row], report: Callable[[int], None]) -> None:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.validators import validate_licence_number, validate_tax_id
@@ -59,7 +60,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     timezone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("user", "active"), default=True)
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,
@@ -125,7 +126,9 @@ class Organisation(models.Model):
         ),
     )
     is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Archived organisations get no support.")
+        pgettext_lazy("organisation", "active"),
+        default=True,
+        help_text=_("Archived organisations get no support."),
     )
     created_at = models.DateTimeField(_("created"), default=now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -418,7 +421,9 @@ class SubscriptionReminder(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     support_ends_on = models.DateField(_("support ends on"))
-    sent_at = models.DateTimeField(_("sent"), default=now)
+    created_at = models.DateTimeField(_("created"), default=now)
+    # Empty until the mail has gone out; a run that finds it empty sends it.
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("subscription reminder")

@@ -1,38 +1,70 @@
-"""Staff roles as Django groups, and the permissions each role holds."""
+"""Staff roles as Django groups, and the permissions each role holds.
+
+Permissions are named "app_label.codename"; the names of other apps' models are
+plain strings here, so this module imports nothing from them.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 from accounts.models import StaffRole
 
-# Codenames per role; an admin additionally manages licences and accounts.
-_VIEW_ACCOUNTS = [
-    "view_organisation",
-    "view_membership",
-    "view_licence",
-    "view_subscriptionperiod",
-    "view_user",
+
+def _all(app_label: str, *models: str) -> list[str]:
+    return [
+        f"{app_label}.{action}_{model}"
+        for model in models
+        for action in ("view", "add", "change", "delete")
+    ]
+
+
+def _view(app_label: str, *models: str) -> list[str]:
+    return [f"{app_label}.view_{model}" for model in models]
+
+
+_ACCOUNT_MODELS = (
+    "organisation",
+    "membership",
+    "licence",
+    "subscriptionperiod",
+    "user",
+)
+_AGENT = [
+    *_view("accounts", *_ACCOUNT_MODELS, "accessrequest", "invitation"),
+    *_view("schedule", "weeklyhours", "calendaryear", "calendarday", "dateoverride"),
+    *_view("tickets", "ticket", "message", "attachment", "ticketevent"),
+    "tickets.change_ticket",
+    "tickets.add_message",
 ]
 ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
-    StaffRole.AGENT: _VIEW_ACCOUNTS,
-    StaffRole.SUPERVISOR: _VIEW_ACCOUNTS,
+    StaffRole.AGENT: _AGENT,
+    StaffRole.SUPERVISOR: [
+        *_AGENT,
+        *_view("accounts", "subscriptionreminder"),
+        *_view("tickets", "satisfactionrating"),
+        "schedule.change_dateoverride",
+        "schedule.add_dateoverride",
+    ],
     StaffRole.ADMIN: [
-        f"{action}_{model}"
-        for model in [
-            "organisation",
-            "membership",
-            "licence",
-            "subscriptionperiod",
-            "user",
-        ]
-        for action in ["view", "add", "change", "delete"]
+        *_all(
+            "accounts", *_ACCOUNT_MODELS, "accessrequest", "invitation", "licenceimport"
+        ),
+        *_view("accounts", "subscriptionreminder"),
+        *_all("schedule", "weeklyhours", "calendaryear", "calendarday", "dateoverride"),
+        *_all("tickets", "ticket", "message", "attachment", "satisfactionrating"),
+        *_view("tickets", "ticketevent"),
     ],
 }
 
 
-def sync_role_permissions(**kwargs) -> None:
-    """Give each role group its permissions; run after every migrate."""
-    for role, codenames in ROLE_PERMISSIONS.items():
+def sync_role_permissions(**kwargs: object) -> None:
+    """Give each role group exactly its permissions; run after every migrate."""
+    for role, names in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role.value)
-        group.permissions.add(*Permission.objects.filter(codename__in=codenames))
+        wanted = Q(pk__in=[])
+        for name in names:
+            app_label, codename = name.split(".")
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))

@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
 
-from accounts.emails import queue_templated_email
+from accounts.emails import queue_templated_email, send_templated_email
 from accounts.models import (
     AccessRequest,
     Invitation,
@@ -126,7 +126,7 @@ def request_access(access_request: AccessRequest) -> AccessRequest:
     )
     access_request.save()
     recipient = [access_request.email]
-    if User.objects.filter(email__iexact=access_request.email).exists():
+    if User.objects.filter(email__iexact=access_request.email, is_active=True).exists():
         queue_templated_email(
             recipient,
             "accounts/email/already_registered",
@@ -240,11 +240,20 @@ def invite_contact(
     language: str = "ru",
     invited_by: User | None = None,
     access_request: AccessRequest | None = None,
-) -> Invitation:
-    """Send a sign-up link that makes its user a contact of `organisation`."""
+) -> Invitation | None:
+    """Send a sign-up link that makes its user a contact of `organisation`.
+
+    Someone who already has an active account gets a note telling them so
+    instead, and None is returned: whoever invited learns nothing about accounts
+    outside their organisation. A removed contact is invited like anyone else
+    and gets their old account back.
+    """
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise AccountsError(_("%(email)s already has an account.") % {"email": email})
+    if User.objects.filter(email__iexact=email, is_active=True).exists():
+        queue_templated_email(
+            [email], "accounts/email/already_registered", {}, language=language
+        )
+        return None
     invitation = Invitation.objects.create(
         token=secrets.token_urlsafe(32),
         email=email,
@@ -293,6 +302,24 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
 
 
 @transaction.atomic
+def restore_contact(invitation: Invitation, user: User) -> Membership:
+    """Give a removed contact their account back, in the organisation that invited them."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise AccountsError(_("This invitation has already been used."))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    membership, _created = Membership.objects.update_or_create(
+        user=user,
+        defaults={"organisation": invitation.organisation, "role": invitation.role},
+    )
+    invitation.accepted_at = now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
 def remove_contact(membership: Membership, *, by: User) -> None:
     """Close a contact's access; the account stays for the history of their tickets."""
     if membership.user_id == by.pk:
@@ -305,12 +332,14 @@ def remove_contact(membership: Membership, *, by: User) -> None:
 def send_subscription_reminders(today: datetime.date | None = None) -> int:
     """Remind organisations' managers 30 and 7 days before support ends, and once after.
 
-    Each reminder is claimed by inserting its unique row before the e-mail is
-    queued in the same transaction, so a second run, a retry or a concurrent
-    worker finds the claim and sends nothing again. Returns how many were sent.
+    1. Every reminder that has come due is recorded once (a unique row per
+       licence, kind and end date), whoever runs first.
+    2. Each recorded reminder not yet sent is sent under a row lock and marked
+       sent in the same transaction: a second run, a retry or a concurrent
+       worker skips it, and a failed send leaves it for the next run.
+    Returns how many reminders were sent.
     """
     today = today or localdate()
-    sent = 0
     licences = (
         Licence.objects.with_periods()
         .select_related("organisation")
@@ -318,9 +347,14 @@ def send_subscription_reminders(today: datetime.date | None = None) -> int:
     )
     for licence in licences.iterator(chunk_size=500):
         kind = _reminder_due(licence.support_ends_on, today)
-        if kind is not None and _claim_and_send_reminder(licence, kind):
-            sent += 1
-    return sent
+        if kind is not None:
+            SubscriptionReminder.objects.get_or_create(
+                licence=licence, kind=kind, support_ends_on=licence.support_ends_on
+            )
+    pending = SubscriptionReminder.objects.filter(sent_at=None).values_list(
+        "pk", flat=True
+    )
+    return sum(_send_reminder(pk) for pk in list(pending))
 
 
 # Reminders of lapses older than this are not sent: a first run on old data
@@ -343,26 +377,30 @@ def _reminder_due(
     return None
 
 
-def _claim_and_send_reminder(licence: Licence, kind: SubscriptionReminder.Kind) -> bool:
-    managers = list(
-        User.objects.filter(
-            is_active=True,
-            membership__organisation=licence.organisation,
-            membership__role=Membership.Role.MANAGER,
-        )
+@transaction.atomic
+def _send_reminder(reminder_id: int) -> bool:
+    reminder = (
+        SubscriptionReminder.objects.select_for_update(skip_locked=True)
+        .select_related("licence__organisation")
+        .filter(pk=reminder_id, sent_at=None)
+        .first()
     )
-    try:
-        with transaction.atomic():
-            SubscriptionReminder.objects.create(
-                licence=licence, kind=kind, support_ends_on=licence.support_ends_on
-            )
-            for manager in managers:
-                queue_templated_email(
-                    [manager.email],
-                    "accounts/email/subscription_reminder",
-                    {"licence": licence, "kind": kind, "manager": manager},
-                    language=manager.language,
-                )
-    except IntegrityError:
-        return False  # claimed by an earlier or concurrent run
+    if reminder is None:
+        return False  # sent, or being sent, by another run
+    licence = reminder.licence
+    managers = User.objects.filter(
+        is_active=True,
+        membership__organisation=licence.organisation,
+        membership__role=Membership.Role.MANAGER,
+    )
+    for manager in managers:
+        # Sent here, not queued: the row is marked sent only once the mail is out.
+        send_templated_email(
+            [manager.email],
+            "accounts/email/subscription_reminder",
+            {"licence": licence, "kind": reminder.kind, "manager": manager},
+            language=manager.language,
+        )
+    reminder.sent_at = now()
+    reminder.save(update_fields=["sent_at"])
     return True

@@ -25,6 +25,7 @@ def deliver_email(
     message.send()
 
 
+# SMTP errors are OSErrors; a retry sends only what is still unsent.
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def send_subscription_reminders() -> int:
     # Imported here: the services queue mail through deliver_email above.

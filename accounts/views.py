@@ -77,6 +77,18 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.usable().filter(token=token).first()
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
+    returning = User.objects.filter(
+        email__iexact=invitation.email, is_active=False
+    ).first()
+    if returning is not None:
+        services.restore_contact(invitation, returning)
+        messages.success(
+            request,
+            _(
+                "Your access has been restored. Sign in with your password, or reset it if you have forgotten it."
+            ),
+        )
+        return redirect("account_login")
     request.session[INVITATION_SESSION_KEY] = invitation.token
     return redirect(
         f"{reverse('account_signup')}?{urlencode({'email': invitation.email})}"
@@ -88,22 +100,19 @@ def organisation_contacts(request: HttpRequest) -> HttpResponse:
     organisation = membership.organisation
     form = InviteContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.invite_contact(
-                organisation,
-                **form.cleaned_data,
-                language=translation.get_language() or "ru",
-                invited_by=request.user,
-            )
-        except services.AccountsError as error:
-            form.add_error("email", str(error))
-        else:
-            messages.success(
-                request,
-                _("An invitation has been sent to %(email)s.")
-                % {"email": form.cleaned_data["email"]},
-            )
-            return redirect("accounts:organisation_contacts")
+        services.invite_contact(
+            organisation,
+            **form.cleaned_data,
+            language=translation.get_language() or "ru",
+            invited_by=request.user,
+        )
+        # The same answer whether or not the address already had an account.
+        messages.success(
+            request,
+            _("An invitation has been sent to %(email)s.")
+            % {"email": form.cleaned_data["email"]},
+        )
+        return redirect("accounts:organisation_contacts")
     contacts = (
         organisation.memberships.filter(user__is_active=True)
         .select_related("user")

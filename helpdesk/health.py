@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 
@@ -9,6 +10,8 @@ from django.core.cache import cache
 from django.db import connection
 
 from helpdesk.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
 
 NOT_CONFIGURED = "not configured"
 
@@ -52,6 +55,8 @@ def run_checks() -> tuple[bool, dict[str, str]]:
         try:
             results[name] = check()
         except Exception as exc:  # any failure of a dependency is a reportable state
-            results[name] = f"error: {type(exc).__name__}: {exc}"[:300]
+            # The class only: messages can name hosts and users of the stack.
+            logger.warning("Health check %s failed: %s", name, exc)
+            results[name] = f"error: {type(exc).__name__}"
             healthy = False
     return healthy, results

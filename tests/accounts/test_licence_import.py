@@ -221,3 +221,53 @@ def test_only_admins_may_import(client, agent) -> None:
     sign_in(client, agent)
 
     assert client.get("/admin/accounts/licence/import/").status_code == 403
+
+
+def test_odd_numbers_and_overlong_text_are_invalid_rows_not_crashes(
+    organisation,
+) -> None:
+    text = HEADER + (
+        f"ODDS-0001-AAAA-0001,{organisation.tax_id},,P,,2025-01-01,²,\n"
+        f"LONG-0001-AAAA-0001,{organisation.tax_id},,{'П' * 201},,2025-01-01,99999999999,\n"
+    )
+
+    licence_import = _import(text)
+
+    codes = {
+        row["number"]: [code for code, _p in row["errors"]]
+        for row in licence_import.rows
+    }
+    assert codes == {
+        "ODDS-0001-AAAA-0001": ["bad_seats"],
+        "LONG-0001-AAAA-0001": ["bad_seats", "too_long"],
+    }
+    assert apply_import(licence_import).status == LicenceImport.Status.FAILED
+    assert not Licence.objects.filter(number__in=codes).exists()
+
+
+def test_the_preview_lists_every_row_with_what_changes(
+    client, admin_user, organisation
+) -> None:
+    LicenceFactory(
+        organisation=organisation,
+        number="CHNG-0001-AAAA-0001",
+        product="Старый",
+        purchased_on=datetime.date(2025, 3, 1),
+    )
+    text = HEADER + (
+        f"CHNG-0001-AAAA-0001,{organisation.tax_id},,Новый,,2025-03-01,,\n"
+        f"NEWW-0009-AAAA-0001,{organisation.tax_id},,P,,2025-03-01,,\n"
+    )
+    licence_import = _import(text)
+    sign_in(client, admin_user)
+
+    page = client.get(
+        f"/admin/accounts/licence/import/{licence_import.code}/"
+    ).content.decode()
+    changed_only = client.get(
+        f"/admin/accounts/licence/import/{licence_import.code}/?action=change"
+    ).content.decode()
+
+    assert "NEWW-0009-AAAA-0001" in page
+    assert "«Старый» → «Новый»" in page
+    assert "NEWW-0009-AAAA-0001" not in changed_only

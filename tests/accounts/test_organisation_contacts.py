@@ -46,15 +46,49 @@ def test_a_manager_invites_a_colleague(
     assert mailoutbox[0].to == ["third@alfa.example"]
 
 
-def test_inviting_an_existing_account_is_explained(client, customer, colleague) -> None:
+def test_inviting_an_existing_account_reveals_nothing(
+    client, customer, outsider, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
     client.force_login(customer)
 
-    response = client.post(
-        URL, {"email": colleague.email, "full_name": "X", "role": "member"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            URL,
+            {"email": outsider.email, "full_name": "X", "role": "member"},
+            follow=True,
+        )
 
-    assert response.status_code == 200
-    assert "уже есть учётная запись" in response.content.decode()
+    assert "Приглашение отправлено" in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert mailoutbox[0].to == [outsider.email]
+    assert "/accounts/password/reset/" in mailoutbox[0].body
+    outsider.membership.refresh_from_db()
+    assert outsider.membership.organisation != customer.membership.organisation
+
+
+def test_a_removed_contact_can_be_invited_back(
+    client, customer, colleague, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(customer)
+    client.post(f"{URL}{colleague.pk}/remove/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            URL,
+            {
+                "email": colleague.email,
+                "full_name": colleague.full_name,
+                "role": "manager",
+            },
+        )
+    invitation = Invitation.objects.get()
+    client.logout()
+    response = client.get(f"/invitation/{invitation.token}/")
+
+    assert response["Location"] == "/accounts/login/"
+    colleague.refresh_from_db()
+    assert colleague.is_active
+    assert colleague.membership.role == "manager"
 
 
 def test_a_manager_removes_a_colleagues_access(client, customer, colleague) -> None:

@@ -155,3 +155,34 @@ def test_the_form_is_public_and_says_support_excludes_training(client) -> None:
 
     assert response.status_code == 200
     assert "не входит" in response.content.decode()
+
+
+def test_behind_a_proxy_each_visitor_has_their_own_budget(
+    client, organisation, settings
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(5):
+        client.post(
+            URL, _form(tax_id=organisation.tax_id), HTTP_X_FORWARDED_FOR="203.0.113.7"
+        )
+
+    blocked = client.post(
+        URL, _form(tax_id=organisation.tax_id), HTTP_X_FORWARDED_FOR="203.0.113.7"
+    )
+    other = client.post(
+        URL, _form(tax_id=organisation.tax_id), HTTP_X_FORWARDED_FOR="198.51.100.9"
+    )
+
+    assert blocked.status_code == 200
+    assert other.status_code == 302
+
+
+def test_a_russian_phone_number_may_be_written_the_russian_way(
+    client, organisation
+) -> None:
+    response = client.post(
+        URL, _form(tax_id=organisation.tax_id, phone="8 (495) 000-00-01")
+    )
+
+    assert response.status_code == 302
+    assert AccessRequest.objects.get().phone.as_e164 == "+74950000001"

@@ -116,3 +116,22 @@ def test_a_real_worker_sends_once_even_when_the_task_is_retried(
 
     assert [m.to for m in mailoutbox] == [[manager.email]]
     assert SubscriptionReminder.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_reminder_the_relay_refused_is_sent_by_the_next_run(
+    organisation, customer, mailoutbox, settings
+) -> None:
+    from tests.mail_backends import RelayDownOnceBackend
+
+    settings.EMAIL_BACKEND = "tests.mail_backends.RelayDownOnceBackend"
+    RelayDownOnceBackend.failures_left = 1
+    _licence_ending_in(organisation, 20)
+
+    with pytest.raises(OSError, match="relay went away"):
+        send_subscription_reminders(TODAY)
+    assert SubscriptionReminder.objects.get().sent_at is None
+
+    assert send_subscription_reminders(TODAY) == 1
+    assert send_subscription_reminders(TODAY) == 0
+    assert [m.to for m in mailoutbox] == [[customer.email]]

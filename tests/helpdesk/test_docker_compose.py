@@ -154,3 +154,36 @@ def test_the_worker_command_answers_a_ping(tmp_path: Path) -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+def test_the_web_health_check_passes_against_a_real_server(tmp_path: Path) -> None:
+    """The health check's own command, run against gunicorn with a foreign ALLOWED_HOSTS."""
+    command = list(SERVICES["web"]["command"])
+    port = _free_port()
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    command[command.index("--workers") + 1] = "1"
+    env = _production_env(tmp_path, ALLOWED_HOSTS="support.example.com,127.0.0.1")
+    check = [
+        sys.executable if part == "python" else part
+        for part in SERVICES["web"]["healthcheck"]["test"][1:]
+    ]
+    check[-1] = check[-1].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    with (tmp_path / "gunicorn.log").open("w") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            result = subprocess.run(check, env=env, capture_output=True, text=True)
+            if result.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert result.returncode == 0, result.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_secrets_and_local_state_stay_out_of_the_image() -> None:
+    ignored = (ROOT / ".dockerignore").read_text().split()
+
+    assert {".env", ".venv", "*.sqlite3", "media"} <= set(ignored)
