@@ -1,3 +1,5 @@
+"""Demo organisations, licences, contacts and staff for `make run`."""
+
 from __future__ import annotations
 
 import datetime
@@ -7,8 +9,6 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils.timezone import localdate
 
 from accounts.models import Licence, Membership, Organisation, StaffRole, User
@@ -100,65 +100,65 @@ STAFF = (
 )
 
 
-class Command(BaseCommand):
-    help = "Load demo organisations, licences, contacts and staff; safe to run again."
+def load_demo_accounts() -> list[str]:
+    """Create the demo organisations, licences, contacts and staff if absent.
 
-    @transaction.atomic
-    def handle(self, *args, **options) -> None:
-        today = localdate()
-        for demo in ORGANISATIONS:
-            organisation, _created = Organisation.objects.get_or_create(
-                tax_id=demo.tax_id,
-                defaults={"name": demo.name, "address": demo.address},
-            )
-            for item in demo.licences:
-                if Licence.objects.filter(number=item.number).exists():
-                    continue
-                licence = register_licence(
-                    organisation,
-                    number=item.number,
-                    product=item.product,
-                    edition=item.edition,
-                    purchased_on=today - datetime.timedelta(days=item.bought_days_ago),
-                    seats=25,
-                )
-                if item.renewed_years:
-                    renew_subscription(licence, years=item.renewed_years, on=today)
-            for email, full_name, position, role in demo.contacts:
-                user = self._user(email, full_name, position=position)
-                Membership.objects.get_or_create(
-                    user=user, defaults={"organisation": organisation, "role": role}
-                )
-        for email, full_name, role in STAFF:
-            user = self._user(
-                email, full_name, is_staff=True, is_superuser=role == StaffRole.ADMIN
-            )
-            user.groups.add(Group.objects.get(name=role.value))
-            if not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists():
-                TOTP.activate(user, DEMO_TOTP_SECRET)
-
-        self.stdout.write(self.style.SUCCESS("Demo data is in place. Sign in with:"))
-        for demo in ORGANISATIONS:
-            for email, _name, _position, role in demo.contacts:
-                self.stdout.write(
-                    f"  {email:<24} {DEMO_PASSWORD}  ({demo.name}, {role.label})"
-                )
-        for email, _name, role in STAFF:
-            self.stdout.write(f"  {email:<24} {DEMO_PASSWORD}  ({role.label})")
-        self.stdout.write(
-            f"Staff sign in with a one-time code: add the secret {DEMO_TOTP_SECRET} "
-            "to an authenticator app (e.g. `oathtool --totp -b SECRET`)."
+    Returns the lines that tell a person how to sign in.
+    """
+    today = localdate()
+    for demo in ORGANISATIONS:
+        organisation, _created = Organisation.objects.get_or_create(
+            tax_id=demo.tax_id,
+            defaults={"name": demo.name, "address": demo.address},
         )
-
-    def _user(self, email: str, full_name: str, **fields) -> User:
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User.objects.create_user(
-                email, DEMO_PASSWORD, full_name=full_name, **fields
+        for item in demo.licences:
+            if Licence.objects.filter(number=item.number).exists():
+                continue
+            licence = register_licence(
+                organisation,
+                number=item.number,
+                product=item.product,
+                edition=item.edition,
+                purchased_on=today - datetime.timedelta(days=item.bought_days_ago),
+                seats=25,
             )
-        EmailAddress.objects.get_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
+            if item.renewed_years:
+                renew_subscription(licence, years=item.renewed_years, on=today)
+        for email, full_name, position, role in demo.contacts:
+            user = _user(email, full_name, position=position)
+            Membership.objects.get_or_create(
+                user=user, defaults={"organisation": organisation, "role": role}
+            )
+    for email, full_name, role in STAFF:
+        user = _user(
+            email, full_name, is_staff=True, is_superuser=role == StaffRole.ADMIN
         )
-        return user
+        user.groups.add(Group.objects.get(name=role.value))
+        if not Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+
+    lines = ["Demo data is in place. Sign in with:"]
+    for demo in ORGANISATIONS:
+        for email, _name, _position, role in demo.contacts:
+            lines.append(f"  {email:<24} {DEMO_PASSWORD}  ({demo.name}, {role.label})")
+    for email, _name, role in STAFF:
+        lines.append(f"  {email:<24} {DEMO_PASSWORD}  ({role.label})")
+    lines.append(
+        f"Staff sign in with a one-time code: add the secret {DEMO_TOTP_SECRET} "
+        "to an authenticator app (e.g. `oathtool --totp -b SECRET`)."
+    )
+    return lines
+
+
+def _user(email: str, full_name: str, **fields) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email, DEMO_PASSWORD, full_name=full_name, **fields
+        )
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user

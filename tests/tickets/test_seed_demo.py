@@ -5,12 +5,16 @@ from django.core.management import call_command
 from django.utils.timezone import localdate
 
 from accounts.models import Licence, Membership, Organisation, User
+from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
 
 
 def _counts() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (Organisation, Licence, Membership, User))
+    return tuple(
+        m.objects.count()
+        for m in (Organisation, Licence, Membership, User, Ticket, Message)
+    )
 
 
 def test_seed_demo_loads_customers_staff_and_a_lapsed_subscription(capsys) -> None:
@@ -40,7 +44,7 @@ def test_seed_demo_twice_changes_nothing() -> None:
 def test_demo_staff_have_the_printed_authenticator_secret(capsys) -> None:
     from allauth.mfa.models import Authenticator
 
-    from accounts.management.commands.seed_demo import DEMO_TOTP_SECRET
+    from accounts.demo import DEMO_TOTP_SECRET
 
     call_command("seed_demo")
     call_command("seed_demo")
@@ -51,3 +55,16 @@ def test_demo_staff_have_the_printed_authenticator_secret(capsys) -> None:
         == staff.count()
     )
     assert DEMO_TOTP_SECRET in capsys.readouterr().out
+
+
+def test_the_demo_has_a_conversation_to_look_at() -> None:
+    call_command("seed_demo")
+
+    answered = Ticket.objects.get(subject__startswith="Служба не запускается")
+    assert answered.status == Ticket.Status.WAITING
+    assert list(answered.messages.values_list("kind", flat=True)) == [
+        "customer",
+        "internal_note",
+        "reply",
+    ]
+    assert Ticket.objects.filter(status=Ticket.Status.CLOSED).count() == 1
