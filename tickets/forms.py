@@ -6,7 +6,7 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Licence, User
-from tickets.models import SatisfactionRating, Ticket
+from tickets.models import NotificationSettings, SatisfactionRating, Ticket
 from tickets.services import licence_refusal
 
 PRIORITY_HELP = {
@@ -56,6 +56,18 @@ class LicenceChoiceField(forms.ModelChoiceField):
         }
 
 
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user: User) -> str:
+        return f"{user.full_name} <{user.email}>"
+
+
+def colleagues_of(organisation_id: int, *, exclude: User | None = None):
+    colleagues = User.objects.filter(
+        is_active=True, membership__organisation_id=organisation_id
+    ).order_by("full_name")
+    return colleagues.exclude(pk=exclude.pk) if exclude is not None else colleagues
+
+
 class TicketForm(forms.Form):
     licence = LicenceChoiceField(label=_("Licence"), queryset=Licence.objects.none())
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -80,6 +92,13 @@ class TicketForm(forms.Form):
         label=_("Phone for this ticket"), max_length=40, required=False
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+    cc = ContactChoiceField(
+        label=_("Copy colleagues"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They see the ticket and receive its e-mails."),
+    )
 
     def __init__(self, *args: object, contact: User, **kwargs: object) -> None:
         kwargs.setdefault("initial", {})
@@ -91,6 +110,9 @@ class TicketForm(forms.Form):
             .filter(organisation__memberships__user=contact)
             .select_related("organisation")
             .with_periods()
+        )
+        self.fields["cc"].queryset = colleagues_of(
+            contact.membership.organisation_id, exclude=contact
         )
 
     def clean_licence(self) -> Licence:
@@ -133,3 +155,109 @@ class RatingForm(forms.ModelForm):
         model = SatisfactionRating
         fields = ["score", "comment"]
         widgets = {"comment": forms.Textarea(attrs={"rows": 3})}
+
+
+class CopiedContactsForm(forms.Form):
+    cc = ContactChoiceField(
+        label=_("Colleagues copied on this ticket"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They see the ticket and receive its e-mails."),
+    )
+
+    def __init__(self, *args: object, ticket: Ticket, **kwargs: object) -> None:
+        kwargs.setdefault("initial", {"cc": list(ticket.cc.all())})
+        super().__init__(*args, **kwargs)
+        self.fields["cc"].queryset = colleagues_of(
+            ticket.organisation_id, exclude=ticket.contact
+        )
+
+
+class TicketPropertiesForm(forms.Form):
+    """What staff change about a ticket besides its status."""
+
+    priority = forms.ChoiceField(label=_("Priority"), choices=Ticket.Priority)
+    category = forms.ChoiceField(label=_("Category"), choices=Ticket.Category)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False
+    )
+    licence = forms.ModelChoiceField(
+        label=_("Licence"), queryset=Licence.objects.none()
+    )
+
+    def __init__(self, *args: object, ticket: Ticket, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "priority": ticket.priority,
+                "category": ticket.category,
+                "assignee": ticket.assignee_id,
+                "licence": ticket.licence_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            is_staff=True, is_active=True
+        ).order_by("full_name")
+        self.fields["licence"].queryset = Licence.objects.filter(
+            organisation_id=ticket.organisation_id
+        ).order_by("number")
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = NotificationSettings
+        fields = ["on_reply", "on_status_change", "on_customer_message"]
+
+
+class StaffTicketForm(forms.Form):
+    """Staff file a ticket for a customer: a call, a letter, a chat."""
+
+    contact_email = forms.EmailField(label=_("Contact's e-mail"))
+    licence_number = forms.CharField(label=_("Licence number"), max_length=64)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Ticket.Channel, initial=Ticket.Channel.PHONE
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Ticket.Category)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Ticket.Priority, initial=Ticket.Priority.NORMAL
+    )
+    override_reason = forms.CharField(
+        label=_("Reason to file without active support"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when the licence's subscription is not active; it is recorded on the ticket."
+        ),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        email = data.get("contact_email", "")
+        number = data.get("licence_number", "").strip().upper()
+        contact = User.objects.filter(
+            email__iexact=email, is_active=True, membership__isnull=False
+        ).first()
+        if email and contact is None:
+            self.add_error("contact_email", _("No active contact has this address."))
+        licence = (
+            Licence.objects.filter(number=number).select_related("organisation").first()
+        )
+        if number and licence is None:
+            self.add_error("licence_number", _("No licence has this number."))
+        elif contact is not None and licence is not None:
+            if licence.organisation_id != contact.membership.organisation_id:
+                self.add_error(
+                    "licence_number", _("This licence belongs to another organisation.")
+                )
+            elif (
+                licence_refusal(licence) and not data.get("override_reason", "").strip()
+            ):
+                self.add_error("override_reason", licence_refusal(licence))
+        data["contact"], data["licence"] = contact, licence
+        return data

@@ -124,6 +124,7 @@ def open_ticket(
     attachments: Sequence[UploadedFile] = (),
     filed_by: User | None = None,
     override_reason: str = "",
+    cc: Sequence[User] = (),
 ) -> Ticket:
     """File a ticket for a contact and one of their organisation's licences.
 
@@ -169,6 +170,8 @@ def open_ticket(
         created_at=created_at,
     )
     _attach(message, attachments)
+    if cc:
+        set_copied_contacts(ticket, cc, by=filed_by)
     event = TicketEvent.objects.create(
         ticket=ticket,
         actor=filed_by,
@@ -370,3 +373,18 @@ def close_resolved_tickets(today: datetime.date | None = None) -> int:
                 continue  # reopened meanwhile
             closed += 1
     return closed
+
+
+@transaction.atomic
+def set_copied_contacts(ticket: Ticket, contacts: Sequence[User], *, by: User) -> None:
+    """Copy colleagues of the ticket's organisation on it; they then see and hear of it."""
+    allowed = set(
+        User.objects.filter(
+            is_active=True, membership__organisation_id=ticket.organisation_id
+        ).exclude(pk=ticket.contact_id)
+    )
+    if any(contact not in allowed for contact in contacts):
+        raise TicketError(
+            _("Only colleagues from the ticket's organisation can be copied.")
+        )
+    ticket.cc.set(contacts)

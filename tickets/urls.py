@@ -10,9 +10,19 @@ urlpatterns = [
     path("", views.ticket_list, name="list"),
     path("new/", views.ticket_create, name="create"),
     path("preview/", views.markdown_preview, name="preview"),
+    path(
+        "new/for-customer/",
+        views.ticket_create_for_customer,
+        name="create_for_customer",
+    ),
+    path("notifications/", views.notification_settings, name="notification_settings"),
     path("<str:reference>/", views.ticket_detail, name="detail"),
     path("<str:reference>/close/", views.ticket_close, name="close"),
     path("<str:reference>/rate/", views.ticket_rate, name="rate"),
+    path(
+        "<str:reference>/copied/", views.ticket_copied_contacts, name="copied_contacts"
+    ),
+    path("<str:reference>/properties/", views.ticket_properties, name="properties"),
     path(
         "<str:reference>/files/<uuid:code>/",
         views.attachment_download,

@@ -17,13 +17,24 @@ from schedule import current as support_hours
 from tickets import services
 from tickets.forms import (
     PRIORITY_HELP,
+    CopiedContactsForm,
+    NotificationSettingsForm,
     RatingForm,
     ReplyForm,
     StaffReplyForm,
+    StaffTicketForm,
     TicketForm,
+    TicketPropertiesForm,
 )
 from tickets.markdown import render_markdown
-from tickets.models import Attachment, Message, SatisfactionRating, Ticket, TicketEvent
+from tickets.models import (
+    Attachment,
+    Message,
+    NotificationSettings,
+    SatisfactionRating,
+    Ticket,
+    TicketEvent,
+)
 
 TICKETS_PER_PAGE = 25
 
@@ -79,6 +90,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 attachments=data["attachments"],
+                cc=data["cc"],
             )
         except services.TicketError as error:
             form.add_error(None, str(error))
@@ -151,6 +163,8 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "timeline": _timeline(list(thread), list(events)),
             "form": form,
             "rating": rating,
+            "cc_form": CopiedContactsForm(ticket=ticket),
+            "properties_form": TicketPropertiesForm(ticket=ticket) if staff else None,
             "rating_form": RatingForm()
             if ticket.is_closed and rating is None and not staff
             else None,
@@ -228,3 +242,86 @@ def attachment_download(
 @require_POST
 def markdown_preview(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_markdown(request.POST.get("text", "")[:50_000]))
+
+
+@require_POST
+def ticket_copied_contacts(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    form = CopiedContactsForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            services.set_copied_contacts(
+                ticket, form.cleaned_data["cc"], by=request.user
+            )
+        except services.TicketError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The copied colleagues have been saved."))
+    else:
+        messages.error(request, _("Choose colleagues from the list."))
+    return redirect(ticket)
+
+
+@require_POST
+def ticket_properties(request: HttpRequest, reference: str) -> HttpResponse:
+    if not request.user.is_staff:
+        raise PermissionDenied
+    ticket = get_ticket_for_user(request.user, reference)
+    form = TicketPropertiesForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            services.update_ticket(ticket, by=request.user, **form.cleaned_data)
+        except services.TicketError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The ticket has been updated."))
+    else:
+        messages.error(
+            request,
+            _("Check the ticket's details: %(errors)s")
+            % {"errors": form.errors.as_text()},
+        )
+    return redirect(ticket)
+
+
+def ticket_create_for_customer(request: HttpRequest) -> HttpResponse:
+    """Staff file a ticket for a customer who called, wrote or chatted."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    form = StaffTicketForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.open_ticket(
+                contact=data["contact"],
+                licence=data["licence"],
+                subject=data["subject"],
+                description=data["description"],
+                category=data["category"],
+                priority=data["priority"],
+                channel=data["channel"],
+                filed_by=request.user,
+                override_reason=data["override_reason"],
+            )
+        except services.TicketError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Ticket %(reference)s has been filed.")
+                % {"reference": ticket.reference},
+            )
+            return redirect(ticket)
+    return render(request, "tickets/staff_ticket_form.html", {"form": form})
+
+
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    preferences = NotificationSettings.objects.filter(
+        user=request.user
+    ).first() or NotificationSettings(user=request.user)
+    form = NotificationSettingsForm(request.POST or None, instance=preferences)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your e-mail preferences have been saved."))
+        return redirect("tickets:notification_settings")
+    return render(request, "tickets/notification_settings.html", {"form": form})

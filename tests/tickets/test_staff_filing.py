@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.auth import sign_in
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+URL = "/tickets/new/for-customer/"
+
+
+def _form(contact, licence, **overrides):
+    return {
+        "contact_email": contact.email.upper(),
+        "licence_number": licence.number.lower(),
+        "channel": "phone",
+        "subject": "Звонок: не печатаются отчёты",
+        "description": "Клиент позвонил в 10:15.",
+        "category": "malfunction",
+        "priority": "normal",
+        "override_reason": "",
+        **overrides,
+    }
+
+
+def test_an_agent_logs_a_call_as_a_ticket(
+    client, agent, customer, active_licence
+) -> None:
+    sign_in(client, agent)
+
+    response = client.post(URL, _form(customer, active_licence))
+
+    ticket = Ticket.objects.get()
+    assert response["Location"] == ticket.get_absolute_url()
+    assert (ticket.contact, ticket.channel) == (customer, "phone")
+    assert ticket.events.get(kind="created").actor == agent
+
+
+def test_a_lapsed_licence_needs_a_recorded_reason(
+    client, agent, customer, lapsed_licence
+) -> None:
+    sign_in(client, agent)
+
+    refused = client.post(URL, _form(customer, lapsed_licence))
+    assert refused.status_code == 200
+    assert not Ticket.objects.exists()
+    assert (
+        lapsed_licence.support_ends_on.strftime("%d.%m.%Y") in refused.content.decode()
+    )
+
+    client.post(
+        URL, _form(customer, lapsed_licence, override_reason="Оплата продления в пути")
+    )
+
+    ticket = Ticket.objects.get()
+    assert (ticket.licence_override_by, ticket.licence_override_reason) == (
+        agent,
+        "Оплата продления в пути",
+    )
+
+
+def test_the_licence_must_be_the_contacts(
+    client, agent, customer, outsider, active_licence
+) -> None:
+    sign_in(client, agent)
+
+    response = client.post(URL, _form(outsider, active_licence))
+
+    assert "принадлежит другой организации" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_customers_may_not_file_for_others(client, customer) -> None:
+    client.force_login(customer)
+
+    assert client.get(URL).status_code == 403
