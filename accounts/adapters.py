@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, User
@@ -39,6 +41,27 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"email": invitation.email}
             )
         return email
+
+    def post_login(self, request: HttpRequest, user: User, **kwargs) -> HttpResponse:
+        """Speak the user's language from the moment they sign in.
+
+        A language chosen in this browser just before signing in wins and
+        becomes the preference; otherwise the stored preference is applied.
+        """
+        response = super().post_login(request, user, **kwargs)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen and check_for_language(chosen):
+            if user.language != chosen:
+                user.language = chosen
+                user.save(update_fields=["language"])
+        elif user.language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+            )
+        return response
 
     def save_user(
         self, request: HttpRequest, user: User, form, commit: bool = True

@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership
 from schedule import current as support_hours
@@ -217,6 +217,7 @@ def ticket_rate(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect(ticket)
 
 
+@require_GET
 def attachment_download(
     request: HttpRequest, reference: str, code: UUID
 ) -> FileResponse:

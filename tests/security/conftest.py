@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import AccessRequest
+from accounts.services import invite_contact
+from tests.tickets.conftest import upload
+from tickets.models import Ticket
+from tickets.services import open_ticket
+
+
+@pytest.fixture
+def world(
+    organisation,
+    other_organisation,
+    customer,
+    colleague,
+    outsider,
+    agent,
+    supervisor,
+    admin_user,
+    active_licence,
+):
+    ticket = open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Тикет A",
+        description="Текст",
+        category=Ticket.Category.OTHER,
+        attachments=[upload("a.txt", b"secret of A")],
+    )
+    access_request = AccessRequest.objects.create(
+        organisation_name="X",
+        tax_id="7707083893",
+        full_name="Y",
+        position="Z",
+        email="new@x.example",
+        phone="+79000000000",
+        licence_number="XXXX-0000-XXXX-0000",
+    )
+    invitation = invite_contact(
+        organisation, email="invitee@alfa.example", full_name="I"
+    )
+    users = {
+        "member_a": colleague,
+        "manager_a": customer,
+        "member_b": outsider,
+        "agent": agent,
+        "supervisor": supervisor,
+        "admin": admin_user,
+    }
+    kwargs = {
+        "accounts:accept_invitation": {"token": invitation.token},
+        "accounts:remove_contact": {"user_id": colleague.pk},
+        "accounts:access_request_detail": {"code": access_request.code},
+        "tickets:detail": {"reference": ticket.reference},
+        "tickets:close": {"reference": ticket.reference},
+        "tickets:rate": {"reference": ticket.reference},
+        "tickets:copied_contacts": {"reference": ticket.reference},
+        "tickets:properties": {"reference": ticket.reference},
+        "tickets:attachment": {
+            "reference": ticket.reference,
+            "code": ticket.messages.get().attachments.get().code,
+        },
+    }
+    return {"users": users, "kwargs": kwargs, "ticket": ticket}

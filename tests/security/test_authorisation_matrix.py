@@ -1,0 +1,206 @@
+"""Every URL of ours × every role × GET and POST, generated from the URL configuration.
+
+A URL added without a row in EXPECTED fails `test_every_url_has_expectations`,
+so nobody can forget to decide who may use it. A request that is refused
+(403, 404, 405 or a redirect to sign in) must also write nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import AccessRequest, Invitation, Membership, User
+from tests.auth import sign_in
+from tickets.models import Message, SatisfactionRating, Ticket, TicketEvent
+
+ROLES = [
+    "anonymous",
+    "member_a",
+    "manager_a",
+    "member_b",
+    "agent",
+    "supervisor",
+    "admin",
+]
+CUSTOMERS = ["member_a", "manager_a", "member_b"]
+STAFF = ["agent", "supervisor", "admin"]
+
+OK = "ok"  # 200, or for POST any 2xx/3xx that is not a refusal
+LOGIN = "login"  # redirect to the sign-in page
+REDIRECT = "redirect"
+FORBIDDEN = 403
+NOT_FOUND = 404
+NO_METHOD = 405
+
+# Third-party URL trees, covered by their own tests and spot checks below.
+SKIPPED_PREFIXES = ("admin/", "accounts/")
+
+
+def _roles(default: object, **overrides: object) -> dict[str, object]:
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+def _signed_in(
+    outcome: object, *, anonymous: object = LOGIN, **overrides: object
+) -> dict[str, object]:
+    return _roles(outcome, anonymous=anonymous, **overrides)
+
+
+def _staff_only() -> dict[str, object]:
+    return _signed_in(OK, **dict.fromkeys(CUSTOMERS, FORBIDDEN))
+
+
+def _ticket_of_a(outcome: object = OK) -> dict[str, object]:
+    """The ticket belongs to organisation A's manager; its member is not a party."""
+    return _signed_in(outcome, member_a=NOT_FOUND, member_b=NOT_FOUND)
+
+
+def _post_only(post: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+    return _signed_in(NO_METHOD), post
+
+
+EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
+    # name: (GET outcomes by role, POST outcomes by role)
+    "home": (_roles(OK), _roles(OK)),
+    "healthz": (_roles(OK), _roles(NO_METHOD)),
+    "set_language": (_roles(NO_METHOD), _roles(REDIRECT)),
+    "accounts:request_access": (_roles(OK), _roles(OK)),
+    "accounts:access_requested": (_roles(OK), _roles(OK)),
+    "accounts:accept_invitation": (_roles(REDIRECT), _roles(REDIRECT)),
+    "accounts:organisation_contacts": (
+        _signed_in(FORBIDDEN, manager_a=OK),
+        _signed_in(FORBIDDEN, manager_a=OK),
+    ),
+    "accounts:remove_contact": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
+    "accounts:access_request_list": (_staff_only(), _staff_only()),
+    "accounts:access_request_detail": (_staff_only(), _staff_only()),
+    "tickets:list": (_signed_in(OK), _signed_in(OK)),
+    "tickets:create": (
+        _signed_in(OK, **dict.fromkeys(STAFF, FORBIDDEN)),
+        _signed_in(OK, **dict.fromkeys(STAFF, FORBIDDEN)),
+    ),
+    "tickets:preview": _post_only(_signed_in(OK)),
+    "tickets:create_for_customer": (_staff_only(), _staff_only()),
+    "tickets:notification_settings": (_signed_in(OK), _signed_in(OK)),
+    "tickets:detail": (_ticket_of_a(), _ticket_of_a()),
+    "tickets:close": _post_only(_ticket_of_a()),
+    "tickets:rate": _post_only(_ticket_of_a(OK) | dict.fromkeys(STAFF, FORBIDDEN)),
+    "tickets:copied_contacts": _post_only(_ticket_of_a()),
+    "tickets:properties": _post_only(
+        _signed_in(OK, **dict.fromkeys(CUSTOMERS, FORBIDDEN))
+    ),
+    "tickets:attachment": (_ticket_of_a(), _signed_in(NO_METHOD)),
+    "schedule:status_api": (_roles(OK), _roles(NO_METHOD)),
+    "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
+}
+
+
+def _our_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list, prefix: str = "", namespace: str = "") -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if route.startswith(SKIPPED_PREFIXES):
+                continue
+            if isinstance(pattern, URLResolver):
+                inner = (
+                    f"{namespace}{pattern.namespace}:"
+                    if pattern.namespace
+                    else namespace
+                )
+                walk(pattern.url_patterns, route, inner)
+            elif isinstance(pattern, URLPattern):
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_has_expectations() -> None:
+    assert _our_url_names() == set(EXPECTED)
+
+
+def _footprint(ticket: Ticket) -> tuple:
+    """What any write would change."""
+    ticket.refresh_from_db()
+    return (
+        ticket.status,
+        ticket.priority,
+        ticket.assignee_id,
+        ticket.cc.count(),
+        Ticket.objects.count(),
+        Message.objects.count(),
+        TicketEvent.objects.count(),
+        SatisfactionRating.objects.count(),
+        AccessRequest.objects.filter(status="pending").count(),
+        Invitation.objects.filter(accepted_at=None).count(),
+        Membership.objects.count(),
+        User.objects.filter(is_active=True).count(),
+    )
+
+
+def _check(response, expected: object, method: str) -> None:
+    status = response.status_code
+    if expected == OK:
+        allowed = {200} if method == "get" else {200, 201, 204, 302, 303}
+        assert status in allowed, status
+        if status == 302:
+            assert not response["Location"].startswith("/accounts/login/")
+    elif expected == LOGIN:
+        assert status == 302, status
+        assert response["Location"].startswith("/accounts/login/"), response["Location"]
+    elif expected == REDIRECT:
+        assert status == 302, status
+    else:
+        assert status == expected, status
+
+
+CASES = [
+    (name, role, method)
+    for name in sorted(EXPECTED)
+    for role in ROLES
+    for method in ("get", "post")
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "method"), CASES)
+def test_authorisation(client, world, name, role, method) -> None:
+    from django.urls import reverse
+
+    if role != "anonymous":
+        sign_in(client, world["users"][role])
+    url = reverse(name, kwargs=world["kwargs"].get(name))
+    expected = EXPECTED[name][0 if method == "get" else 1][role]
+    before = _footprint(world["ticket"])
+
+    response = getattr(client, method)(url)
+    if hasattr(response, "streaming_content"):
+        b"".join(response.streaming_content)
+
+    _check(response, expected, method)
+    if expected in (LOGIN, FORBIDDEN, NOT_FOUND, NO_METHOD):
+        assert _footprint(world["ticket"]) == before
+
+
+@pytest.mark.django_db
+def test_the_admin_sends_visitors_to_the_portals_sign_in(client) -> None:
+    response = client.get("/admin/")
+    assert response["Location"].startswith("/admin/login/")
+
+    login = client.get(response["Location"])
+
+    assert login.status_code == 302
+    assert login["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "status"), [("manager_a", 403), ("agent", 200), ("admin", 200)]
+)
+def test_the_admin_is_for_staff(client, world, role, status) -> None:
+    sign_in(client, world["users"][role])
+
+    assert client.get("/admin/", follow=True).status_code == status
