@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),
+    path("staff/mail/", include("tickets.mail_urls")),
     path("", include("schedule.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -261,3 +261,41 @@ class StaffTicketForm(forms.Form):
                 self.add_error("override_reason", licence_refusal(licence))
         data["contact"], data["licence"] = contact, licence
         return data
+
+
+class AssignMailForm(forms.Form):
+    """Staff file held mail: a contact, and either a licence or an existing ticket."""
+
+    contact = forms.ModelChoiceField(
+        label=_("Contact"),
+        queryset=User.objects.filter(
+            is_active=True, is_staff=False, membership__isnull=False
+        )
+        .select_related("membership__organisation")
+        .order_by("email"),
+    )
+    licence = forms.ModelChoiceField(
+        label=_("Licence (for a new ticket)"),
+        queryset=Licence.objects.select_related("organisation").order_by("number"),
+        required=False,
+    )
+    reference = forms.CharField(
+        label=_("Or the reference of an existing ticket"),
+        max_length=20,
+        required=False,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        reference = (data.get("reference") or "").strip().upper()
+        if bool(data.get("licence")) == bool(reference):
+            raise forms.ValidationError(_("Choose a licence or a ticket, not both."))
+        data["ticket"] = None
+        if reference:
+            data["ticket"] = Ticket.objects.filter(reference=reference).first()
+            if data["ticket"] is None:
+                self.add_error(
+                    "reference",
+                    _("There is no ticket %(reference)s.") % {"reference": reference},
+                )
+        return data

@@ -1,5 +1,7 @@
 """E-mail about ticket events: who hears of what, in their language, threaded.
 
+Every message goes through the outbox (`tickets.outbox`) with `Reply-To:
+support+<reference>@...`, so a customer's reply comes back into the ticket.
 Every message of a ticket carries the ticket's root Message-ID in
 `In-Reply-To` and `References`, so mail clients thread them, and replies can be
 matched to the ticket when mail comes in. Internal notes are never mailed.
@@ -14,9 +16,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.timezone import now
 
-from accounts.emails import queue_email
 from accounts.models import User
 from schedule import current as support_hours
+from tickets import outbox
 from tickets.models import Message, NotificationSettings, Ticket, TicketEvent
 
 
@@ -77,7 +79,11 @@ def recipients_for(event: TicketEvent) -> tuple[str, list[Recipient]]:
 
 
 def send_event_notifications(event: TicketEvent) -> int:
-    """Queue the e-mails for one event, once: the event is claimed before sending."""
+    """Write the e-mails for one event to the outbox, once: the event is claimed first.
+
+    Called inside the transaction that made the change, so the outbox rows
+    commit (or roll back) with it.
+    """
     claimed = TicketEvent.objects.filter(pk=event.pk, notified_at=None).update(
         notified_at=now()
     )
@@ -113,15 +119,16 @@ def send_event_notifications(event: TicketEvent) -> int:
             "next_opening": _next_opening_if_closed(),
         }
         with translation.override(recipient.language):
-            subject = f"[{ticket.reference}] {ticket.subject}"
+            subject = " ".join(f"[{ticket.reference}] {ticket.subject}".split())
             body = render_to_string(f"{template}.txt", context)
             html_body = render_to_string(f"{template}.html", context)
-        queue_email(
+        outbox.queue(
             [recipient.email],
             subject=subject,
             body=body,
             html_body=html_body,
             headers=headers,
+            ticket=ticket,
         )
     return len(recipients)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import mimetypes
 from collections.abc import Sequence
-from functools import partial
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -31,9 +30,11 @@ class TicketError(Exception):
 
 
 def _notify(event: TicketEvent) -> None:
-    from tickets.tasks import notify_ticket_event
+    # The outbox rows are written in the same transaction as the change; a
+    # worker sends them after commit.
+    from tickets.notifications import send_event_notifications
 
-    transaction.on_commit(partial(notify_ticket_event.delay, event.pk))
+    send_event_notifications(event)
 
 
 def next_reference(year: int) -> str:
@@ -152,7 +153,8 @@ def open_ticket(
         contact=contact,
         contact_email=(contact_email or contact.email).strip(),
         contact_phone=contact_phone.strip(),
-        subject=subject.strip(),
+        # One line: it becomes an e-mail header, where a newline is an injection.
+        subject=" ".join(subject.split())[:200],
         category=category,
         priority=priority,
         channel=channel,

@@ -22,3 +22,25 @@ def notify_ticket_event(event_id: int) -> int:
 @shared_task
 def close_resolved_tickets() -> int:
     return services.close_resolved_tickets()
+
+
+# SMTP failures are OSErrors: retried with backoff; the row stays unsent meanwhile.
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_outgoing_email(email_id: int) -> bool:
+    from tickets.outbox import deliver
+
+    return deliver(email_id)
+
+
+@shared_task
+def send_unsent_email() -> int:
+    from tickets.outbox import send_unsent
+
+    return send_unsent()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def poll_mailbox() -> int:
+    from tickets.email_in import poll_mailbox as poll
+
+    return poll()

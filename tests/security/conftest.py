@@ -5,6 +5,7 @@ import pytest
 from accounts.models import AccessRequest
 from accounts.services import invite_contact
 from tests.tickets.conftest import upload
+from tickets.email_in import store_raw
 from tickets.models import Ticket
 from tickets.services import open_ticket
 
@@ -49,7 +50,16 @@ def world(
         "supervisor": supervisor,
         "admin": admin_user,
     }
+    inbound, _new = store_raw(
+        b"From: stranger@example.org\r\nTo: support@helpdesk.localhost\r\n"
+        b"Subject: hello\r\nMessage-ID: <matrix@example.org>\r\n\r\nbody\r\n",
+        source="test",
+    )
     kwargs = {
+        "tickets_mail:detail": {"code": inbound.code},
+        "tickets_mail:download": {"code": inbound.code},
+        "tickets_mail:retry": {"code": inbound.code},
+        "tickets_mail:assign": {"code": inbound.code},
         "accounts:accept_invitation": {"token": invitation.token},
         "accounts:remove_contact": {"user_id": colleague.pk},
         "accounts:access_request_detail": {"code": access_request.code},

@@ -91,6 +91,11 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         _signed_in(OK, **dict.fromkeys(CUSTOMERS, FORBIDDEN))
     ),
     "tickets:attachment": (_ticket_of_a(), _signed_in(NO_METHOD)),
+    "tickets_mail:list": (_staff_only(), _signed_in(NO_METHOD)),
+    "tickets_mail:detail": (_staff_only(), _signed_in(NO_METHOD)),
+    "tickets_mail:download": (_staff_only(), _signed_in(NO_METHOD)),
+    "tickets_mail:retry": _post_only(_staff_only()),
+    "tickets_mail:assign": _post_only(_staff_only()),
     "schedule:status_api": (_roles(OK), _roles(NO_METHOD)),
     "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
 }

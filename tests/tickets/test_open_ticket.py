@@ -111,3 +111,11 @@ def test_the_subscription_counts_on_the_day_of_filing(customer, organisation) ->
     )
 
     assert _file(customer, ends_today).licence == ends_today
+
+
+def test_a_subject_is_one_line(customer, active_licence) -> None:
+    ticket = _file(
+        customer, active_licence, subject="Первая строка\r\nBcc: victim@example.com"
+    )
+
+    assert ticket.subject == "Первая строка Bcc: victim@example.com"

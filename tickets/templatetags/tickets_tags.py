@@ -17,3 +17,13 @@ def markdown_filter(text: str) -> SafeString:
 @register.filter
 def file_size(size: int) -> str:
     return filesizeformat(size)
+
+
+@register.filter
+def quote_parts(message) -> tuple[str, str]:
+    """(new text, quoted history) of an e-mailed message; the history is folded."""
+    from tickets.email_text import split_quoted
+
+    if message.channel != "email":
+        return message.body, ""
+    return split_quoted(message.body)

@@ -1,0 +1,108 @@
+"""Every XSS payload, in every text a user controls, renders inert everywhere it appears."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.auth import sign_in
+from tests.security.inert_html import script_risks
+from tests.tickets.conftest import upload
+from tickets.models import Ticket
+from tickets.services import add_message, open_ticket
+
+CORPUS = Path(__file__).parent / "data" / "xss-vectors.txt"
+OURS = [
+    '"><img src=x onerror=alert(1)>',
+    "[клик](javascript:alert(1)) ![x](javascript:alert(2))",
+    "<a href='data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=='>x</a>",
+    "</textarea><script>alert(1)</script>",
+    "{{ request.user }} {% debug %}",
+]
+
+
+def _payloads() -> list[str]:
+    records = CORPUS.read_text(encoding="utf-8").split("\n%%\n")
+    payloads = []
+    for record in records:
+        lines = [line for line in record.splitlines() if not line.startswith("#")]
+        text = "\n".join(lines).strip()
+        if text:
+            payloads.append(text)
+    return payloads + OURS
+
+
+PAYLOADS = _payloads()
+
+
+def test_the_corpus_is_read_whole() -> None:
+    assert len(PAYLOADS) > 80
+    assert all(
+        script_risks(f"<p>{p}</p>") for p in PAYLOADS[:3]
+    )  # the detector sees raw payloads
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload", PAYLOADS, ids=[f"p{n:03d}" for n in range(len(PAYLOADS))]
+)
+def test_payload_is_inert_everywhere(
+    client,
+    payload,
+    customer,
+    agent,
+    organisation,
+    active_licence,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+) -> None:
+    text = payload[:190]
+    organisation.name = text
+    organisation.save()
+    customer.full_name = text
+    customer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_ticket(
+            contact=customer,
+            licence=active_licence,
+            subject=text,
+            description=payload,
+            category=Ticket.Category.OTHER,
+            attachments=[upload(f"{text[:60]}.txt", b"x")],
+        )
+        ticket.assignee = agent
+        ticket.save()
+        add_message(ticket, author=agent, body=payload)
+        add_message(ticket, author=agent, body=payload, internal=True)
+        add_message(ticket, author=customer, body=payload)
+
+    pages = {}
+    client.force_login(customer)
+    for name in (
+        "/",
+        "/tickets/",
+        ticket.get_absolute_url(),
+        "/organisation/contacts/",
+    ):
+        pages[f"customer {name}"] = client.get(name).content.decode()
+    sign_in(client, agent)
+    for name in (
+        "/tickets/",
+        ticket.get_absolute_url(),
+        "/admin/tickets/ticket/",
+        reverse("admin:tickets_ticket_change", args=[ticket.pk]),
+        "/admin/accounts/organisation/",
+    ):
+        pages[f"agent {name}"] = client.get(name).content.decode()
+    for n, message in enumerate(mail.outbox):
+        for body, kind in message.alternatives:
+            if kind == "text/html":
+                pages[f"e-mail {n}"] = body
+
+    found = {
+        where: risks for where, html in pages.items() if (risks := script_risks(html))
+    }
+    assert found == {}

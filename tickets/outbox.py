@@ -1,0 +1,121 @@
+"""The outbox: every e-mail about tickets is a row written with the change it tells of.
+
+1. `queue()` writes an `OutgoingEmail` inside the caller's transaction, so a
+   rolled-back change leaves no mail behind, and asks a worker to send it
+   once the transaction commits.
+2. `deliver()` claims the row with a conditional update before sending: a
+   task that runs twice (a retry, a duplicate delivery from the broker, the
+   sweeper) finds nothing to claim the second time.
+3. A send that fails releases the claim; `send_unsent()` (beat) picks up rows
+   whose task was lost or whose claim went stale.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.utils.timezone import now
+
+from tickets.models import OutgoingEmail, Ticket
+
+# A claim older than this belongs to a worker that died mid-send.
+STALE_CLAIM = datetime.timedelta(minutes=10)
+
+
+def new_message_id() -> str:
+    return f"<out.{uuid.uuid4().hex}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+def reply_to_address(ticket: Ticket) -> str:
+    """support+hd-2026-000123@domain: a reply comes back tagged with its ticket."""
+    local, _at, domain = settings.SUPPORT_EMAIL.partition("@")
+    return f"{local}+{ticket.reference.lower()}@{domain}"
+
+
+def queue(
+    to: list[str],
+    *,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    headers: dict[str, str] | None = None,
+    ticket: Ticket | None = None,
+) -> OutgoingEmail:
+    """Write the message to the outbox; a worker sends it after commit."""
+    from tickets.tasks import send_outgoing_email
+
+    headers = dict(headers or {})
+    headers.setdefault("Message-ID", new_message_id())
+    headers.setdefault("X-Loop", settings.EMAIL_MESSAGE_ID_DOMAIN)
+    if ticket is not None:
+        headers.setdefault("Reply-To", reply_to_address(ticket))
+    else:
+        headers.setdefault("Reply-To", settings.SUPPORT_EMAIL)
+    email = OutgoingEmail.objects.create(
+        to=to,
+        # Subjects are one line; a header longer than this helps nobody.
+        subject=" ".join(subject.split())[:255],
+        body=body,
+        html_body=html_body,
+        headers=headers,
+        message_id=headers["Message-ID"],
+        ticket=ticket,
+    )
+    transaction.on_commit(partial(send_outgoing_email.delay, email.pk))
+    return email
+
+
+def deliver(email_id: int) -> bool:
+    """Send one outbox row unless it is sent or being sent; True when this call sent it."""
+    moment = now()
+    claimed = (
+        OutgoingEmail.objects.filter(pk=email_id, sent_at=None)
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=moment - STALE_CLAIM))
+        .update(claimed_at=moment)
+    )
+    if claimed != 1:
+        return False
+    email = OutgoingEmail.objects.get(pk=email_id)
+    headers = dict(email.headers)
+    reply_to = headers.pop("Reply-To", "")
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body,
+        to=email.to,
+        headers=headers,
+        reply_to=[reply_to] if reply_to else None,
+    )
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
+    try:
+        message.send()
+    except OSError as error:
+        # Released, so the retry (or the sweeper) may claim it again.
+        OutgoingEmail.objects.filter(pk=email_id).update(
+            claimed_at=None, attempts=email.attempts + 1, last_error=str(error)[:1000]
+        )
+        raise
+    OutgoingEmail.objects.filter(pk=email_id).update(
+        sent_at=now(), attempts=email.attempts + 1, last_error=""
+    )
+    return True
+
+
+def send_unsent() -> int:
+    """Send what is still unsent (a lost task, a relay that was down)."""
+    sent = 0
+    cutoff = now() - datetime.timedelta(minutes=1)
+    for pk in OutgoingEmail.objects.filter(
+        sent_at=None, created_at__lt=cutoff
+    ).values_list("pk", flat=True)[:500]:
+        try:
+            sent += deliver(pk)
+        except OSError:
+            break  # the relay is down: the next run tries again
+    return sent
