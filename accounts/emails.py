@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from functools import partial
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -24,16 +22,14 @@ def queue_email(
     A rolled-back change must not tell anyone it happened, and the worker must
     find the rows the message speaks of.
     """
-    transaction.on_commit(
-        partial(
-            deliver_email.delay,
-            to=to,
-            subject=subject,
-            body=body,
-            html_body=html_body,
-            headers=headers,
+
+    def deliver_after_commit() -> None:  # named: Django logs robust failures by name
+        deliver_email.delay(
+            to=to, subject=subject, body=body, html_body=html_body, headers=headers
         )
-    )
+
+    # A broker that is down must not turn a committed change into an error page.
+    transaction.on_commit(deliver_after_commit, robust=True)
 
 
 def render_templated_email(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -7,7 +8,15 @@ from helpdesk.celery import app as celery_app
 
 # Celery's `broker_url` prefers the CELERY_BROKER_URL environment variable over
 # what is set at run time; the read and write URLs do not.
-_KEYS = ("task_always_eager", "broker_read_url", "broker_write_url")
+_KEYS = (
+    "task_always_eager",
+    "broker_read_url",
+    "broker_write_url",
+    "broker_transport_options",
+)
+# Keys of this test process only: a suite running at the same time on the same
+# Redis (another checkout, CI) must not take this one's tasks.
+_PRIVATE = {"global_keyprefix": f"helpdesk-test-{os.getpid()}:"}
 
 
 def _drop_connection_pools() -> None:
@@ -22,7 +31,10 @@ def celery_broker(url: str) -> Iterator[None]:
     """Publish tasks to a real broker instead of running them in-process."""
     saved = {key: celery_app.conf.get(key) for key in _KEYS}
     celery_app.conf.update(
-        task_always_eager=False, broker_read_url=url, broker_write_url=url
+        task_always_eager=False,
+        broker_read_url=url,
+        broker_write_url=url,
+        broker_transport_options=_PRIVATE,
     )
     _drop_connection_pools()
     try:

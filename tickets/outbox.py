@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -67,7 +66,13 @@ def queue(
         message_id=headers["Message-ID"],
         ticket=ticket,
     )
-    transaction.on_commit(partial(send_outgoing_email.delay, email.pk))
+
+    # Robust: with the broker down the change still stands and the user still
+    # sees success; the row stays unsent and the sweeper sends it later.
+    def send_after_commit() -> None:  # named: Django logs robust failures by name
+        send_outgoing_email.delay(email.pk)
+
+    transaction.on_commit(send_after_commit, robust=True)
     return email
 
 
