@@ -34,7 +34,9 @@ _ACCOUNT_MODELS = (
 _AGENT = [
     *_view("accounts", *_ACCOUNT_MODELS, "accessrequest", "invitation"),
     *_view("schedule", "weeklyhours", "calendaryear", "calendarday", "dateoverride"),
-    *_view("tickets", "ticket", "message", "attachment", "ticketevent"),
+    *_view(
+        "tickets", "ticket", "message", "attachment", "ticketevent", "cannedresponse"
+    ),
     "tickets.change_ticket",
     "tickets.add_message",
 ]
@@ -42,6 +44,8 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
     StaffRole.AGENT: _AGENT,
     StaffRole.SUPERVISOR: [
         *_AGENT,
+        *_all("tickets", "cannedresponse"),
+        *_view("tickets", "slatarget"),
         *_view("accounts", "subscriptionreminder"),
         *_view("tickets", "satisfactionrating"),
         "schedule.change_dateoverride",
@@ -53,7 +57,15 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         ),
         *_view("accounts", "subscriptionreminder"),
         *_all("schedule", "weeklyhours", "calendaryear", "calendarday", "dateoverride"),
-        *_all("tickets", "ticket", "message", "attachment", "satisfactionrating"),
+        *_all(
+            "tickets",
+            "ticket",
+            "message",
+            "attachment",
+            "satisfactionrating",
+            "slatarget",
+            "cannedresponse",
+        ),
         *_view("tickets", "ticketevent"),
     ],
 }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),
     path("staff/mail/", include("tickets.mail_urls")),
+    path("staff/", include("tickets.staff_urls")),
     path("", include("schedule.urls")),
     path("admin/", admin.site.urls),
 ]

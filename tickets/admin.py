@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tickets.models import Attachment, Message, SatisfactionRating, Ticket, TicketEvent
+from tickets.models import (
+    Attachment,
+    CannedResponse,
+    Message,
+    SatisfactionRating,
+    SlaTarget,
+    Ticket,
+    TicketEvent,
+)
 
 
 class MessageInline(admin.StackedInline):
@@ -51,6 +59,7 @@ class TicketAdmin(admin.ModelAdmin):
         "first_response_at",
         "resolved_at",
         "closed_at",
+        "sla_due_at",
     ]
     autocomplete_fields = ["organisation", "licence", "contact", "assignee", "cc"]
     inlines = [MessageInline, TicketEventInline]
@@ -74,3 +83,22 @@ class AttachmentAdmin(admin.ModelAdmin):
 class SatisfactionRatingAdmin(admin.ModelAdmin):
     list_display = ["ticket", "score", "created_at"]
     list_filter = ["score"]
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(admin.ModelAdmin):
+    list_display = [
+        "priority",
+        "first_response_hours",
+        "resolution_hours",
+        "updated_at",
+    ]
+    # Deadlines already stored follow new targets after `manage.py recompute_sla`.
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ["title", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["title", "body_ru", "body_en"]

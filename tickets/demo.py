@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from accounts.models import Licence, User
-from tickets.models import Ticket
+from tickets.models import CannedResponse, Ticket
 from tickets.services import add_message, change_ticket_status, open_ticket
 
 
 def load_demo_tickets() -> None:
     """File the demo tickets once; a second run finds them and does nothing."""
+    CannedResponse.objects.get_or_create(
+        title="Нужен журнал сервера",
+        defaults={
+            "body_ru": (
+                "Здравствуйте, {customer_name}!\n\nЧтобы разобраться, пришлите, "
+                "пожалуйста, журнал сервера лицензии {licence_number} за последние "
+                "сутки. Поддержка по лицензии действует до {support_ends_on}."
+            ),
+            "body_en": (
+                "Hello {customer_name},\n\nPlease send us the server log of licence "
+                "{licence_number} for the last day. Your support runs until "
+                "{support_ends_on}."
+            ),
+        },
+    )
     customer = User.objects.get(email="customer@example.com")
     if Ticket.objects.filter(contact=customer).exists():
         return

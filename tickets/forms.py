@@ -2,11 +2,17 @@ from __future__ import annotations
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Licence, User
-from tickets.models import NotificationSettings, SatisfactionRating, Ticket
+from accounts.models import Licence, Organisation, User
+from tickets.models import (
+    NotificationSettings,
+    SatisfactionRating,
+    Ticket,
+    TicketQuerySet,
+)
 from tickets.services import licence_refusal
 
 PRIORITY_HELP = {
@@ -298,4 +304,123 @@ class AssignMailForm(forms.Form):
                     "reference",
                     _("There is no ticket %(reference)s.") % {"reference": reference},
                 )
+        return data
+
+
+def _staff_users():
+    return User.objects.filter(is_staff=True, is_active=True).order_by("full_name")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user: User) -> str:
+        return user.get_full_name()
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters; everything optional, wrong values are ignored."""
+
+    NOBODY = "none"
+
+    # The queue holds unsolved tickets only.
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            ("", _("any")),
+            *(
+                (status.value, status.label)
+                for status in (
+                    Ticket.Status.NEW,
+                    Ticket.Status.OPEN,
+                    Ticket.Status.WAITING,
+                )
+            ),
+        ],
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[("", _("any")), *Ticket.Priority.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("any")), *Ticket.Category.choices]
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", _("any")), *Ticket.Channel.choices]
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        empty_label=_("any"),
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.fields["assignee"].choices = [
+            ("", _("any")),
+            (self.NOBODY, _("nobody")),
+            *((str(user.pk), user.get_full_name()) for user in _staff_users()),
+        ]
+
+    def filter(self, tickets: TicketQuerySet) -> TicketQuerySet:
+        """The tickets matching the valid filters (an invalid one is dropped)."""
+        if not self.is_bound:
+            return tickets
+        self.is_valid()
+        # `cleaned_data` holds only the fields that were valid.
+        data = {name: value for name, value in self.cleaned_data.items() if value}
+        for name in ("status", "priority", "category", "channel", "organisation"):
+            if data.get(name):
+                tickets = tickets.filter(**{name: data[name]})
+        assignee = data.get("assignee")
+        if assignee == self.NOBODY:
+            tickets = tickets.unassigned()
+        elif assignee:
+            tickets = tickets.filter(assignee_id=int(assignee))
+        return tickets
+
+
+class BulkActionForm(forms.Form):
+    """One change for the tickets checked in the queue."""
+
+    class Action(models.TextChoices):
+        ASSIGN = "assign", _("Assign to")
+        STATUS = "status", _("Change status to")
+        PRIORITY = "priority", _("Change priority to")
+
+    tickets = forms.ModelMultipleChoiceField(
+        label=_("Tickets"), queryset=Ticket.objects.none(), to_field_name="reference"
+    )
+    action = forms.ChoiceField(label=_("Action"), choices=Action)
+    assignee = StaffChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", "—"), *Ticket.Status.choices],
+        required=False,
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=[("", "—"), *Ticket.Priority.choices],
+        required=False,
+    )
+
+    def __init__(
+        self, *args: object, tickets: TicketQuerySet, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].queryset = tickets
+        self.fields["assignee"].queryset = _staff_users()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        action = data.get("action")
+        needed = {
+            self.Action.ASSIGN: "assignee",
+            self.Action.STATUS: "status",
+            self.Action.PRIORITY: "priority",
+        }.get(action)
+        if needed and not data.get(needed):
+            self.add_error(needed, _("Choose the new value."))
         return data

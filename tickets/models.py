@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +37,27 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
 
     def open(self) -> TicketQuerySet:
         return self.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])
+
+    def running_sla(self) -> TicketQuerySet:
+        """Tickets whose SLA clock runs: new or open (not waiting, not solved)."""
+        return self.filter(status__in=[Ticket.Status.NEW, Ticket.Status.OPEN])
+
+    def unassigned(self) -> TicketQuerySet:
+        return self.filter(assignee=None)
+
+    def assigned_to(self, user: User) -> TicketQuerySet:
+        return self.filter(assignee=user)
+
+    def waiting(self) -> TicketQuerySet:
+        return self.filter(status=Ticket.Status.WAITING)
+
+    def breaching(self, *, by: datetime.datetime) -> TicketQuerySet:
+        """Running tickets due by `by` (a support-time horizon), overdue included."""
+        return self.running_sla().filter(sla_due_at__lte=by)
+
+    def by_sla_due(self) -> TicketQuerySet:
+        """The queue's order: soonest resolution deadline first, none last."""
+        return self.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
 
 
 class Ticket(models.Model):
@@ -125,6 +149,11 @@ class Ticket(models.Model):
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The resolution deadline while the SLA clock runs (`tickets.sla`); empty
+    # while the clock is paused before the target is reached, and once solved.
+    # Kept by the services and `manage.py recompute_sla`, so the queue sorts
+    # in the database.
+    sla_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -149,6 +178,9 @@ class Ticket(models.Model):
             models.Index(
                 fields=["organisation", "-created_at"], name="ticket_org_recent"
             ),
+            # The staff queue: ordered by resolution deadline, keyset-paginated
+            # on (sla_due_at, id).
+            models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
         ]
 
     def __str__(self) -> str:
@@ -481,3 +513,85 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{', '.join(self.to)}: {self.subject}"
+
+
+class SlaTargetQuerySet(models.QuerySet["SlaTarget"]):
+    def by_priority(self) -> dict[str, SlaTarget]:
+        return {target.priority: target for target in self}
+
+
+class SlaTarget(models.Model):
+    """How much support time a ticket of one priority may take, edited in the admin."""
+
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Ticket.Priority, unique=True
+    )
+    # Support hours, not wall-clock hours: the clock runs only while support
+    # is open (schedule.current), so "2 days" is written as 24 hours.
+    first_response_hours = models.DecimalField(
+        _("first response within (support hours)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    resolution_hours = models.DecimalField(
+        _("resolution within (support hours)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SlaTargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        ordering = ["first_response_hours"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_response_hours__gt=0, resolution_hours__gt=0),
+                name="sla_target_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(Ticket.Priority(self.priority).label)
+
+    @property
+    def first_response(self) -> datetime.timedelta:
+        return datetime.timedelta(hours=float(self.first_response_hours))
+
+    @property
+    def resolution(self) -> datetime.timedelta:
+        return datetime.timedelta(hours=float(self.resolution_hours))
+
+
+class CannedResponse(models.Model):
+    """A prepared reply staff insert and edit; placeholders are filled per ticket."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body_ru = models.TextField(
+        _("text in Russian"),
+        help_text=_(
+            "Placeholders: {customer_name}, {licence_number}, {support_ends_on}, {reference}."
+        ),
+    )
+    body_en = models.TextField(_("text in English"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def body_in(self, language: str) -> str:
+        """The text in a language, or the other one when that is empty."""
+        if language == "en":
+            return self.body_en or self.body_ru
+        return self.body_ru or self.body_en

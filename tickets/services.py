@@ -19,10 +19,13 @@ from tickets.models import (
     Attachment,
     Message,
     SatisfactionRating,
+    SlaTarget,
     Ticket,
     TicketCounter,
     TicketEvent,
+    TicketQuerySet,
 )
+from tickets.sla import sla_state, stored_due
 
 
 class TicketError(Exception):
@@ -172,6 +175,7 @@ def open_ticket(
         created_at=created_at,
     )
     _attach(message, attachments)
+    refresh_sla(ticket)
     if cc:
         set_copied_contacts(ticket, cc, by=filed_by)
     event = TicketEvent.objects.create(
@@ -207,7 +211,7 @@ def _set_status(
     if to == Ticket.Status.OPEN:
         ticket.resolved_at = ticket.closed_at = None
     ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         actor=by,
         kind=TicketEvent.Kind.STATUS,
@@ -215,6 +219,9 @@ def _set_status(
         new_value=to,
         note=note,
     )
+    # Waiting pauses the SLA clock, a reply that reopens resumes it.
+    refresh_sla(ticket)
+    return event
 
 
 @transaction.atomic
@@ -342,7 +349,97 @@ def update_ticket(ticket: Ticket, *, by: User, **changes: object) -> list[Ticket
     if events:
         ticket.save(update_fields=[*changes.keys(), "updated_at"])
         TicketEvent.objects.bulk_create(events)
+        if any(event.kind == TicketEvent.Kind.PRIORITY for event in events):
+            refresh_sla(ticket)
     return events
+
+
+@transaction.atomic
+def take_ticket(ticket: Ticket, *, by: User) -> list[TicketEvent]:
+    """Assign a ticket to the agent who takes it, unless a colleague was quicker."""
+    if not by.is_staff:
+        raise TicketError(_("Only support staff can take tickets."))
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("assignee")
+        .get(pk=ticket.pk)
+    )
+    if ticket.assignee is not None and ticket.assignee != by:
+        raise TicketError(
+            _("%(reference)s has already been taken by %(name)s.")
+            % {"reference": ticket.reference, "name": ticket.assignee.get_full_name()}
+        )
+    return update_ticket(ticket, by=by, assignee=by)
+
+
+def change_tickets(
+    tickets: Sequence[Ticket],
+    *,
+    by: User,
+    assignee: User | None = None,
+    status: str = "",
+    priority: str = "",
+) -> tuple[int, list[str]]:
+    """Apply one staff change (assignee, status or priority) to several tickets.
+
+    Each ticket changes in its own transaction, through the same services as
+    a single change, so history and notifications are kept and one ticket
+    that cannot move (a closed ticket cannot be "waiting") does not hold the
+    others back. Returns how many changed and why the others did not.
+    """
+    changed, errors = 0, []
+    for ticket in tickets:
+        try:
+            if status:
+                if ticket.status == status:
+                    continue
+                change_ticket_status(ticket, to=status, by=by)
+                changed += 1
+            elif priority:
+                changed += bool(update_ticket(ticket, by=by, priority=priority))
+            elif assignee is not None:
+                changed += bool(update_ticket(ticket, by=by, assignee=assignee))
+        except TicketError as error:
+            errors.append(f"{ticket.reference}: {error}")
+    return changed, errors
+
+
+def refresh_sla(
+    ticket: Ticket, *, targets: dict[str, SlaTarget] | None = None
+) -> Ticket:
+    """Recompute and store the ticket's resolution deadline (`Ticket.sla_due_at`).
+
+    The deadline depends only on the status history, the priority's target and
+    the calendar, never on when it is computed, so running this again (after
+    the targets or the calendar changed) is safe.
+    """
+    events = TicketEvent.objects.filter(
+        ticket=ticket, kind=TicketEvent.Kind.STATUS
+    ).only("created_at", "old_value", "new_value")
+    state = sla_state(
+        ticket,
+        list(events),
+        SlaTarget.objects.by_priority() if targets is None else targets,
+        now(),
+    )
+    due = stored_due(state)
+    if due != ticket.sla_due_at:
+        ticket.sla_due_at = due
+        ticket.save(update_fields=["sla_due_at"])
+    return ticket
+
+
+def recompute_sla(tickets: TicketQuerySet | None = None) -> int:
+    """Recompute the deadlines of unsolved tickets; how many changed."""
+    targets = SlaTarget.objects.by_priority()
+    changed = 0
+    for ticket in (tickets if tickets is not None else Ticket.objects.open()).iterator(
+        chunk_size=500
+    ):
+        before = ticket.sla_due_at
+        if refresh_sla(ticket, targets=targets).sla_due_at != before:
+            changed += 1
+    return changed
 
 
 def close_resolved_tickets(today: datetime.date | None = None) -> int:

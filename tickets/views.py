@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from uuid import UUID
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Membership
 from schedule import current as support_hours
 from tickets import services
+from tickets.canned import filled_responses
 from tickets.forms import (
     PRIORITY_HELP,
     CopiedContactsForm,
@@ -29,12 +31,15 @@ from tickets.forms import (
 from tickets.markdown import render_markdown
 from tickets.models import (
     Attachment,
+    CannedResponse,
     Message,
     NotificationSettings,
     SatisfactionRating,
+    SlaTarget,
     Ticket,
     TicketEvent,
 )
+from tickets.sla import sla_state
 
 TICKETS_PER_PAGE = 25
 
@@ -153,14 +158,18 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if not staff:
         events = events.filter(kind=TicketEvent.Kind.STATUS)
+    events = list(events)
     rating = SatisfactionRating.objects.filter(ticket=ticket).first()
     licence = ticket.licence
+    support_ends_on = licence.support_ends_on
+    workspace = _staff_workspace(ticket, events, support_ends_on) if staff else {}
     return render(
         request,
         "tickets/ticket_detail.html",
         {
+            **workspace,
             "ticket": ticket,
-            "timeline": _timeline(list(thread), list(events)),
+            "timeline": _timeline(list(thread), events),
             "form": form,
             "rating": rating,
             "cc_form": CopiedContactsForm(ticket=ticket),
@@ -168,11 +177,38 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "rating_form": RatingForm()
             if ticket.is_closed and rating is None and not staff
             else None,
-            "support_ends_on": licence.support_ends_on,
+            "support_ends_on": support_ends_on,
             "support_active": licence.subscription_active(),
             "staff": staff,
         },
     )
+
+
+# Older SLA timeline segments are summarised: a ticket open for months has
+# one per night.
+SLA_SEGMENTS_SHOWN = 40
+
+
+def _staff_workspace(
+    ticket: Ticket, events: list[TicketEvent], support_ends_on: datetime.date | None
+) -> dict[str, object]:
+    """The staff side of the ticket page: the SLA clocks and canned responses."""
+    state = sla_state(
+        ticket,
+        [event for event in events if event.kind == TicketEvent.Kind.STATUS],
+        SlaTarget.objects.by_priority(),
+        now(),
+    )
+    return {
+        "sla": state,
+        "sla_segments": state.segments[-SLA_SEGMENTS_SHOWN:],
+        "sla_segments_hidden": max(len(state.segments) - SLA_SEGMENTS_SHOWN, 0),
+        "canned_responses": filled_responses(
+            CannedResponse.objects.filter(is_active=True),
+            ticket,
+            support_ends_on=support_ends_on,
+        ),
+    }
 
 
 def _timeline(

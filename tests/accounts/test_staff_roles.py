@@ -50,3 +50,19 @@ def test_role_permissions(client, request, role, url, status) -> None:
     sign_in(client, user)
 
     assert client.get(url).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "status"),
+    [
+        ("admin_user", "/admin/tickets/slatarget/", 200),
+        ("supervisor", "/admin/tickets/cannedresponse/add/", 200),
+        ("agent", "/admin/tickets/cannedresponse/add/", 403),
+    ],
+)
+def test_workspace_settings_belong_to_supervisors_and_admins(
+    client, request, role, url, status
+) -> None:
+    sign_in(client, request.getfixturevalue(role))
+
+    assert client.get(url).status_code == status

@@ -68,6 +68,7 @@ def world(
         "tickets:rate": {"reference": ticket.reference},
         "tickets:copied_contacts": {"reference": ticket.reference},
         "tickets:properties": {"reference": ticket.reference},
+        "tickets_staff:take": {"reference": ticket.reference},
         "tickets:attachment": {
             "reference": ticket.reference,
             "code": ticket.messages.get().attachments.get().code,

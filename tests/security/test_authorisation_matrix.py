@@ -96,6 +96,9 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "tickets_mail:download": (_staff_only(), _signed_in(NO_METHOD)),
     "tickets_mail:retry": _post_only(_staff_only()),
     "tickets_mail:assign": _post_only(_staff_only()),
+    "tickets_staff:queue": (_staff_only(), _signed_in(NO_METHOD)),
+    "tickets_staff:take": _post_only(_staff_only()),
+    "tickets_staff:bulk": _post_only(_staff_only()),
     "schedule:status_api": (_roles(OK), _roles(NO_METHOD)),
     "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
 }

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -40,3 +43,27 @@ def colleagues_ticket(colleague, active_licence) -> Ticket:
         description="Как настроить резервное копирование?",
         category=Ticket.Category.CONFIGURATION,
     )
+
+
+@pytest.fixture
+def sla_targets(db) -> None:
+    """The default SLA targets of the data migration (a transactional test's
+    flush removes them)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("tickets.migrations.0004_default_sla_targets")
+    migration.add_defaults(apps, None)
+
+
+@pytest.fixture
+def shipped_calendar(db) -> Iterator[None]:
+    """The production calendars 2025-2027 in the database and freshly loaded."""
+    from schedule import current
+    from schedule.models import CalendarYear
+    from tests.schedule.support import restore_shipped_schedule
+
+    if not CalendarYear.objects.filter(year=2026).exists():
+        restore_shipped_schedule()
+    current.forget()
+    yield
+    current.forget()

@@ -1,0 +1,106 @@
+"""An agent filters the queue, takes a ticket, answers with a canned response and
+sets it to waiting: the SLA clock shows paused."""
+
+from __future__ import annotations
+
+import importlib
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.apps import apps
+from playwright.sync_api import expect
+
+from schedule.models import CalendarYear
+from tests.conftest import STAFF_TOTP_SECRET
+from tests.factories import PASSWORD
+from tests.schedule.support import restore_shipped_schedule
+from tickets.models import CannedResponse, Ticket
+from tickets.services import open_ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def workspace_data() -> None:
+    # A transactional test starts from a flushed database: put back what the
+    # data migrations ship (support hours, the calendars, the SLA targets).
+    if not CalendarYear.objects.exists():
+        restore_shipped_schedule()
+    importlib.import_module("tickets.migrations.0004_default_sla_targets").add_defaults(
+        apps, None
+    )
+
+
+def _sign_in_as_staff(page, email: str) -> None:
+    page.goto(page.url_for("/accounts/login/"))
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    code = format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // 30))
+    page.locator("input[name=code]").fill(code)
+    page.locator("form:has(input[name=code]) button[type=submit]").first.click()
+    expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+
+
+def test_take_answer_with_a_canned_response_and_wait(
+    page, workspace_data, customer, agent, active_licence, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    urgent = open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Сервер лицензий недоступен",
+        description="Никто не может войти.",
+        category=Ticket.Category.MALFUNCTION,
+        priority=Ticket.Priority.CRITICAL,
+    )
+    open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Как выгрузить отчёт?",
+        description="Где кнопка?",
+        category=Ticket.Category.CONFIGURATION,
+        priority=Ticket.Priority.LOW,
+    )
+    CannedResponse.objects.create(
+        title="Нужен журнал",
+        body_ru="Здравствуйте, {customer_name}! Пришлите журнал сервера лицензии {licence_number}.",
+        body_en="Hello {customer_name}, please send the server log.",
+    )
+
+    _sign_in_as_staff(page, agent.email)
+    page.get_by_role("link", name="Очередь").click()
+    rows = page.locator("table.queue-table tbody tr")
+    expect(rows).to_have_count(2)
+
+    filters = page.locator("form.queue-filters")
+    filters.get_by_label("Приоритет").select_option("critical")
+    filters.get_by_role("button", name="Фильтр").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(urgent.reference)
+
+    rows.first.get_by_role("button", name="Взять").click()
+    expect(page.locator(".message-success")).to_contain_text(urgent.reference)
+    expect(rows.first).to_contain_text(agent.full_name)
+
+    rows.first.get_by_role("link", name=urgent.reference).click()
+    expect(page.get_by_role("heading", name="Хронология SLA")).to_be_visible()
+    # The insert script is deferred: choose only once it is listening.
+    page.wait_for_load_state("load")
+    page.get_by_label("Вставить готовый ответ").select_option(label="Нужен журнал")
+    expect(page.get_by_label("Сообщение")).to_have_value(
+        "Здравствуйте, Анна Смирнова! Пришлите журнал сервера лицензии ALFA-0001-AAAA-0001."
+    )
+    page.get_by_label("Статус после ответа").select_option("waiting")
+    page.get_by_role("button", name="Отправить").click()
+
+    expect(page.locator(".sla-state .sla-paused")).to_have_text(
+        "на паузе: ждём ответа клиента"
+    )
+    expect(page.locator(".sla-timeline .sla-waiting")).to_have_count(1)
+    urgent.refresh_from_db()
+    assert urgent.status == Ticket.Status.WAITING
+    assert urgent.assignee == agent
+    assert urgent.sla_due_at is None
+    assert urgent.first_response_at is not None

@@ -1,0 +1,108 @@
+"""The services keep `Ticket.sla_due_at`; `recompute_sla` follows new targets."""
+
+from __future__ import annotations
+
+import datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from tests.factories import LicenceFactory
+from tests.schedule.support import msk
+from tickets.models import SlaTarget, Ticket
+from tickets.services import (
+    add_message,
+    change_ticket_status,
+    open_ticket,
+    update_ticket,
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("sla_targets", "shipped_calendar"),
+]
+
+
+@pytest.fixture
+def licence(organisation):
+    return LicenceFactory(
+        organisation=organisation, purchased_on=datetime.date(2026, 1, 1)
+    )
+
+
+def _file(customer, licence, priority: str) -> Ticket:
+    return open_ticket(
+        contact=customer,
+        licence=licence,
+        subject="Сервер не отвечает",
+        description="Совсем",
+        category=Ticket.Category.MALFUNCTION,
+        priority=priority,
+    )
+
+
+def test_a_ticket_filed_before_the_may_holidays_is_due_after_them(
+    customer, licence
+) -> None:
+    with time_machine.travel(msk(2026, 5, 8, 18, 30), tick=False):
+        ticket = _file(customer, licence, Ticket.Priority.CRITICAL)
+
+    assert ticket.sla_due_at == msk(2026, 5, 12, 15)
+
+
+def test_waiting_clears_the_deadline_and_the_customers_reply_restores_it(
+    customer, agent, licence
+) -> None:
+    with time_machine.travel(msk(2026, 3, 2, 10), tick=False):
+        ticket = _file(customer, licence, Ticket.Priority.HIGH)
+    with time_machine.travel(msk(2026, 3, 2, 11), tick=False):
+        add_message(ticket, author=agent, body="Пришлите журнал", new_status="waiting")
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.WAITING
+    assert ticket.sla_due_at is None
+
+    with time_machine.travel(msk(2026, 3, 4, 10), tick=False):
+        add_message(ticket, author=customer, body="Вот журнал")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.OPEN
+    assert ticket.sla_due_at == msk(2026, 3, 6, 9)
+
+
+def test_resolving_clears_the_deadline(customer, agent, licence) -> None:
+    with time_machine.travel(msk(2026, 3, 2, 10), tick=False):
+        ticket = _file(customer, licence, Ticket.Priority.HIGH)
+        change_ticket_status(ticket, to=Ticket.Status.RESOLVED, by=agent)
+
+    ticket.refresh_from_db()
+    assert ticket.sla_due_at is None
+
+
+def test_a_new_priority_moves_the_deadline(customer, agent, licence) -> None:
+    with time_machine.travel(msk(2026, 3, 2, 10), tick=False):
+        ticket = _file(customer, licence, Ticket.Priority.NORMAL)
+        update_ticket(ticket, by=agent, priority=Ticket.Priority.CRITICAL)
+
+    ticket.refresh_from_db()
+    assert ticket.sla_due_at == msk(2026, 3, 2, 18)
+    assert ticket.events.filter(kind="priority").count() == 1
+
+
+def test_recompute_sla_follows_changed_targets(customer, licence) -> None:
+    with time_machine.travel(msk(2026, 3, 2, 10), tick=False):
+        ticket = _file(customer, licence, Ticket.Priority.HIGH)
+    SlaTarget.objects.filter(priority="high").update(resolution_hours=12)
+    out = StringIO()
+
+    call_command("recompute_sla", stdout=out)
+    call_command("recompute_sla", stdout=out)
+
+    ticket.refresh_from_db()
+    # 12 h from Monday 10:00: 9 h on Monday, 3 h on Tuesday.
+    assert ticket.sla_due_at == msk(2026, 3, 3, 10)
+    assert out.getvalue().splitlines() == [
+        "SLA deadlines changed: 1",
+        "SLA deadlines changed: 0",
+    ]
