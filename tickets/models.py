@@ -2,18 +2,23 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Licence, Membership, Organisation, User
+
+# A public reference as people type it: HD-2026-000123.
+REFERENCE = re.compile(r"[A-Za-z]+-\d{4}-\d{6}")
+PHONE = re.compile(r"[\d\s()+\-.]+")
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
@@ -34,6 +39,40 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         if membership.role == Membership.Role.MANAGER:
             return mine
         return mine.filter(Q(contact=user) | Q(cc=user)).distinct()
+
+    def search(self, text: str) -> TicketQuerySet:
+        """Tickets matching every word: reference, subject, message text,
+        organisation, contact name, e-mail or phone, licence number."""
+        words = text.split()[:8]
+        if len(words) == 1 and REFERENCE.fullmatch(words[0]):
+            return self.filter(reference__iexact=words[0])
+        digits = re.sub(r"\D", "", text)
+        if PHONE.fullmatch(text.strip()) and len(digits) >= 5:
+            # Phones are stored as +7XXXXXXXXXX; people type 8 (XXX) XXX-XX-XX.
+            tail = digits[-10:]
+            return self.filter(
+                Q(contact_phone__contains=tail) | Q(contact__phone__contains=tail)
+            )
+        tickets = self
+        for word in words:
+            match = (
+                Q(reference__icontains=word)
+                | Q(subject__icontains=word)
+                | Q(organisation__name__icontains=word)
+                | Q(contact__full_name__icontains=word)
+                | Q(contact__email__icontains=word)
+                | Q(contact_email__icontains=word)
+                | Q(licence__number__icontains=word)
+                | Q(
+                    Exists(
+                        Message.objects.filter(
+                            ticket=OuterRef("pk"), body__icontains=word
+                        )
+                    )
+                )
+            )
+            tickets = tickets.filter(match)
+        return tickets
 
     def open(self) -> TicketQuerySet:
         return self.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])

@@ -6,6 +6,7 @@ import datetime
 import mimetypes
 from collections.abc import Sequence
 
+import phonenumbers
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -48,6 +49,18 @@ def next_reference(year: int) -> str:
     TicketCounter.objects.filter(pk=year).update(last_number=F("last_number") + 1)
     counter.refresh_from_db()
     return f"{settings.TICKET_REFERENCE_PREFIX}-{year}-{counter.last_number:06d}"
+
+
+def normalise_phone(raw: str) -> str:
+    """+79123456789 for anything a Russian phone number is typed as; else as typed."""
+    raw = raw.strip()
+    try:
+        number = phonenumbers.parse(raw, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return raw
+    if not phonenumbers.is_possible_number(number):
+        return raw
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def check_attachments(files: Sequence[UploadedFile]) -> None:
@@ -155,7 +168,7 @@ def open_ticket(
         licence=licence,
         contact=contact,
         contact_email=(contact_email or contact.email).strip(),
-        contact_phone=contact_phone.strip(),
+        contact_phone=normalise_phone(contact_phone),
         # One line: it becomes an e-mail header, where a newline is an injection.
         subject=" ".join(subject.split())[:200],
         category=category,

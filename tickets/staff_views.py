@@ -105,9 +105,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     if view not in QUEUE_VIEWS:
         view = "open"
     filters = QueueFilterForm(request.GET)
-    tickets = filters.filter(
-        _in_view(Ticket.objects.visible_to(request.user), view, request, at)
-    )
+    search = request.GET.get("q", "").strip()
+    if search:
+        # A search looks through every ticket, solved ones included.
+        tickets = filters.filter(Ticket.objects.visible_to(request.user).search(search))
+    else:
+        tickets = filters.filter(
+            _in_view(Ticket.objects.visible_to(request.user), view, request, at)
+        )
     tickets = tickets.select_related("organisation", "assignee").by_sla_due()
     cursor = request.GET.get("after", "")
     if cursor:
@@ -134,7 +139,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tickets/staff_queue.html",
         {
             "rows": rows,
-            "view": view,
+            "view": "" if search else view,
+            "search": search,
             "views": QUEUE_VIEWS,
             "view_query": view_query.urlencode(),
             "filters": filters,
