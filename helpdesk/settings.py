@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.send_subscription_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "warn-about-deadlines": {
+        "task": "tickets.tasks.warn_about_deadlines",
+        "schedule": 300.0,
+    },
     "close-resolved-tickets": {
         "task": "tickets.tasks.close_resolved_tickets",
         "schedule": crontab(hour=3, minute=30),

@@ -8,6 +8,7 @@ from tickets.models import (
     Message,
     SatisfactionRating,
     SlaTarget,
+    SlaWarning,
     Ticket,
     TicketEvent,
 )
@@ -102,3 +103,12 @@ class CannedResponseAdmin(admin.ModelAdmin):
     list_display = ["title", "is_active", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["title", "body_ru", "body_en"]
+
+
+@admin.register(SlaWarning)
+class SlaWarningAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "kind", "due_at", "created_at"]
+    list_filter = ["kind"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -634,3 +634,30 @@ class CannedResponse(models.Model):
         if language == "en":
             return self.body_en or self.body_ru
         return self.body_ru or self.body_en
+
+
+class SlaWarning(models.Model):
+    """One warning about one deadline; the unique key makes each warning once only."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Deadline within a support hour")
+        BREACHED = "breached", _("Deadline passed")
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="sla_warnings"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    due_at = models.DateTimeField(_("deadline"))
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("SLA warning")
+        verbose_name_plural = _("SLA warnings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind", "due_at"], name="one_sla_warning_per_deadline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference}: {self.get_kind_display()}"

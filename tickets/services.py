@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
 
@@ -500,3 +502,61 @@ def set_copied_contacts(ticket: Ticket, contacts: Sequence[User], *, by: User) -
             _("Only colleagues from the ticket's organisation can be copied.")
         )
     ticket.cc.set(contacts)
+
+
+def warn_about_deadlines(at: datetime.datetime | None = None) -> int:
+    """Tell assignees and supervisors of deadlines due within a support hour or passed.
+
+    Only while support is open, so nobody is paged at night; each warning is
+    recorded with the deadline it is about before it is queued, in one
+    transaction, so a second run sends nothing again. Returns how many were sent.
+    """
+    from accounts.models import StaffRole
+    from tickets import outbox
+    from tickets.models import SlaWarning
+    from tickets.sla import breaching_horizon
+
+    at = at or now()
+    if not support_hours.status(at).is_open:
+        return 0
+    supervisors = list(
+        User.objects.filter(
+            is_active=True, is_staff=True, groups__name=StaffRole.SUPERVISOR.value
+        )
+    )
+    sent = 0
+    due = Ticket.objects.breaching(by=breaching_horizon(at)).select_related("assignee")
+    for ticket in due:
+        kind = (
+            SlaWarning.Kind.BREACHED
+            if ticket.sla_due_at <= at
+            else SlaWarning.Kind.DUE_SOON
+        )
+        recipients = {
+            u.email: u for u in [ticket.assignee, *supervisors] if u is not None
+        }
+        with transaction.atomic():
+            _warning, created = SlaWarning.objects.get_or_create(
+                ticket=ticket, kind=kind, due_at=ticket.sla_due_at
+            )
+            if not created:
+                continue
+            for user in recipients.values():
+                with translation.override(user.language):
+                    subject = render_to_string(
+                        "tickets/email/sla_warning_subject.txt",
+                        {"ticket": ticket, "kind": kind},
+                    )
+                    body = render_to_string(
+                        "tickets/email/sla_warning.txt",
+                        {"ticket": ticket, "kind": kind, "site_url": settings.SITE_URL},
+                    )
+                outbox.queue(
+                    [user.email],
+                    subject=subject,
+                    body=body,
+                    headers={"Auto-Submitted": "auto-generated"},
+                    ticket=ticket,
+                )
+        sent += 1
+    return sent

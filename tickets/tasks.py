@@ -44,3 +44,10 @@ def poll_mailbox() -> int:
     from tickets.email_in import poll_mailbox as poll
 
     return poll()
+
+
+@shared_task
+def warn_about_deadlines() -> int:
+    from tickets.services import warn_about_deadlines as warn
+
+    return warn()
