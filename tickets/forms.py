@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from django.db.models import Q
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,7 @@ from tickets.models import (
     Ticket,
     TicketQuerySet,
 )
-from tickets.services import licence_refusal
+from tickets.services import licence_refusal, normalise_phone
 
 PRIORITY_HELP = {
     Ticket.Priority.LOW: _("A question or a wish; no hurry."),
@@ -217,10 +218,26 @@ class NotificationSettingsForm(forms.ModelForm):
         fields = ["on_reply", "on_status_change", "on_customer_message"]
 
 
+def _find_contact(text: str) -> User | None:
+    """The one active contact with this e-mail, or with this phone in any form."""
+    contacts = User.objects.filter(is_active=True, membership__isnull=False)
+    if "@" in text:
+        return contacts.filter(email__iexact=text).first()
+    phone = normalise_phone(text)
+    if not phone.startswith("+"):
+        return None
+    found = list(contacts.filter(Q(phone=phone) | Q(mobile_phone=phone))[:2])
+    return found[0] if len(found) == 1 else None
+
+
 class StaffTicketForm(forms.Form):
     """Staff file a ticket for a customer: a call, a letter, a chat."""
 
-    contact_email = forms.EmailField(label=_("Contact's e-mail"))
+    contact_email = forms.CharField(
+        label=_("Contact's e-mail or phone"),
+        max_length=254,
+        help_text=_("A phone number in any form: 8 (912) 345-67-89, +7 912 3456789…"),
+    )
     licence_number = forms.CharField(label=_("Licence number"), max_length=64)
     channel = forms.ChoiceField(
         label=_("Channel"), choices=Ticket.Channel, initial=Ticket.Channel.PHONE
@@ -244,13 +261,14 @@ class StaffTicketForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        email = data.get("contact_email", "")
+        email = data.get("contact_email", "").strip()
         number = data.get("licence_number", "").strip().upper()
-        contact = User.objects.filter(
-            email__iexact=email, is_active=True, membership__isnull=False
-        ).first()
+        contact = _find_contact(email) if email else None
         if email and contact is None:
-            self.add_error("contact_email", _("No active contact has this address."))
+            self.add_error(
+                "contact_email",
+                _("No single active contact has this address or phone."),
+            )
         licence = (
             Licence.objects.filter(number=number).select_related("organisation").first()
         )

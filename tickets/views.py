@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.timezone import now
+from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -328,12 +328,19 @@ def ticket_create_for_customer(request: HttpRequest) -> HttpResponse:
     form = StaffTicketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        description = data["description"]
+        if data["channel"] == Ticket.Channel.PHONE:
+            taken = _("Phone call taken by %(name)s on %(when)s Moscow time.") % {
+                "name": request.user.full_name,
+                "when": localtime(now()).strftime("%d.%m.%Y %H:%M"),
+            }
+            description = f"*{taken}*\n\n{description}"
         try:
             ticket = services.open_ticket(
                 contact=data["contact"],
                 licence=data["licence"],
                 subject=data["subject"],
-                description=data["description"],
+                description=description,
                 category=data["category"],
                 priority=data["priority"],
                 channel=data["channel"],

@@ -75,3 +75,35 @@ def test_customers_may_not_file_for_others(client, customer) -> None:
     client.force_login(customer)
 
     assert client.get(URL).status_code == 403
+
+
+def test_a_call_is_logged_by_the_callers_phone_in_any_form(
+    client, agent, customer, active_licence
+) -> None:
+    customer.phone = "+79123456789"
+    customer.save()
+    sign_in(client, agent)
+
+    client.post(URL, _form(customer, active_licence, contact_email="8 (912) 345-67-89"))
+
+    ticket = Ticket.objects.get()
+    assert (ticket.contact, ticket.channel) == (customer, "phone")
+    first = ticket.messages.get().body
+    assert agent.full_name in first
+    assert "Звонок принял" in first
+
+
+def test_an_unknown_or_shared_phone_is_refused(
+    client, agent, customer, colleague, active_licence
+) -> None:
+    for user in (customer, colleague):
+        user.phone = "+79123456789"
+        user.save()
+    sign_in(client, agent)
+
+    response = client.post(
+        URL, _form(customer, active_licence, contact_email="+7 912 345 67 89")
+    )
+
+    assert response.status_code == 200
+    assert not Ticket.objects.exists()
