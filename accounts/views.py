@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from uuid import UUID
 
 from django.contrib import messages
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.adapters import INVITATION_SESSION_KEY
+from accounts.decorators import staff_required
 from accounts.forms import (
     AccessRequestForm,
     ApproveAccessRequestForm,
@@ -27,16 +26,6 @@ from accounts.models import AccessRequest, Invitation, Membership, User
 from accounts.ratelimit import allow, client_address
 
 ACCESS_REQUESTS_PER_HOUR = 5
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _managed_membership(user: User) -> Membership:

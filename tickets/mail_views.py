@@ -5,13 +5,14 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.decorators import staff_required
+from accounts.models import User
 from tickets import email_in, services
 from tickets.email_in import header_text, parse
 from tickets.forms import AssignMailForm
@@ -20,14 +21,9 @@ from tickets.models import InboundEmail
 WAITING = [InboundEmail.Status.HELD, InboundEmail.Status.FAILED]
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not request.user.is_staff:
-        raise PermissionDenied
-
-
 @require_safe
+@staff_required
 def mail_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     show = request.GET.get("show", "")
     mail = InboundEmail.objects.select_related("ticket")
     mail = mail.all() if show == "all" else mail.filter(status__in=WAITING)
@@ -36,8 +32,8 @@ def mail_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@staff_required
 def mail_detail(request: HttpRequest, code: UUID) -> HttpResponse:
-    _staff_only(request)
     inbound = get_object_or_404(
         InboundEmail.objects.select_related("ticket"), code=code
     )
@@ -68,14 +64,12 @@ def mail_detail(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 def _sender_user(inbound: InboundEmail):
-    from accounts.models import User
-
     return User.objects.filter(email__iexact=inbound.sender, is_staff=False).first()
 
 
 @require_safe
+@staff_required
 def mail_download(request: HttpRequest, code: UUID) -> FileResponse:
-    _staff_only(request)
     inbound = get_object_or_404(InboundEmail, code=code)
     response = FileResponse(
         inbound.raw.open("rb"),
@@ -88,8 +82,8 @@ def mail_download(request: HttpRequest, code: UUID) -> FileResponse:
 
 
 @require_POST
+@staff_required
 def mail_retry(request: HttpRequest, code: UUID) -> HttpResponse:
-    _staff_only(request)
     inbound = get_object_or_404(InboundEmail, code=code)
     try:
         inbound = email_in.retry(inbound)
@@ -105,8 +99,8 @@ def mail_retry(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @require_POST
+@staff_required
 def mail_assign(request: HttpRequest, code: UUID) -> HttpResponse:
-    _staff_only(request)
     inbound = get_object_or_404(InboundEmail, code=code)
     form = AssignMailForm(request.POST)
     if form.is_valid():

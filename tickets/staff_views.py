@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.decorators import staff_required
 from schedule import current as support_hours
 from tickets import services
 from tickets.forms import BulkActionForm, QueueFilterForm
@@ -40,11 +40,6 @@ QUEUE_VIEWS = {
 class QueueRow:
     ticket: Ticket
     clock: Clock
-
-
-def _staff_only(request: HttpRequest) -> None:
-    if not request.user.is_staff:
-        raise PermissionDenied
 
 
 def _in_view(
@@ -98,8 +93,8 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     at = now()
     view = request.GET.get("view", "")
     if view not in QUEUE_VIEWS:
@@ -152,8 +147,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@staff_required
 def take(request: HttpRequest, reference: str) -> HttpResponse:
-    _staff_only(request)
     ticket = get_ticket_for_user(request.user, reference)
     try:
         services.take_ticket(ticket, by=request.user)
@@ -169,8 +164,8 @@ def take(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
+@staff_required
 def bulk(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     form = BulkActionForm(request.POST, tickets=Ticket.objects.visible_to(request.user))
     if not form.is_valid():
         messages.error(

@@ -13,6 +13,7 @@ from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import staff_required
 from accounts.models import Membership
 from schedule import current as support_hours
 from tickets import services
@@ -300,9 +301,8 @@ def ticket_copied_contacts(request: HttpRequest, reference: str) -> HttpResponse
 
 
 @require_POST
+@staff_required
 def ticket_properties(request: HttpRequest, reference: str) -> HttpResponse:
-    if not request.user.is_staff:
-        raise PermissionDenied
     ticket = get_ticket_for_user(request.user, reference)
     form = TicketPropertiesForm(request.POST, ticket=ticket)
     if form.is_valid():
@@ -321,10 +321,9 @@ def ticket_properties(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect(ticket)
 
 
+@staff_required
 def ticket_create_for_customer(request: HttpRequest) -> HttpResponse:
     """Staff file a ticket for a customer who called, wrote or chatted."""
-    if not request.user.is_staff:
-        raise PermissionDenied
     form = StaffTicketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
