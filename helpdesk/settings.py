@@ -205,6 +205,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "poll-mailbox": {"task": "tickets.tasks.poll_mailbox", "schedule": 60.0},
     "send-unsent-email": {"task": "tickets.tasks.send_unsent_email", "schedule": 300.0},
+    # Deadlines are recomputed at once when the calendar or the targets change;
+    # this catches a change whose task was lost to a broker outage.
+    "recompute-open-sla": {
+        "task": "tickets.tasks.recompute_open_sla",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 # Support contacts shown in the footer and on the hours page.

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from schedule.hours import (
@@ -53,6 +54,11 @@ class _Loaded:
 
 
 _loaded: _Loaded | None = None
+
+# Sent once a change to the support calendar has committed, so that other apps
+# can recompute what they derived from it (ticket deadlines) without this app
+# knowing them.
+calendar_changed = Signal()
 
 
 def calendar() -> Calendar:
@@ -91,6 +97,7 @@ def _publish_new_version() -> None:
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
         logger.exception("Could not publish a new support calendar version.")
+    calendar_changed.send_robust(sender=None)
 
 
 def _shared_version() -> str | None:

@@ -47,6 +47,12 @@ def poll_mailbox() -> int:
 
 
 @shared_task
+def recompute_open_sla() -> int:
+    """Deadlines of unsolved tickets after the calendar or the targets changed."""
+    return services.recompute_sla()
+
+
+@shared_task
 def warn_about_deadlines() -> int:
     from tickets.services import warn_about_deadlines as warn
 

@@ -106,3 +106,40 @@ def test_recompute_sla_follows_changed_targets(customer, licence) -> None:
         "SLA deadlines changed: 1",
         "SLA deadlines changed: 0",
     ]
+
+
+def test_a_calendar_change_recomputes_open_deadlines(
+    customer, licence, django_capture_on_commit_callbacks
+) -> None:
+    from schedule.models import DateOverride
+
+    with time_machine.travel(msk(2026, 3, 2, 10), tick=False):
+        ticket = _file(customer, licence, Ticket.Priority.CRITICAL)
+        assert ticket.sla_due_at == msk(2026, 3, 2, 18)
+
+        # Monday closes at 15:00 after all: 5 h on Monday, 3 h on Tuesday.
+        with django_capture_on_commit_callbacks(execute=True):
+            DateOverride.objects.create(
+                date=datetime.date(2026, 3, 2),
+                is_closed=False,
+                opens_at=datetime.time(7),
+                closes_at=datetime.time(15),
+            )
+
+    ticket.refresh_from_db()
+    assert ticket.sla_due_at == msk(2026, 3, 3, 10)
+
+
+def test_a_changed_target_recomputes_open_deadlines(
+    customer, licence, django_capture_on_commit_callbacks
+) -> None:
+    with time_machine.travel(msk(2026, 3, 2, 10), tick=False):
+        ticket = _file(customer, licence, Ticket.Priority.CRITICAL)
+        target = SlaTarget.objects.get(priority=Ticket.Priority.CRITICAL)
+        target.resolution_hours = 4
+
+        with django_capture_on_commit_callbacks(execute=True):
+            target.save()
+
+    ticket.refresh_from_db()
+    assert ticket.sla_due_at == msk(2026, 3, 2, 14)
