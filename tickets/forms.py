@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Q
-from django.utils.timezone import localdate
+from django.http import QueryDict
+from django.utils.timezone import localdate, make_aware
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Licence, Organisation, User
 from tickets.models import (
+    Message,
     NotificationSettings,
     SatisfactionRating,
     Ticket,
@@ -148,6 +152,36 @@ class StaffReplyForm(ReplyForm):
         choices=[("", _("— keep —")), *Ticket.Status.choices],
         required=False,
     )
+    # The newest message on the page when it was opened: a newer one by
+    # someone else means a colleague (or the customer) wrote meanwhile. The
+    # page shown again carries the newest, so sending again goes through.
+    seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def check_collision(self, ticket: Ticket, author: User) -> list[Message]:
+        """Messages by others added since the page was opened."""
+        seen = self.cleaned_data.get("seen")
+        if seen is None:
+            return []
+        newer = list(
+            Message.objects.filter(ticket=ticket, pk__gt=seen)
+            .exclude(author=author)
+            .select_related("author")
+        )
+        if newer:
+            self.add_error(
+                None,
+                _(
+                    "%(names)s wrote on this ticket while you were writing. Read "
+                    "the new messages above; your text is kept below: send it "
+                    "again if it still fits."
+                )
+                % {
+                    "names": ", ".join(
+                        sorted({m.author.get_full_name() for m in newer})
+                    )
+                },
+            )
+        return newer
 
 
 class RatingForm(forms.ModelForm):
@@ -334,6 +368,18 @@ class StaffChoiceField(forms.ModelChoiceField):
         return user.get_full_name()
 
 
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        # The browser's date picker sends ISO dates whatever the language.
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class QueueFilterForm(forms.Form):
     """The queue's filters; everything optional, wrong values are ignored."""
 
@@ -363,12 +409,22 @@ class QueueFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("any")), *Ticket.Channel.choices]
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"),
-        queryset=Organisation.objects.order_by("name"),
-        empty_label=_("any"),
-    )
     assignee = forms.ChoiceField(label=_("Assignee"))
+    # Thousands of organisations and licences: typed, not picked from a list.
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("name or INN")}),
+    )
+    licence = forms.CharField(
+        label=_("Licence"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": _("number or part of it")}),
+    )
+    created_from = forms.DateField(label=_("Created from"), widget=DateInput)
+    created_to = forms.DateField(label=_("Created to"), widget=DateInput)
+    updated_from = forms.DateField(label=_("Updated from"), widget=DateInput)
+    updated_to = forms.DateField(label=_("Updated to"), widget=DateInput)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -387,7 +443,7 @@ class QueueFilterForm(forms.Form):
         self.is_valid()
         # `cleaned_data` holds only the fields that were valid.
         data = {name: value for name, value in self.cleaned_data.items() if value}
-        for name in ("status", "priority", "category", "channel", "organisation"):
+        for name in ("status", "priority", "category", "channel"):
             if data.get(name):
                 tickets = tickets.filter(**{name: data[name]})
         assignee = data.get("assignee")
@@ -395,7 +451,86 @@ class QueueFilterForm(forms.Form):
             tickets = tickets.unassigned()
         elif assignee:
             tickets = tickets.filter(assignee_id=int(assignee))
+        if organisation := data.get("organisation", "").strip():
+            tickets = tickets.filter(
+                organisation__in=Organisation.objects.filter(
+                    Q(name__icontains=organisation) | Q(tax_id=organisation)
+                ).values("pk")
+            )
+        if licence := data.get("licence", "").strip():
+            tickets = tickets.filter(
+                licence__in=Licence.objects.filter(number__icontains=licence).values(
+                    "pk"
+                )
+            )
+        for field, name, end in (
+            ("created_at", "created_from", False),
+            ("created_at", "created_to", True),
+            ("updated_at", "updated_from", False),
+            ("updated_at", "updated_to", True),
+        ):
+            if day := data.get(name):
+                # Whole days in the support desk's time zone, inclusive.
+                bound = _start_of(day + datetime.timedelta(days=1) if end else day)
+                lookup = "lt" if end else "gte"
+                tickets = tickets.filter(**{f"{field}__{lookup}": bound})
         return tickets
+
+
+class TicketReferenceField(forms.CharField):
+    """A ticket typed by its reference, found among the tickets the user may see."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+        self.tickets: TicketQuerySet = Ticket.objects.none()
+        self.widget.attrs.setdefault("placeholder", "HD-2026-000123")
+
+    def clean(self, value: object) -> Ticket | None:
+        reference = super().clean(value).strip()
+        if not reference:
+            return None
+        ticket = self.tickets.filter(reference__iexact=reference).first()
+        if ticket is None:
+            raise forms.ValidationError(
+                _("There is no ticket %(reference)s."),
+                params={"reference": reference},
+            )
+        return ticket
+
+
+class TicketReferenceForm(forms.Form):
+    """Another ticket, by reference: to merge into or to link."""
+
+    reference = TicketReferenceField(label=_("Ticket"))
+
+    def __init__(
+        self, *args: object, tickets: TicketQuerySet, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].tickets = tickets
+
+
+class SavedFilterForm(forms.Form):
+    """Keep the queue view being looked at under a name."""
+
+    # The queue parameters worth keeping; anything else in the query is dropped.
+    KEPT = ("view", "q", *QueueFilterForm.base_fields)
+
+    name = forms.CharField(label=_("Name"), max_length=80)
+    query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+
+    def clean_query(self) -> str:
+        return self.kept(QueryDict(self.cleaned_data["query"]))
+
+    @classmethod
+    def kept(cls, query: QueryDict) -> str:
+        kept = QueryDict(mutable=True)
+        for key in cls.KEPT:
+            values = [value for value in query.getlist(key) if value]
+            if values:
+                kept.setlist(key, values)
+        return kept.urlencode()
 
 
 class BulkActionForm(forms.Form):
@@ -405,6 +540,7 @@ class BulkActionForm(forms.Form):
         ASSIGN = "assign", _("Assign to")
         STATUS = "status", _("Change status to")
         PRIORITY = "priority", _("Change priority to")
+        MERGE = "merge", _("Merge into ticket")
 
     tickets = forms.ModelMultipleChoiceField(
         label=_("Tickets"), queryset=Ticket.objects.none(), to_field_name="reference"
@@ -423,12 +559,14 @@ class BulkActionForm(forms.Form):
         choices=[("", "—"), *Ticket.Priority.choices],
         required=False,
     )
+    into = TicketReferenceField(label=_("Merge into"), required=False)
 
     def __init__(
         self, *args: object, tickets: TicketQuerySet, **kwargs: object
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tickets"].queryset = tickets
+        self.fields["into"].tickets = tickets
         self.fields["assignee"].queryset = _staff_users()
 
     def clean(self) -> dict:
@@ -438,6 +576,7 @@ class BulkActionForm(forms.Form):
             self.Action.ASSIGN: "assignee",
             self.Action.STATUS: "status",
             self.Action.PRIORITY: "priority",
+            self.Action.MERGE: "into",
         }.get(action)
         if needed and not data.get(needed):
             self.add_error(needed, _("Choose the new value."))

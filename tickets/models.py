@@ -7,8 +7,9 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.timezone import now
@@ -19,6 +20,17 @@ from accounts.models import Licence, Membership, Organisation, User
 # A public reference as people type it: HD-2026-000123.
 REFERENCE = re.compile(r"[A-Za-z]+-\d{4}-\d{6}")
 PHONE = re.compile(r"[\d\s()+\-.]+")
+# PostgreSQL's `russian` configuration stems Cyrillic words as Russian and
+# Latin ones as English, so one configuration serves both languages.
+SEARCH_CONFIG = "russian"
+SEARCH_RANKED_MATCHES = 500
+# Characters of message text indexed per ticket (a tsvector holds at most 1 MB).
+SEARCH_TEXT_LIMIT = 200_000
+NAME_MATCHES = 200
+
+
+def _ids(queryset: models.QuerySet) -> list[int]:
+    return list(queryset.values_list("pk", flat=True)[:NAME_MATCHES])
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
@@ -41,20 +53,68 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return mine.filter(Q(contact=user) | Q(cc=user)).distinct()
 
     def search(self, text: str) -> TicketQuerySet:
-        """Tickets matching every word: reference, subject, message text,
-        organisation, contact name, e-mail or phone, licence number."""
-        words = text.split()[:8]
-        if len(words) == 1 and REFERENCE.fullmatch(words[0]):
-            return self.filter(reference__iexact=words[0])
+        """Tickets matching the text: a reference or a phone number exactly;
+        otherwise every word in the subject, the messages, the organisation,
+        the contact or the licence number, most relevant first.
+
+        On PostgreSQL this is full-text search (the `russian` configuration
+        stems Russian words and, for Latin ones, English) over
+        `Ticket.search_vector`; elsewhere a plain substring match.
+        """
+        text = " ".join(text.split()[:8])
+        if REFERENCE.fullmatch(text):
+            return self.filter(reference__iexact=text)
         digits = re.sub(r"\D", "", text)
-        if PHONE.fullmatch(text.strip()) and len(digits) >= 5:
-            # Phones are stored as +7XXXXXXXXXX; people type 8 (XXX) XXX-XX-XX.
-            tail = digits[-10:]
-            return self.filter(
-                Q(contact_phone__contains=tail) | Q(contact__phone__contains=tail)
+        if PHONE.fullmatch(text) and len(digits) >= 5:
+            return self._with_phone(digits)
+        if connections[self.db].vendor == "postgresql":
+            return self._full_text(text)
+        return self._substring(text)
+
+    def _with_phone(self, digits: str) -> TicketQuerySet:
+        # Phones are stored as +7XXXXXXXXXX; people type 8 (XXX) XXX-XX-XX.
+        if len(digits) >= 10:
+            e164 = f"+7{digits[-10:]}" if len(digits) in (10, 11) else f"+{digits}"
+            contacts = User.objects.filter(phone=e164).values("pk")
+            return self.filter(Q(contact_phone=e164) | Q(contact__in=contacts))
+        return self.filter(
+            Q(contact_phone__contains=digits) | Q(contact__phone__contains=digits)
+        )
+
+    def _full_text(self, text: str) -> TicketQuerySet:
+        query = SearchQuery(text, config=SEARCH_CONFIG)
+        # The whole text as part of a licence number, an organisation's or a
+        # contact's name: small tables, so their ids go to the index lookup.
+        named = (
+            Q(search_vector=query)
+            | Q(licence__in=_ids(Licence.objects.filter(number__icontains=text)))
+            | Q(
+                organisation__in=_ids(
+                    Organisation.objects.filter(
+                        Q(name__icontains=text) | Q(tax_id=text)
+                    )
+                )
             )
+            | Q(
+                contact__in=_ids(
+                    User.objects.filter(
+                        Q(full_name__icontains=text) | Q(email__iexact=text)
+                    )
+                )
+            )
+        )
+        # Rank only the newest matches: ranking every match of a common word
+        # in a million tickets would read them all.
+        newest = self.filter(named).order_by("-created_at").values("pk")
+        return (
+            self.filter(pk__in=newest[:SEARCH_RANKED_MATCHES])
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-created_at", "-pk")
+        )
+
+    def _substring(self, text: str) -> TicketQuerySet:
         tickets = self
-        for word in words:
+        for word in text.split():
             match = (
                 Q(reference__icontains=word)
                 | Q(subject__icontains=word)
@@ -72,7 +132,40 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
                 )
             )
             tickets = tickets.filter(match)
-        return tickets
+        return tickets.order_by("-created_at", "-pk")
+
+    def refresh_search_index(self) -> int:
+        """Rebuild `search_vector` of these tickets from their subject, the
+        names around them and every message (PostgreSQL only; a no-op elsewhere).
+
+        The services call it after each change to a ticket's text, in the same
+        transaction; `manage.py reindex_search` rebuilds it all.
+        """
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            return 0
+        ids_sql, params = self.values("pk").query.sql_with_params()
+        sql = f"""
+            UPDATE {Ticket._meta.db_table} AS t SET search_vector =
+                setweight(to_tsvector(%s, t.subject), 'A')
+                || setweight(to_tsvector(%s, concat_ws(' ', t.reference,
+                    o.name, o.tax_id, u.full_name, u.email, t.contact_email,
+                    l.number)), 'B')
+                || setweight(to_tsvector(%s, left(coalesce((
+                    SELECT string_agg(m.body, ' ' ORDER BY m.id)
+                    FROM {Message._meta.db_table} AS m WHERE m.ticket_id = t.id
+                ), ''), %s)), 'D')
+            FROM {Organisation._meta.db_table} AS o, {User._meta.db_table} AS u,
+                {Licence._meta.db_table} AS l
+            WHERE o.id = t.organisation_id AND u.id = t.contact_id
+                AND l.id = t.licence_id AND t.id IN ({ids_sql})
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [SEARCH_CONFIG] * 3 + [SEARCH_TEXT_LIMIT, *params],
+            )
+            return cursor.rowcount
 
     def open(self) -> TicketQuerySet:
         return self.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])
@@ -193,6 +286,18 @@ class Ticket(models.Model):
     # Kept by the services and `manage.py recompute_sla`, so the queue sorts
     # in the database.
     sla_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # Staff search on PostgreSQL (`TicketQuerySet.search`); kept by
+    # `TicketQuerySet.refresh_search_index`, GIN-indexed by migration 0006.
+    search_vector = SearchVectorField(null=True, editable=False)
+    # A duplicate merged into another ticket: closed, its messages moved there.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -220,6 +325,8 @@ class Ticket(models.Model):
             # The staff queue: ordered by resolution deadline, keyset-paginated
             # on (sla_due_at, id).
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
+            # Search by a phone number (stored in E.164).
+            models.Index(fields=["contact_phone"], name="ticket_contact_phone"),
         ]
 
     def __str__(self) -> str:
@@ -234,6 +341,59 @@ class Ticket(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+
+class TicketLink(models.Model):
+    """Two tickets about the same thing, seen by staff only (they may belong to
+    different organisations). Stored in both directions, so either ticket
+    finds the other with one filter."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links")
+    related = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("related ticket")
+        verbose_name_plural = _("related tickets")
+        ordering = ["related__reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "related"], name="ticket_link_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(ticket=F("related")), name="ticket_link_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} ↔ {self.related_id}"
+
+
+class SavedFilter(models.Model):
+    """A queue view an agent named and keeps: the queue's query string."""
+
+    owner = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("query"), max_length=1000)
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="saved_filter_name_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class TicketCounter(models.Model):
@@ -340,6 +500,9 @@ class TicketEvent(models.Model):
         LICENCE = "licence", _("Licence changed")
         ORGANISATION = "organisation", _("Organisation changed")
         RATED = "rated", _("Rated")
+        MERGED = "merged", _("Merged")
+        LINKED = "linked", _("Related ticket linked")
+        UNLINKED = "unlinked", _("Related ticket unlinked")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -73,6 +73,9 @@ def recipients_for(event: TicketEvent) -> tuple[str, list[Recipient]]:
                     Recipient(assignee.email, assignee.language, assignee)
                 ]
         return "", []
+    if event.kind == TicketEvent.Kind.MERGED and ticket.merged_into_id is not None:
+        # The duplicate's people; the target's already follow it.
+        return "tickets/email/ticket_merged", _customers(ticket, "on_status_change")
     if event.kind == TicketEvent.Kind.STATUS and event.actor != ticket.contact:
         return "tickets/email/status_changed", _customers(ticket, "on_status_change")
     return "", []
@@ -90,7 +93,10 @@ def send_event_notifications(event: TicketEvent) -> int:
     if claimed != 1:
         return 0
     template, recipients = recipients_for(event)
-    ticket = event.ticket
+    duplicate = event.ticket
+    # A merged duplicate's news threads into the ticket it now lives in, so
+    # that a reply lands there.
+    ticket = duplicate.merged_into or duplicate
     headers = {
         "Message-ID": thread_id(ticket)
         if event.kind == TicketEvent.Kind.CREATED
@@ -109,6 +115,7 @@ def send_event_notifications(event: TicketEvent) -> int:
     for recipient in recipients:
         context = {
             "ticket": ticket,
+            "duplicate": duplicate,
             "event": event,
             "message": event.message
             if event.message and not event.message.is_internal

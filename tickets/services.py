@@ -10,7 +10,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.timezone import localdate, now
@@ -26,6 +26,7 @@ from tickets.models import (
     Ticket,
     TicketCounter,
     TicketEvent,
+    TicketLink,
     TicketQuerySet,
 )
 from tickets.sla import sla_state, stored_due
@@ -190,6 +191,7 @@ def open_ticket(
         created_at=created_at,
     )
     _attach(message, attachments)
+    Ticket.objects.filter(pk=ticket.pk).refresh_search_index()
     refresh_sla(ticket)
     if cc:
         set_copied_contacts(ticket, cc, by=filed_by)
@@ -270,6 +272,8 @@ def add_message(
         raise TicketError(_("Write a message or attach a file."))
     check_attachments(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.merged_into_id is not None:
+        ticket = Ticket.objects.select_for_update().get(pk=_surviving(ticket).pk)
     if author.is_staff:
         kind = Message.Kind.INTERNAL_NOTE if internal else Message.Kind.REPLY
     else:
@@ -278,6 +282,7 @@ def add_message(
         ticket=ticket, author=author, kind=kind, body=body, channel=channel
     )
     _attach(message, attachments)
+    Ticket.objects.filter(pk=ticket.pk).refresh_search_index()
     message_event = TicketEvent.objects.create(
         ticket=ticket, actor=author, kind=TicketEvent.Kind.MESSAGE, message=message
     )
@@ -560,3 +565,139 @@ def warn_about_deadlines(at: datetime.datetime | None = None) -> int:
                 )
         sent += 1
     return sent
+
+
+def _surviving(ticket: Ticket) -> Ticket:
+    """The ticket a merged duplicate lives on in (a reply by e-mail or Telegram
+    to a duplicate's old notification lands there)."""
+    while ticket.merged_into_id is not None:
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+    return ticket
+
+
+@transaction.atomic
+def merge_ticket(duplicate: Ticket, *, into: Ticket, by: User) -> TicketEvent:
+    """Merge a duplicate into another ticket of the same organisation.
+
+    The duplicate's messages (with their files) move to the other ticket, its
+    contact and copied colleagues are copied there so that they still see the
+    conversation, and it is closed with a note that points to the other
+    ticket; its contacts are told by e-mail.
+    """
+    if not by.is_staff:
+        raise TicketError(_("Only support staff can merge tickets."))
+    if duplicate.pk == into.pk:
+        raise TicketError(_("A ticket cannot be merged into itself."))
+    locked = {
+        ticket.pk: ticket
+        for ticket in Ticket.objects.select_for_update()
+        .filter(pk__in=[duplicate.pk, into.pk])
+        .order_by("pk")
+    }
+    duplicate, into = locked[duplicate.pk], locked[into.pk]
+    if duplicate.merged_into_id is not None:
+        raise TicketError(
+            _("%(reference)s has already been merged into another ticket.")
+            % {"reference": duplicate.reference}
+        )
+    if into.merged_into_id is not None:
+        raise TicketError(
+            _("%(reference)s was itself merged into %(other)s; merge into that one.")
+            % {
+                "reference": into.reference,
+                "other": _surviving(into).reference,
+            }
+        )
+    if duplicate.organisation_id != into.organisation_id:
+        raise TicketError(_("Only tickets of the same organisation can be merged."))
+    Message.objects.filter(ticket=duplicate).update(ticket=into)
+    followers = {duplicate.contact, *duplicate.cc.filter(is_active=True)}
+    into.cc.add(*(user for user in followers if user.pk != into.contact_id))
+    if (duplicate.last_customer_message_at or into.created_at) > (
+        into.last_customer_message_at or into.created_at
+    ):
+        into.last_customer_message_at = duplicate.last_customer_message_at
+        into.save(update_fields=["last_customer_message_at", "updated_at"])
+    duplicate.merged_into = into
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    if duplicate.status != Ticket.Status.CLOSED:
+        _set_status(duplicate, Ticket.Status.CLOSED, by=by)
+    TicketEvent.objects.create(
+        ticket=into,
+        actor=by,
+        kind=TicketEvent.Kind.MERGED,
+        old_value=duplicate.reference,
+        new_value=into.reference,
+    )
+    event = TicketEvent.objects.create(
+        ticket=duplicate,
+        actor=by,
+        kind=TicketEvent.Kind.MERGED,
+        old_value=duplicate.reference,
+        new_value=into.reference,
+    )
+    Ticket.objects.filter(pk__in=[duplicate.pk, into.pk]).refresh_search_index()
+    refresh_sla(into)
+    _notify(event)
+    return event
+
+
+def merge_tickets(
+    duplicates: Sequence[Ticket], *, into: Ticket, by: User
+) -> tuple[int, list[str]]:
+    """Merge several tickets into one, each in its own transaction (see
+    `change_tickets`); how many merged and why the others did not."""
+    merged, errors = 0, []
+    for duplicate in duplicates:
+        if duplicate.pk == into.pk:
+            continue
+        try:
+            merge_ticket(duplicate, into=into, by=by)
+            merged += 1
+        except TicketError as error:
+            errors.append(f"{duplicate.reference}: {error}")
+    return merged, errors
+
+
+@transaction.atomic
+def link_tickets(ticket: Ticket, related: Ticket, *, by: User) -> bool:
+    """Link two related tickets (staff see the link on both); False if they were."""
+    if not by.is_staff:
+        raise TicketError(_("Only support staff can link tickets."))
+    if ticket.pk == related.pk:
+        raise TicketError(_("A ticket cannot be linked to itself."))
+    _link, created = TicketLink.objects.get_or_create(
+        ticket=ticket, related=related, defaults={"created_by": by}
+    )
+    TicketLink.objects.get_or_create(
+        ticket=related, related=ticket, defaults={"created_by": by}
+    )
+    if created:
+        TicketEvent.objects.bulk_create(
+            TicketEvent(
+                ticket=one,
+                actor=by,
+                kind=TicketEvent.Kind.LINKED,
+                new_value=other.reference,
+            )
+            for one, other in ((ticket, related), (related, ticket))
+        )
+    return created
+
+
+@transaction.atomic
+def unlink_tickets(ticket: Ticket, related: Ticket, *, by: User) -> bool:
+    deleted, _counts = TicketLink.objects.filter(
+        Q(ticket=ticket, related=related) | Q(ticket=related, related=ticket)
+    ).delete()
+    if deleted:
+        TicketEvent.objects.bulk_create(
+            TicketEvent(
+                ticket=one,
+                actor=by,
+                kind=TicketEvent.Kind.UNLINKED,
+                old_value=other.reference,
+            )
+            for one, other in ((ticket, related), (related, ticket))
+        )
+    return bool(deleted)

@@ -1,15 +1,22 @@
-"""Deadlines follow their inputs: a new calendar or new SLA targets recompute them."""
+"""What tickets derive from others' data follows it: deadlines follow the
+calendar and the SLA targets; the search index follows names."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from accounts.models import Organisation, User
 from schedule import current as support_hours
-from tickets.models import SlaTarget
+from tickets.models import SlaTarget, Ticket
+
+SEARCHABLE_NAMES = {
+    Organisation: {"name", "tax_id"},
+    User: {"full_name", "email"},
+}
 
 
 def _recompute_open_tickets() -> None:
@@ -30,3 +37,38 @@ def sla_targets_changed(**kwargs: Any) -> None:
     # robust: a broker outage must not undo the admin's saved target; the
     # nightly recompute catches up.
     transaction.on_commit(_recompute_open_tickets, robust=True)
+
+
+# The search index holds the organisation's and the contact's names, so a
+# rename re-indexes their tickets.
+
+
+@receiver(pre_save, sender=Organisation)
+@receiver(pre_save, sender=User)
+def remember_searchable_names(sender: type, instance: Any, **kwargs: Any) -> None:
+    fields = SEARCHABLE_NAMES[sender]
+    update_fields = kwargs.get("update_fields")
+    if instance.pk is None or (update_fields and not set(update_fields) & fields):
+        instance._search_names_changed = False
+        return
+    before = sender.objects.filter(pk=instance.pk).values(*fields).first()
+    instance._search_names_changed = before is not None and any(
+        before[field] != getattr(instance, field) for field in fields
+    )
+
+
+@receiver(post_save, sender=Organisation)
+def organisation_saved(instance: Organisation, **kwargs: Any) -> None:
+    if getattr(instance, "_search_names_changed", False):
+        # Thousands of tickets, perhaps: re-index in the worker.
+        from tickets.tasks import reindex_organisation_tickets
+
+        transaction.on_commit(
+            lambda: reindex_organisation_tickets.delay(instance.pk), robust=True
+        )
+
+
+@receiver(post_save, sender=User)
+def contact_saved(instance: User, **kwargs: Any) -> None:
+    if getattr(instance, "_search_names_changed", False):
+        Ticket.objects.filter(contact=instance).refresh_search_index()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import now
@@ -18,9 +18,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import staff_required
 from schedule import current as support_hours
+from tickets import presence as ticket_presence
 from tickets import services
-from tickets.forms import BulkActionForm, QueueFilterForm
-from tickets.models import Ticket, TicketQuerySet
+from tickets.forms import (
+    BulkActionForm,
+    QueueFilterForm,
+    SavedFilterForm,
+    TicketReferenceForm,
+)
+from tickets.models import SEARCH_RANKED_MATCHES, SavedFilter, Ticket, TicketQuerySet
 from tickets.sla import Clock, breaching_horizon, clock
 from tickets.views import get_ticket_for_user
 
@@ -81,6 +87,18 @@ def _after(tickets: TicketQuerySet, cursor: str) -> TicketQuerySet:
     )
 
 
+def _page_number(text: str) -> int:
+    """A search result page, 1 to the last one that ranking reaches."""
+    last = -(-SEARCH_RANKED_MATCHES // QUEUE_PAGE_SIZE)
+    return min(max(int(text), 1), last) if text.isdigit() else 1
+
+
+def _with(query: QueryDict, **values: str) -> str:
+    query = query.copy()
+    query.update(values)
+    return f"?{query.urlencode()}"
+
+
 def _back_to_queue(request: HttpRequest) -> HttpResponse:
     """Back to the queue page the form was sent from, filters kept; only ours."""
     target = request.POST.get("next", "")
@@ -101,31 +119,39 @@ def queue(request: HttpRequest) -> HttpResponse:
         view = "open"
     filters = QueueFilterForm(request.GET)
     search = request.GET.get("q", "").strip()
+    visible = filters.filter(Ticket.objects.visible_to(request.user))
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_url = first_url = ""
     if search:
-        # A search looks through every ticket, solved ones included.
-        tickets = filters.filter(Ticket.objects.visible_to(request.user).search(search))
+        # A search looks through every ticket, solved ones included, most
+        # relevant first; its pages are bounded (`SEARCH_RANKED_MATCHES`).
+        number = _page_number(request.GET.get("after", ""))
+        tickets = visible.search(search).select_related("organisation", "assignee")
+        start = (number - 1) * QUEUE_PAGE_SIZE
+        page = list(tickets[start : start + QUEUE_PAGE_SIZE + 1])
+        if len(page) > QUEUE_PAGE_SIZE:
+            next_url = _with(query, after=str(number + 1))
+        if number > 1:
+            first_url = f"?{query.urlencode()}"
     else:
-        tickets = filters.filter(
-            _in_view(Ticket.objects.visible_to(request.user), view, request, at)
+        tickets = (
+            _in_view(visible, view, request, at)
+            .select_related("organisation", "assignee")
+            .by_sla_due()
         )
-    tickets = tickets.select_related("organisation", "assignee").by_sla_due()
-    cursor = request.GET.get("after", "")
-    if cursor:
-        tickets = _after(tickets, cursor)
-    page = list(tickets[: QUEUE_PAGE_SIZE + 1])
-    has_next = len(page) > QUEUE_PAGE_SIZE
+        cursor = request.GET.get("after", "")
+        if cursor:
+            tickets = _after(tickets, cursor)
+            first_url = f"?{query.urlencode()}"
+        page = list(tickets[: QUEUE_PAGE_SIZE + 1])
+        if len(page) > QUEUE_PAGE_SIZE:
+            next_url = _with(query, after=_cursor(page[QUEUE_PAGE_SIZE - 1]))
     page = page[:QUEUE_PAGE_SIZE]
     calendar = support_hours.calendar()
     rows = [
         QueueRow(t, clock(t.status, t.sla_due_at, at, calendar=calendar)) for t in page
     ]
-    query = request.GET.copy()
-    query.pop("after", None)
-    next_url = ""
-    if has_next:
-        query["after"] = _cursor(page[-1])
-        next_url = f"?{query.urlencode()}"
-        query.pop("after")
     view_query = request.GET.copy()
     for key in ("view", "after"):
         view_query.pop(key, None)
@@ -141,7 +167,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "bulk_form": BulkActionForm(tickets=Ticket.objects.none()),
             "next_url": next_url,
-            "first_url": f"?{query.urlencode()}" if cursor else "",
+            "first_url": first_url,
+            "saved_filters": SavedFilter.objects.filter(owner=request.user),
+            "search_limit": SEARCH_RANKED_MATCHES,
+            "save_filter_form": SavedFilterForm(
+                initial={"query": SavedFilterForm.kept(request.GET)}
+            ),
         },
     )
 
@@ -176,6 +207,23 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return _back_to_queue(request)
     data = form.cleaned_data
     action = data["action"]
+    if action == BulkActionForm.Action.MERGE:
+        into = data["into"]
+        merged, errors = services.merge_tickets(
+            list(data["tickets"].order_by("pk")), into=into, by=request.user
+        )
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d ticket merged into %(reference)s.",
+                "%(count)d tickets merged into %(reference)s.",
+                merged,
+            )
+            % {"count": merged, "reference": into.reference},
+        )
+        for error in errors:
+            messages.error(request, error)
+        return _back_to_queue(request)
     changed, errors = services.change_tickets(
         list(data["tickets"].order_by("pk")),
         by=request.user,
@@ -191,3 +239,90 @@ def bulk(request: HttpRequest) -> HttpResponse:
     for error in errors:
         messages.error(request, error)
     return _back_to_queue(request)
+
+
+@require_POST
+@staff_required
+def merge(request: HttpRequest, reference: str) -> HttpResponse:
+    """Merge this ticket, a duplicate, into the ticket typed."""
+    ticket = get_ticket_for_user(request.user, reference)
+    form = TicketReferenceForm(
+        request.POST, tickets=Ticket.objects.visible_to(request.user)
+    )
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect(ticket)
+    into = form.cleaned_data["reference"]
+    try:
+        services.merge_ticket(ticket, into=into, by=request.user)
+    except services.TicketError as error:
+        messages.error(request, str(error))
+        return redirect(ticket)
+    messages.success(
+        request,
+        _("%(reference)s has been merged into this ticket.")
+        % {"reference": ticket.reference},
+    )
+    return redirect(into)
+
+
+@require_POST
+@staff_required
+def link(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    form = TicketReferenceForm(
+        request.POST, tickets=Ticket.objects.visible_to(request.user)
+    )
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect(ticket)
+    try:
+        services.link_tickets(ticket, form.cleaned_data["reference"], by=request.user)
+    except services.TicketError as error:
+        messages.error(request, str(error))
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required
+def unlink(request: HttpRequest, reference: str, related: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    services.unlink_tickets(
+        ticket, get_ticket_for_user(request.user, related), by=request.user
+    )
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required
+def save_filter(request: HttpRequest) -> HttpResponse:
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return _back_to_queue(request)
+    name, query = form.cleaned_data["name"], form.cleaned_data["query"]
+    SavedFilter.objects.update_or_create(
+        owner=request.user, name=name, defaults={"query": query}
+    )
+    messages.success(request, _("Filter “%(name)s” saved.") % {"name": name})
+    return redirect(f"{reverse('tickets_staff:queue')}?{query}")
+
+
+@require_POST
+@staff_required
+def delete_filter(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = get_object_or_404(SavedFilter, pk=pk, owner=request.user)
+    saved.delete()
+    messages.success(request, _("Filter “%(name)s” deleted.") % {"name": saved.name})
+    return redirect("tickets_staff:queue")
+
+
+@require_POST
+@staff_required
+def presence(request: HttpRequest, reference: str) -> JsonResponse:
+    """Heartbeat from an open ticket page: who else is there, and replying."""
+    ticket = get_ticket_for_user(request.user, reference)
+    others = ticket_presence.mark(
+        ticket, request.user, replying=request.POST.get("replying") == "1"
+    )
+    return JsonResponse({"text": ticket_presence.describe(others)})

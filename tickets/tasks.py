@@ -53,6 +53,13 @@ def recompute_open_sla() -> int:
 
 
 @shared_task
+def reindex_organisation_tickets(organisation_id: int) -> int:
+    from tickets.models import Ticket
+
+    return Ticket.objects.filter(organisation_id=organisation_id).refresh_search_index()
+
+
+@shared_task
 def warn_about_deadlines() -> int:
     from tickets.services import warn_about_deadlines as warn
 

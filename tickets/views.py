@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import staff_required
 from accounts.models import Membership
 from schedule import current as support_hours
-from tickets import services
+from tickets import presence, services
 from tickets.canned import filled_responses
 from tickets.forms import (
     PRIORITY_HELP,
@@ -39,6 +39,7 @@ from tickets.models import (
     SlaTarget,
     Ticket,
     TicketEvent,
+    TicketLink,
 )
 from tickets.sla import sla_state
 
@@ -127,7 +128,11 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     staff = request.user.is_staff
     form_class = StaffReplyForm if staff else ReplyForm
     form = form_class(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not (staff and form.check_collision(ticket, request.user))
+    ):
         data = form.cleaned_data
         try:
             services.add_message(
@@ -158,19 +163,26 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
         .select_related("actor")
     )
     if not staff:
-        events = events.filter(kind=TicketEvent.Kind.STATUS)
+        events = events.filter(
+            kind__in=[TicketEvent.Kind.STATUS, TicketEvent.Kind.MERGED]
+        )
     events = list(events)
     rating = SatisfactionRating.objects.filter(ticket=ticket).first()
     licence = ticket.licence
     support_ends_on = licence.support_ends_on
-    workspace = _staff_workspace(ticket, events, support_ends_on) if staff else {}
+    thread = list(thread)
+    workspace = (
+        _staff_workspace(request, ticket, thread, events, support_ends_on)
+        if staff
+        else {}
+    )
     return render(
         request,
         "tickets/ticket_detail.html",
         {
             **workspace,
             "ticket": ticket,
-            "timeline": _timeline(list(thread), events),
+            "timeline": _timeline(thread, events),
             "form": form,
             "rating": rating,
             "cc_form": CopiedContactsForm(ticket=ticket),
@@ -191,9 +203,14 @@ SLA_SEGMENTS_SHOWN = 40
 
 
 def _staff_workspace(
-    ticket: Ticket, events: list[TicketEvent], support_ends_on: datetime.date | None
+    request: HttpRequest,
+    ticket: Ticket,
+    thread: list[Message],
+    events: list[TicketEvent],
+    support_ends_on: datetime.date | None,
 ) -> dict[str, object]:
-    """The staff side of the ticket page: the SLA clocks and canned responses."""
+    """The staff side of the ticket page: SLA clocks, canned responses, related
+    tickets, merging, and who else has the ticket open."""
     state = sla_state(
         ticket,
         [event for event in events if event.kind == TicketEvent.Kind.STATUS],
@@ -209,6 +226,13 @@ def _staff_workspace(
             ticket,
             support_ends_on=support_ends_on,
         ),
+        "links": TicketLink.objects.filter(ticket=ticket).select_related("related"),
+        "merged_tickets": ticket.merged_tickets.only("reference"),
+        "seen_message": max((message.pk for message in thread), default=0),
+        "presence_text": presence.describe(
+            presence.mark(ticket, request.user, replying=False)
+        ),
+        "presence_seconds": presence.HEARTBEAT_SECONDS,
     }
 
 

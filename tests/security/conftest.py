@@ -6,7 +6,7 @@ from accounts.models import AccessRequest
 from accounts.services import invite_contact
 from tests.tickets.conftest import upload
 from tickets.email_in import store_raw
-from tickets.models import Ticket
+from tickets.models import SavedFilter, Ticket
 from tickets.services import open_ticket
 
 
@@ -55,7 +55,25 @@ def world(
         b"Subject: hello\r\nMessage-ID: <matrix@example.org>\r\n\r\nbody\r\n",
         source="test",
     )
+    related = open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Тикет A2",
+        description="Текст",
+        category=Ticket.Category.OTHER,
+    )
+    saved_filter = SavedFilter.objects.create(
+        owner=agent, name="Мой", query="view=mine"
+    )
     kwargs = {
+        "tickets_staff:delete_filter": {"pk": saved_filter.pk},
+        "tickets_staff:merge": {"reference": ticket.reference},
+        "tickets_staff:link": {"reference": ticket.reference},
+        "tickets_staff:unlink": {
+            "reference": ticket.reference,
+            "related": related.reference,
+        },
+        "tickets_staff:presence": {"reference": ticket.reference},
         "tickets_mail:detail": {"code": inbound.code},
         "tickets_mail:download": {"code": inbound.code},
         "tickets_mail:retry": {"code": inbound.code},

@@ -99,6 +99,15 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "tickets_staff:queue": (_staff_only(), _signed_in(NO_METHOD)),
     "tickets_staff:take": _post_only(_staff_only()),
     "tickets_staff:bulk": _post_only(_staff_only()),
+    "tickets_staff:save_filter": _post_only(_staff_only()),
+    # The agent's own filter: other staff do not find it.
+    "tickets_staff:delete_filter": _post_only(
+        _staff_only() | {"supervisor": NOT_FOUND, "admin": NOT_FOUND}
+    ),
+    "tickets_staff:merge": _post_only(_staff_only()),
+    "tickets_staff:link": _post_only(_staff_only()),
+    "tickets_staff:unlink": _post_only(_staff_only()),
+    "tickets_staff:presence": _post_only(_staff_only()),
     "schedule:status_api": (_roles(OK), _roles(NO_METHOD)),
     "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
 }

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import now
 
 from tests.auth import sign_in
 from tests.factories import LicenceFactory
+from tests.schedule.support import msk
 from tickets.models import Ticket, TicketEvent
 from tickets.services import change_ticket_status, open_ticket, update_ticket
 
@@ -155,13 +157,16 @@ def test_filters(
     assert listed(channel="phone") == {phone.reference}
     assert listed(priority="high") == {phone.reference}
     assert listed(category="licensing") == {phone.reference}
-    assert listed(organisation=beta.organisation_id) == {beta.reference}
+    assert listed(organisation="Бета") == {beta.reference}
+    assert listed(organisation=beta.organisation.tax_id) == {beta.reference}
+    assert listed(organisation="нет такой") == set()
+    assert listed(licence="beta-0001") == {beta.reference}
     assert listed(status="open") == {beta.reference}
     assert listed(assignee=agent.pk) == {assigned.reference}
     assert listed(assignee="none") == {phone.reference, beta.reference}
     assert listed(assignee="none", priority="high") == {phone.reference}
     # Nonsense is ignored rather than answered with an error.
-    assert listed(priority="urgent", organisation="x", view="bogus") == {
+    assert listed(priority="urgent", created_from="вчера", view="bogus") == {
         phone.reference,
         assigned.reference,
         beta.reference,
@@ -362,3 +367,27 @@ def test_the_queue_costs_the_same_queries_for_1_or_30_tickets(
     with_thirty = _queries(staff_client, url, 25 if view != "unassigned" else 20)
     assert with_thirty == with_one
     assert with_one <= 12
+
+
+def test_date_filters_take_whole_days_in_moscow(
+    staff_client, customer, organisation
+) -> None:
+    licence = LicenceFactory(
+        organisation=organisation, purchased_on=datetime.date(2026, 1, 1)
+    )
+    # 23:30 in Moscow on 1 March is still 1 March, though 20:30 UTC.
+    with time_machine.travel(msk(2026, 3, 1, 23, 30), tick=False):
+        late = _file(customer, licence, "late")
+    with time_machine.travel(msk(2026, 3, 2, 0, 30), tick=False):
+        early = _file(customer, licence, "early")
+
+    def listed(**filters: object) -> set[str]:
+        return set(_references(staff_client.get(QUEUE, filters)))
+
+    assert listed(created_to="2026-03-01") == {late.reference}
+    assert listed(created_from="2026-03-02") == {early.reference}
+    assert listed(created_from="2026-03-01", created_to="2026-03-02") == {
+        late.reference,
+        early.reference,
+    }
+    assert listed(updated_from="2026-03-03") == set()

@@ -7,8 +7,9 @@ from tickets.services import recompute_sla
 
 class Command(BaseCommand):
     help = (
-        "Recompute the SLA deadlines of unsolved tickets; run it after changing "
-        "the SLA targets, the support hours or the production calendar."
+        "Recompute the SLA deadlines of unsolved tickets. Saving SLA targets, "
+        "support hours or the production calendar does it by itself; this is "
+        "for changes made behind Django's back (SQL, a restored backup)."
     )
 
     def handle(self, *args: object, **options: object) -> None:

@@ -1,0 +1,66 @@
+// Keyboard shortcuts for staff (listed in templates/tickets/_shortcuts.html).
+// Single keys act only when no text field has the focus.
+(function () {
+  "use strict";
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-reference]"));
+  var current = -1;
+
+  function typing(target) {
+    return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+  }
+
+  function select(index) {
+    if (!rows.length) return;
+    current = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach(function (row, n) { row.classList.toggle("is-current", n === current); });
+    var link = rows[current].querySelector("a");
+    if (link) link.focus();
+  }
+
+  function focusReply(internal) {
+    var area = document.querySelector("#reply-form textarea");
+    if (!area) return;
+    var note = document.querySelector("#reply-form input[name=internal]");
+    if (note) note.checked = internal;
+    area.focus();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && typing(event.target)) {
+      var form = event.target.form;
+      if (form) { event.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var row = rows[current];
+    switch (event.key) {
+      case "/":
+        var search = document.getElementById("queue-search");
+        if (search) { event.preventDefault(); search.focus(); }
+        break;
+      case "j": select(current + 1); break;
+      case "k": select(current - 1); break;
+      case "o":
+        if (row) row.querySelector("a").click();
+        break;
+      case "x":
+        if (row) { var box = row.querySelector("input[type=checkbox]"); if (box) box.checked = !box.checked; }
+        break;
+      case "t":
+        if (row) { var take = row.querySelector("form"); if (take) take.requestSubmit(); }
+        break;
+      case "r": event.preventDefault(); focusReply(false); break;
+      case "n": event.preventDefault(); focusReply(true); break;
+      case "q":
+        var back = document.querySelector("a[data-key=q]");
+        if (back) back.click();
+        break;
+      case "?":
+        var help = document.getElementById("keyboard-shortcuts");
+        if (help) { help.open = !help.open; help.querySelector("summary").focus(); }
+        break;
+      default:
+        return;
+    }
+  });
+})();
