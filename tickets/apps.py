@@ -9,4 +9,6 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from tickets import signals  # noqa: F401  (connects the receivers)
+        # Connect the receivers; helpdesk.sqlite gives search CASEFOLD() on SQLite.
+        from helpdesk import sqlite  # noqa: F401
+        from tickets import signals  # noqa: F401

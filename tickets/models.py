@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import connections, models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
@@ -113,24 +113,33 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         )
 
     def _substring(self, text: str) -> TicketQuerySet:
-        tickets = self
-        for word in text.split():
-            match = (
-                Q(reference__icontains=word)
-                | Q(subject__icontains=word)
-                | Q(organisation__name__icontains=word)
-                | Q(contact__full_name__icontains=word)
-                | Q(contact__email__icontains=word)
-                | Q(contact_email__icontains=word)
-                | Q(licence__number__icontains=word)
-                | Q(
-                    Exists(
-                        Message.objects.filter(
-                            ticket=OuterRef("pk"), body__icontains=word
-                        )
-                    )
+        # SQLite's LIKE ignores case for Latin letters only; CASEFOLD is
+        # Python's, registered on every SQLite connection (helpdesk.sqlite).
+        fields = [
+            "reference",
+            "subject",
+            "organisation__name",
+            "contact__full_name",
+            "contact__email",
+            "contact_email",
+            "licence__number",
+        ]
+        tickets = self.annotate(
+            **{
+                f"_cf_{n}": Func(F(field), function="CASEFOLD")
+                for n, field in enumerate(fields)
+            }
+        )
+        for word in text.casefold().split():
+            match = Q(
+                Exists(
+                    Message.objects.annotate(
+                        _cf_body=Func(F("body"), function="CASEFOLD")
+                    ).filter(ticket=OuterRef("pk"), _cf_body__contains=word)
                 )
             )
+            for n in range(len(fields)):
+                match |= Q(**{f"_cf_{n}__contains": word})
             tickets = tickets.filter(match)
         return tickets.order_by("-created_at", "-pk")
 

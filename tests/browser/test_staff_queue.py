@@ -104,3 +104,54 @@ def test_take_answer_with_a_canned_response_and_wait(
     assert urgent.assignee == agent
     assert urgent.sla_due_at is None
     assert urgent.first_response_at is not None
+
+
+def test_the_queue_works_from_the_keyboard(
+    page, workspace_data, customer, agent, active_licence, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    printer = open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Принтер не печатает",
+        description="Совсем.",
+        category=Ticket.Category.MALFUNCTION,
+    )
+    open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Вопрос о лицензии",
+        description="Сколько мест?",
+        category=Ticket.Category.LICENSING,
+    )
+    _sign_in_as_staff(page, agent.email)
+    page.goto(page.url_for("/staff/queue/"))
+    page.wait_for_load_state("load")
+
+    page.keyboard.press("/")
+    expect(page.locator("#queue-search")).to_be_focused()
+    page.keyboard.type("принтер")
+    page.keyboard.press("Enter")
+    rows = page.locator("table.queue-table tbody tr")
+    expect(rows).to_have_count(1)
+    page.wait_for_load_state("load")
+
+    page.keyboard.press("j")
+    expect(rows.first).to_have_class("is-current")
+    page.keyboard.press("t")
+    expect(page.locator(".message-success")).to_contain_text(printer.reference)
+
+    page.wait_for_load_state("load")
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    expect(page.get_by_role("heading", name=printer.subject)).to_be_visible()
+    page.wait_for_load_state("load")
+    page.keyboard.press("r")
+    expect(page.get_by_label("Сообщение")).to_be_focused()
+    page.keyboard.type("Проверьте драйвер.")
+    page.keyboard.press("Control+Enter")
+
+    expect(page.locator(".message-success")).to_be_visible()
+    printer.refresh_from_db()
+    assert printer.assignee == agent
+    assert printer.messages.filter(body="Проверьте драйвер.", author=agent).exists()

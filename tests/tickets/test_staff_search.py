@@ -41,6 +41,9 @@ def tickets(customer, colleague, active_licence):
         ("colleague@alfa.example", [1]),
         ("Альфа", [0, 1]),
         ("нет такого", []),
+        # Case does not matter, in Cyrillic too (SQLite folds Latin only).
+        ("ПРИНТЕР", [0]),
+        ("альфа", [0, 1]),
     ],
 )
 def test_search_finds_by_any_field(tickets, query, expected) -> None:
