@@ -66,7 +66,9 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
             "slatarget",
             "cannedresponse",
         ),
-        *_view("tickets", "ticketevent"),
+        *_view("tickets", "ticketevent", "telegramlink", "telegramupdate"),
+        # Unlinking a chat for a contact who lost their phone.
+        "tickets.delete_telegramlink",
     ],
 }
 

@@ -211,6 +211,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "tickets.tasks.recompute_open_sla",
         "schedule": crontab(hour=4, minute=0),
     },
+    "telegram-catch-up": {"task": "tickets.tasks.telegram_catch_up", "schedule": 60.0},
 }
 
 # Support contacts shown in the footer and on the hours page.
@@ -327,3 +328,16 @@ IMAP_USER = env.str("IMAP_USER", default="")
 IMAP_PASSWORD = env.str("IMAP_PASSWORD", default="")
 IMAP_FOLDER = env.str("IMAP_FOLDER", default="INBOX")
 IMAP_BATCH_SIZE = env.int("IMAP_BATCH_SIZE", default=100)
+
+# The Telegram bot (see README, "Telegram"). No token: the webhook answers 404
+# and nothing is sent.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_BOT_USERNAME = env.str(
+    "TELEGRAM_BOT_USERNAME", default=SUPPORT_TELEGRAM.lstrip("@")
+)
+# Telegram sends it in X-Telegram-Bot-Api-Secret-Token: 1-256 of A-Z a-z 0-9 _ -.
+TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
+TELEGRAM_WEBHOOK_URL = env.str(
+    "TELEGRAM_WEBHOOK_URL", default=SITE_URL.rstrip("/") + "/telegram/webhook/"
+)
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),
+    path("telegram/", include("tickets.telegram.urls")),
     path("staff/mail/", include("tickets.mail_urls")),
     path("staff/", include("tickets.staff_urls")),
     path("", include("schedule.urls")),

@@ -9,6 +9,8 @@ from tickets.models import (
     SatisfactionRating,
     SlaTarget,
     SlaWarning,
+    TelegramLink,
+    TelegramUpdate,
     Ticket,
     TicketEvent,
 )
@@ -111,4 +113,49 @@ class SlaWarningAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(TelegramLink)
+class TelegramLinkAdmin(admin.ModelAdmin):
+    """Linked chats; deleting one unlinks it (a contact who lost their phone)."""
+
+    list_display = ["user", "telegram_name", "chat_id", "linked_at"]
+    search_fields = ["user__email", "user__full_name", "telegram_name"]
+    list_select_related = ["user"]
+    fields = ["user", "telegram_name", "chat_id", "linked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(TelegramUpdate)
+class TelegramUpdateAdmin(admin.ModelAdmin):
+    """What Telegram posted and what became of it: failed updates name the error."""
+
+    list_display = ["update_id", "chat_id", "status", "created_at", "processed_at"]
+    list_filter = ["status"]
+    search_fields = ["=update_id", "=chat_id"]
+    fields = [
+        "update_id",
+        "chat_id",
+        "status",
+        "error",
+        "payload",
+        "created_at",
+        "processed_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

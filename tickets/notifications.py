@@ -5,6 +5,8 @@ support+<reference>@...`, so a customer's reply comes back into the ticket.
 Every message of a ticket carries the ticket's root Message-ID in
 `In-Reply-To` and `References`, so mail clients thread them, and replies can be
 matched to the ticket when mail comes in. Internal notes are never mailed.
+Support's replies also go to the customers who follow the ticket in Telegram
+(`tickets.telegram.notify`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from accounts.models import User
 from schedule import current as support_hours
 from tickets import outbox
 from tickets.models import Message, NotificationSettings, Ticket, TicketEvent
+from tickets.telegram.notify import tell_followers
 
 
 def thread_id(ticket: Ticket) -> str:
@@ -137,6 +140,7 @@ def send_event_notifications(event: TicketEvent) -> int:
             headers=headers,
             ticket=ticket,
         )
+    tell_followers(event)
     return len(recipients)
 
 

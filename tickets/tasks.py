@@ -64,3 +64,30 @@ def warn_about_deadlines() -> int:
     from tickets.services import warn_about_deadlines as warn
 
     return warn()
+
+
+# A download from Telegram that failed is an OSError: the update stays
+# received and is processed again.
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def process_telegram_update(update_pk: int) -> str:
+    from tickets.models import TelegramUpdate
+    from tickets.telegram.updates import process
+
+    update = TelegramUpdate.objects.filter(pk=update_pk).first()
+    return process(update).status if update is not None else ""
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_telegram_chat(chat_id: int) -> int:
+    from tickets.telegram.outbox import send_chat
+
+    return send_chat(chat_id)
+
+
+@shared_task
+def telegram_catch_up() -> int:
+    """Updates and messages whose task was lost, or waited for Telegram to come back."""
+    from tickets.telegram.outbox import send_unsent
+    from tickets.telegram.updates import process_pending
+
+    return process_pending() + send_unsent()

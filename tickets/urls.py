@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from tickets import views
+from tickets.telegram import views as telegram_views
 
 app_name = "tickets"
 
@@ -16,6 +17,12 @@ urlpatterns = [
         name="create_for_customer",
     ),
     path("notifications/", views.notification_settings, name="notification_settings"),
+    path("telegram/", telegram_views.telegram_settings, name="telegram"),
+    path(
+        "telegram/disconnect/",
+        telegram_views.telegram_disconnect,
+        name="telegram_disconnect",
+    ),
     path("<str:reference>/", views.ticket_detail, name="detail"),
     path("<str:reference>/close/", views.ticket_close, name="close"),
     path("<str:reference>/rate/", views.ticket_rate, name="rate"),

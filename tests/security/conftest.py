@@ -4,6 +4,7 @@ import pytest
 
 from accounts.models import AccessRequest
 from accounts.services import invite_contact
+from tests.telegram.conftest import bot_api, telegram  # noqa: F401 (fixtures)
 from tests.tickets.conftest import upload
 from tickets.email_in import store_raw
 from tickets.models import SavedFilter, Ticket

@@ -12,7 +12,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import AccessRequest, Invitation, Membership, User
 from tests.auth import sign_in
-from tickets.models import Message, SatisfactionRating, Ticket, TicketEvent
+from tickets.models import (
+    Message,
+    SatisfactionRating,
+    TelegramLink,
+    TelegramLinkToken,
+    TelegramUpdate,
+    Ticket,
+    TicketEvent,
+)
 
 ROLES = [
     "anonymous",
@@ -83,6 +91,17 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "tickets:preview": _post_only(_signed_in(OK)),
     "tickets:create_for_customer": (_staff_only(), _staff_only()),
     "tickets:notification_settings": (_signed_in(OK), _signed_in(OK)),
+    # Customers' contacts link a chat; staff work in the portal.
+    "tickets:telegram": (
+        _signed_in(OK, **dict.fromkeys(STAFF, FORBIDDEN)),
+        _signed_in(OK, **dict.fromkeys(STAFF, FORBIDDEN)),
+    ),
+    "tickets:telegram_disconnect": _post_only(
+        _signed_in(OK, **dict.fromkeys(STAFF, FORBIDDEN))
+    ),
+    # Telegram's webhook: no session involved; without a bot token it is not there
+    # (the secret header is checked in tests/telegram/test_webhook.py).
+    "telegram:webhook": (_roles(NO_METHOD), _roles(NOT_FOUND)),
     "tickets:detail": (_ticket_of_a(), _ticket_of_a()),
     "tickets:close": _post_only(_ticket_of_a()),
     "tickets:rate": _post_only(_ticket_of_a(OK) | dict.fromkeys(STAFF, FORBIDDEN)),
@@ -155,6 +174,9 @@ def _footprint(ticket: Ticket) -> tuple:
         Invitation.objects.filter(accepted_at=None).count(),
         Membership.objects.count(),
         User.objects.filter(is_active=True).count(),
+        TelegramLink.objects.count(),
+        TelegramLinkToken.objects.count(),
+        TelegramUpdate.objects.count(),
     )
 
 

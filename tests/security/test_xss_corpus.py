@@ -11,7 +11,7 @@ from django.urls import reverse
 from tests.auth import sign_in
 from tests.security.inert_html import script_risks
 from tests.tickets.conftest import upload
-from tickets.models import Ticket
+from tickets.models import TelegramLink, Ticket
 from tickets.services import add_message, open_ticket
 
 CORPUS = Path(__file__).parent / "data" / "xss-vectors.txt"
@@ -106,3 +106,49 @@ def test_payload_is_inert_everywhere(
         where: risks for where, html in pages.items() if (risks := script_risks(html))
     }
     assert found == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload", PAYLOADS, ids=[f"p{n:03d}" for n in range(len(PAYLOADS))]
+)
+def test_telegram_text_is_inert_everywhere(
+    client,
+    payload,
+    telegram,
+    bot_api,
+    customer,
+    agent,
+    active_licence,
+    django_capture_on_commit_callbacks,
+) -> None:
+    """What arrives by Telegram (subject, text, file name, account name) shows as text."""
+    chat = telegram(first_name=payload[:60])
+    TelegramLink.objects.create(
+        user=customer, chat_id=chat.chat_id, telegram_name=payload[:300]
+    )
+    bot_api.files["file"] = b"x"
+    chat.press("new")
+    chat.send(payload[:190])
+    chat.send(payload, document=("file", f"{payload[:60]}.txt"))
+    chat.press("send")
+    ticket = Ticket.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        add_message(ticket, author=agent, body="Ответ")
+    chat.send(payload, reply_to=chat.last()["message_id"])
+    assert ticket.messages.filter(channel=Ticket.Channel.TELEGRAM).count() == 2
+
+    pages = {}
+    client.force_login(customer)
+    for name in ("/tickets/", ticket.get_absolute_url(), "/tickets/telegram/"):
+        pages[f"customer {name}"] = client.get(name).content.decode()
+    sign_in(client, agent)
+    for name in ("/tickets/", ticket.get_absolute_url(), "/staff/queue/"):
+        pages[f"agent {name}"] = client.get(name).content.decode()
+
+    found = {
+        where: risks for where, html in pages.items() if (risks := script_risks(html))
+    }
+    assert found == {}
+    # The bot sends plain text: nothing users wrote is read as Telegram markup.
+    assert all("parse_mode" not in sent for sent in bot_api.sent())

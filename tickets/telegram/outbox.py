@@ -1,0 +1,176 @@
+"""The bot's outbox: what the bot says is a row written with the change it tells of.
+
+1. `queue()` writes an `OutgoingTelegramMessage` inside the caller's
+   transaction and, once it commits, asks a worker to send the chat's rows.
+2. `send_chat()` sends a chat's unsent rows oldest first, each claimed with a
+   conditional update, and stops at a row another worker holds, so the chat
+   reads them in order and none twice. Telegram's message id is kept: a reply
+   to a message about a ticket joins that ticket.
+3. Telegram down: the claim is released and the task retried; `send_unsent()`
+   (beat) picks up what is left. A final refusal (the user blocked the bot)
+   marks the row failed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.timezone import now
+
+from tickets.models import OutgoingTelegramMessage, TelegramLink, Ticket
+from tickets.telegram import bot_api
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this belongs to a worker that died mid-send.
+STALE_CLAIM = datetime.timedelta(minutes=10)
+
+Buttons = list[list[tuple[str, str]]]
+
+
+def fit(text: str, limit: int = bot_api.MESSAGE_MAX_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def queue(
+    chat_id: int,
+    text: str,
+    *,
+    buttons: Buttons | None = None,
+    link: TelegramLink | None = None,
+    ticket: Ticket | None = None,
+) -> OutgoingTelegramMessage:
+    """Say `text` in the chat after commit; `buttons` are rows of (label, callback data).
+
+    Plain text, no parse_mode: whatever users wrote reaches Telegram as
+    letters, never as markup.
+    """
+    payload: dict[str, object] = {
+        "text": fit(text),
+        "link_preview_options": {"is_disabled": True},
+    }
+    if buttons:
+        payload["reply_markup"] = {
+            "inline_keyboard": [
+                [{"text": label[:64], "callback_data": data} for label, data in row]
+                for row in buttons
+            ]
+        }
+    return _queue(
+        chat_id,
+        OutgoingTelegramMessage.Method.SEND_MESSAGE,
+        payload,
+        link=link,
+        ticket=ticket,
+    )
+
+
+def queue_callback_answer(chat_id: int, callback_query_id: str) -> None:
+    """Stop the spinner on the button the user pressed."""
+    _queue(
+        chat_id,
+        OutgoingTelegramMessage.Method.ANSWER_CALLBACK_QUERY,
+        {"callback_query_id": callback_query_id},
+    )
+
+
+def _queue(
+    chat_id: int,
+    method: str,
+    payload: dict[str, object],
+    *,
+    link: TelegramLink | None = None,
+    ticket: Ticket | None = None,
+) -> OutgoingTelegramMessage:
+    from tickets.tasks import send_telegram_chat
+
+    message = OutgoingTelegramMessage.objects.create(
+        chat_id=chat_id, method=method, payload=payload, link=link, ticket=ticket
+    )
+
+    # Robust: with the broker down the change still stands; the row waits
+    # for the catch-up task.
+    def send_after_commit() -> None:  # named: Django logs robust failures by name
+        send_telegram_chat.delay(chat_id)
+
+    transaction.on_commit(send_after_commit, robust=True)
+    return message
+
+
+def _claim_next(chat_id: int) -> OutgoingTelegramMessage | None:
+    """The chat's oldest unsent row, claimed; None when none is left or another
+    worker is sending the oldest one (it sends the rest after it)."""
+    moment = now()
+    oldest = (
+        OutgoingTelegramMessage.objects.filter(
+            chat_id=chat_id, sent_at=None, failed_at=None
+        )
+        .order_by("pk")
+        .first()
+    )
+    if oldest is None:
+        return None
+    claimed = (
+        OutgoingTelegramMessage.objects.filter(
+            pk=oldest.pk, sent_at=None, failed_at=None
+        )
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=moment - STALE_CLAIM))
+        .update(claimed_at=moment)
+    )
+    return oldest if claimed == 1 else None
+
+
+def send_chat(chat_id: int) -> int:
+    """Send the chat's unsent rows in order; how many were sent."""
+    sent = 0
+    while (message := _claim_next(chat_id)) is not None:
+        sent += _deliver(message)
+    return sent
+
+
+def _deliver(message: OutgoingTelegramMessage) -> bool:
+    attempts = message.attempts + 1
+    try:
+        result = bot_api.call(
+            message.method, chat_id=message.chat_id, **message.payload
+        )
+    except bot_api.BotApiError as error:
+        logger.warning("Telegram refused message %s: %s", message.pk, error)
+        OutgoingTelegramMessage.objects.filter(pk=message.pk).update(
+            failed_at=now(), attempts=attempts, last_error=str(error)[:1000]
+        )
+        return False
+    except OSError as error:
+        # Released, so the retry (or the catch-up) may claim it again.
+        OutgoingTelegramMessage.objects.filter(pk=message.pk).update(
+            claimed_at=None, attempts=attempts, last_error=str(error)[:1000]
+        )
+        raise
+    message_id = result.get("message_id") if isinstance(result, dict) else None
+    OutgoingTelegramMessage.objects.filter(pk=message.pk).update(
+        sent_at=now(), attempts=attempts, last_error="", telegram_message_id=message_id
+    )
+    return True
+
+
+def send_unsent() -> int:
+    """Send what is still unsent (a lost task, Telegram was down)."""
+    sent = 0
+    cutoff = now() - datetime.timedelta(minutes=1)
+    chats = (
+        OutgoingTelegramMessage.objects.filter(
+            sent_at=None, failed_at=None, created_at__lt=cutoff
+        )
+        .order_by("chat_id")
+        .values_list("chat_id", flat=True)
+        .distinct()[:500]
+    )
+    for chat_id in list(chats):
+        try:
+            sent += send_chat(chat_id)
+        except OSError:
+            break  # Telegram is down: the next run tries again
+    return sent
