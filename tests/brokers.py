@@ -27,14 +27,21 @@ def _drop_connection_pools() -> None:
 
 
 @contextmanager
-def celery_broker(url: str) -> Iterator[None]:
-    """Publish tasks to a real broker instead of running them in-process."""
+def celery_broker(url: str, *, shared: bool = True) -> Iterator[None]:
+    """Publish tasks to a real broker instead of running them in-process.
+
+    `shared=False` is for a Redis server of the test's own, where a worker in
+    another process must find the tasks under their usual keys.
+    """
     saved = {key: celery_app.conf.get(key) for key in _KEYS}
     celery_app.conf.update(
         task_always_eager=False,
         broker_read_url=url,
         broker_write_url=url,
-        broker_transport_options=_PRIVATE,
+        broker_transport_options={
+            **(saved["broker_transport_options"] or {}),
+            **(_PRIVATE if shared else {}),
+        },
     )
     _drop_connection_pools()
     try:

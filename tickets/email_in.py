@@ -1,7 +1,8 @@
 """Mail in: one pipeline for the IMAP poller and `manage.py ingest_email`.
 
 1. `store_raw()` keeps the message as it arrived (sha256, Message-ID) and
-   commits; the same bytes or the same Message-ID again return the stored row.
+   commits; the same bytes or the same Message-ID again return the stored row,
+   also when several copies arrive at once (unique sha256 and Message-ID).
 2. `process()` parses it and, in one transaction with the row's new status:
    - ignores automatic mail (RFC 3834: Auto-Submitted, Precedence, empty
      Return-Path, delivery and read reports, our own X-Loop), never answering;
@@ -12,6 +13,9 @@
    - otherwise holds the mail for staff with the reason, and answers an
      unknown or lapsed sender once a day.
 3. The poller deletes a message from the mailbox only after both committed.
+   If the database goes away in between, the row stays received and the
+   message stays in the mailbox (or with the MTA): the next poll or delivery
+   stores nothing new and finishes the processing.
 """
 
 from __future__ import annotations
@@ -31,7 +35,13 @@ from email.utils import getaddresses, parseaddr
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    transaction,
+)
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.timezone import localdate, now
@@ -77,7 +87,14 @@ def header_text(msg: MailMessage, name: str) -> str:
     if value is None:
         return ""
     try:
-        text = str(make_header(decode_header(value)))
+        # Raw 8-bit bytes (not RFC 2047) come as "unknown-8bit": guess.
+        parts = [
+            (_decode_bytes(chunk, None).encode(), "utf-8")
+            if isinstance(chunk, bytes) and (charset or "").lower() == "unknown-8bit"
+            else (chunk, charset)
+            for chunk, charset in decode_header(value)
+        ]
+        text = str(make_header(parts))
     except Exception:
         try:
             text = "".join(
@@ -140,13 +157,20 @@ def store_raw(raw: bytes, *, source: str) -> tuple[InboundEmail, bool]:
         if found is None:
             raise
         return found, False
+    except DatabaseError:
+        inbound.raw.delete(save=False)  # not stored: the sender tries again
+        raise
     return inbound, True
 
 
 def ingest(raw: bytes, *, source: str) -> InboundEmail:
-    """Store, then process; processing never raises (a failure is recorded)."""
-    inbound, created = store_raw(raw, source=source)
-    if created:
+    """Store, then process what is not processed yet, this copy or an earlier one.
+
+    A failure to route is recorded, not raised; only a database that went away
+    raises, and then the stored row waits for the sender's retry.
+    """
+    inbound, _created = store_raw(raw, source=source)
+    if inbound.status == InboundEmail.Status.RECEIVED:
         inbound = process(inbound)
     return inbound
 
@@ -498,6 +522,10 @@ def process(inbound: InboundEmail) -> InboundEmail:
             return _finish(
                 inbound, InboundEmail.Status.HELD, "ticket_error", str(error)
             )
+        except (OperationalError, InterfaceError):
+            # The connection is gone, so nothing can be recorded; the message
+            # is not at fault and must not wait for staff as "failed".
+            raise
         except Exception as error:
             logger.exception("Inbound e-mail %s could not be processed", inbound.pk)
             return _finish(

@@ -7,7 +7,12 @@
    task that runs twice (a retry, a duplicate delivery from the broker, the
    sweeper) finds nothing to claim the second time.
 3. A send that fails releases the claim; `send_unsent()` (beat) picks up rows
-   whose task was lost or whose claim went stale.
+   whose task was lost or whose claim went stale (the worker died mid-send).
+
+A worker that dies after the relay accepted the message but before the row is
+marked sent leaves a claim that goes stale, and the message is sent again with
+the same Message-ID (which the recipient's mail system can drop as a
+duplicate): at least once in that window, exactly once everywhere else.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ import uuid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.timezone import now
 
 from tickets.models import OutgoingEmail, Ticket
 
-# A claim older than this belongs to a worker that died mid-send.
+# A claim older than this belongs to a worker that died mid-send: longer than
+# the task's hard time limit and the SMTP timeout (EMAIL_TIMEOUT), so a sender
+# still alive has finished or given up by then.
 STALE_CLAIM = datetime.timedelta(minutes=10)
 
 
@@ -82,7 +89,8 @@ def deliver(email_id: int) -> bool:
     claimed = (
         OutgoingEmail.objects.filter(pk=email_id, sent_at=None)
         .filter(Q(claimed_at=None) | Q(claimed_at__lt=moment - STALE_CLAIM))
-        .update(claimed_at=moment)
+        # Counted as it starts, so an attempt whose worker died counts too.
+        .update(claimed_at=moment, attempts=F("attempts") + 1)
     )
     if claimed != 1:
         return False
@@ -103,12 +111,10 @@ def deliver(email_id: int) -> bool:
     except OSError as error:
         # Released, so the retry (or the sweeper) may claim it again.
         OutgoingEmail.objects.filter(pk=email_id).update(
-            claimed_at=None, attempts=email.attempts + 1, last_error=str(error)[:1000]
+            claimed_at=None, last_error=str(error)[:1000]
         )
         raise
-    OutgoingEmail.objects.filter(pk=email_id).update(
-        sent_at=now(), attempts=email.attempts + 1, last_error=""
-    )
+    OutgoingEmail.objects.filter(pk=email_id).update(sent_at=now(), last_error="")
     return True
 
 

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import email
 import imaplib
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from email.message import Message as MailMessage
 from email.utils import make_msgid
-from pathlib import Path
 
 import pytest
 
 from tests.email.conftest import corpus
+from tests.private_services import PrivateDovecot, free_port
 from tests.requirements import require
 from tickets.email_in import poll_mailbox
 from tickets.models import InboundEmail, Ticket
@@ -33,70 +27,18 @@ pytestmark = pytest.mark.django_db
 MAILBOX, PASSWORD = "support@helpdesk.test", "secret"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-DOVECOT_CONF = """protocols = imap
-listen = 127.0.0.1
-base_dir = {dir}/run
-state_dir = {dir}/state
-log_path = {dir}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {dir}/users
-}}
-userdb {{
-  driver = static
-  args = uid=mail gid=mail home={dir}/mail/%u
-}}
-mail_location = maildir:~/Maildir
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-}}
-default_internal_user = dovecot
-default_login_user = dovenull
-first_valid_uid = 8
-"""
-
-
 @pytest.fixture
 def dovecot() -> Iterator[int]:
-    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     require(
-        os.path.exists(binary) and os.geteuid() == 0,
+        PrivateDovecot.available(),
         "Dovecot is not installed (apt-get install -y dovecot-imapd) or not root",
     )
-    directory = Path(tempfile.mkdtemp(prefix="dovecot-", dir="/tmp"))
-    directory.chmod(0o755)
-    port = _free_port()
-    (directory / "dovecot.conf").write_text(
-        DOVECOT_CONF.format(dir=directory, port=port)
-    )
-    (directory / "users").write_text(f"{MAILBOX}:{{PLAIN}}{PASSWORD}\n")
-    (directory / "mail").mkdir()
-    shutil.chown(directory / "mail", "mail", "mail")
-    config = str(directory / "dovecot.conf")
-    subprocess.run([binary, "-c", config], check=True, timeout=30)
+    server = PrivateDovecot(MAILBOX, PASSWORD)
+    server.start()
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield port
+        yield server.port
     finally:
-        subprocess.run([binary, "-c", config, "stop"], check=False, timeout=30)
-        shutil.rmtree(directory, ignore_errors=True)
+        server.stop()
 
 
 @pytest.fixture
@@ -110,7 +52,7 @@ def smtp_sink(settings) -> Iterator[list[MailMessage]]:
             received.append(email.message_from_bytes(envelope.content))
             return "250 OK"
 
-    controller = Controller(Sink(), hostname="127.0.0.1", port=_free_port())
+    controller = Controller(Sink(), hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port

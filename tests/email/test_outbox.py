@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import transaction
 
@@ -99,3 +101,33 @@ def test_a_refused_send_is_retried_by_the_sweeper(
         assert send_unsent() == 0
     assert len(mailoutbox) == 1
     assert callbacks  # the after-commit send was queued too
+
+
+def test_a_dead_worker_s_claim_is_taken_over_only_once_it_is_stale(
+    customer, active_licence, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    import time_machine
+
+    from tickets.outbox import STALE_CLAIM, send_unsent
+
+    with django_capture_on_commit_callbacks(execute=False):
+        ticket = _file(customer, active_licence)
+    row = OutgoingEmail.objects.get(ticket=ticket)
+    # A worker claimed the row and died before the relay answered.
+    OutgoingEmail.objects.filter(pk=row.pk).update(
+        claimed_at=row.created_at, attempts=1
+    )
+    second = datetime.timedelta(seconds=1)
+
+    with time_machine.travel(row.created_at + STALE_CLAIM - second, tick=False):
+        assert send_unsent() == 0
+        assert send_outgoing_email(row.pk) is False
+    assert mailoutbox == []
+    with time_machine.travel(row.created_at + STALE_CLAIM + second, tick=False):
+        assert send_unsent() == 1
+        assert send_outgoing_email(row.pk) is False
+
+    assert len(mailoutbox) == 1
+    row.refresh_from_db()
+    assert row.sent_at is not None
+    assert row.attempts == 2

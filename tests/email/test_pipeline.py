@@ -198,3 +198,18 @@ def _write(ticket, raw: bytes):
     path = Path(tempfile.mkdtemp(dir="/tmp")) / "one.eml"
     path.write_bytes(raw)
     return path
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "cp1251"])
+def test_a_raw_8bit_subject_is_read_in_its_charset(mail_world, charset) -> None:
+    raw = (
+        "From: customer@alfa.example\r\nTo: support@helpdesk.localhost\r\n"
+        "Subject: Не запускается сервер\r\nMessage-ID: <raw8@alfa.example>\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset={charset}\r\n\r\n"
+        "Текст\r\n"
+    ).encode(charset)
+
+    inbound = ingest(raw, source="pipe")
+
+    assert inbound.subject == "Не запускается сервер"
+    assert inbound.ticket.subject == "Не запускается сервер"

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from accounts.models import AccessRequest
 from accounts.services import invite_contact
+from tests.private_services import PrivateDovecot, PrivateRedis, SmtpSink
+from tests.requirements import require
 from tests.telegram.conftest import bot_api, telegram  # noqa: F401 (fixtures)
 from tests.tickets.conftest import upload
 from tickets.email_in import store_raw
@@ -94,3 +100,45 @@ def world(
         },
     }
     return {"users": users, "kwargs": kwargs, "ticket": ticket}
+
+
+# Servers of the fault tests' own (tests/private_services.py).
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """Configured but not started: the test decides when it runs."""
+    require(shutil.which("redis-server") is not None, "redis-server is not installed")
+    server = PrivateRedis(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def stalling_smtp_sink() -> Iterator[SmtpSink]:
+    """Holds the first message unanswered: its sender is in the middle of sending."""
+    sink = SmtpSink(stall_first=True)
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def private_dovecot() -> Iterator[PrivateDovecot]:
+    """An IMAP server with the support mailbox, empty."""
+    require(
+        PrivateDovecot.available(),
+        "Dovecot is not installed (apt-get install -y dovecot-imapd) or not root",
+    )
+    server = PrivateDovecot("support@helpdesk.test", "secret")
+    server.start()
+    yield server
+    server.stop()

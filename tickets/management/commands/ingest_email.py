@@ -4,9 +4,12 @@
     ingest_email /var/mail/support      # every message of an mbox file
     ingest_email ~/Maildir              # every message of a Maildir
 
-Exits 0 once each message is stored, whatever became of it (held and failed
-mail waits for staff at /staff/mail/); non-zero only when a message could not
-even be stored, with the reason on one line of standard error.
+Exits 0 once each message is stored and processed, whatever became of it
+(held and failed mail waits for staff at /staff/mail/). When a message could
+not be stored, or the database went away before it was processed, it exits 75
+(EX_TEMPFAIL) with the reason on one line of standard error: the MTA keeps the
+message and delivers it again later, and a copy stored the first time is then
+processed, not stored twice. Most MTAs bounce on any other non-zero exit.
 """
 
 from __future__ import annotations
@@ -66,9 +69,12 @@ class Command(BaseCommand):
         except CommandError:
             raise
         except Exception as error:
-            # One line for the MTA's bounce or the operator's log.
+            # One line for the MTA's log; EX_TEMPFAIL so that it retries, not bounces.
             message = " ".join(f"{type(error).__name__}: {error}".split())
-            raise CommandError(f"could not store the message: {message}") from error
+            raise CommandError(
+                f"temporary failure, deliver the message again later: {message}",
+                returncode=os.EX_TEMPFAIL,
+            ) from error
         if options["verbosity"] > 1 or path:
             summary = ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
             self.stdout.write(summary or "no messages")
