@@ -48,6 +48,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         *_view("tickets", "slatarget"),
         *_view("accounts", "subscriptionreminder"),
         *_view("tickets", "satisfactionrating"),
+        "tickets.view_dashboard",
         "schedule.change_dateoverride",
         "schedule.add_dateoverride",
     ],
@@ -67,6 +68,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
             "cannedresponse",
         ),
         *_view("tickets", "ticketevent"),
+        "tickets.view_dashboard",
     ],
 }
 

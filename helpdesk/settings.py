@@ -205,6 +205,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "poll-mailbox": {"task": "tickets.tasks.poll_mailbox", "schedule": 60.0},
     "send-unsent-email": {"task": "tickets.tasks.send_unsent_email", "schedule": 300.0},
+    "refresh-dashboard": {"task": "tickets.tasks.refresh_dashboard", "schedule": 60.0},
 }
 
 # Support contacts shown in the footer and on the hours page.

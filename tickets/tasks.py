@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils.timezone import now
 
-from tickets import services
+from tickets import dashboard, services
 from tickets.models import TicketEvent
 from tickets.notifications import send_event_notifications
 
@@ -51,3 +52,8 @@ def warn_about_deadlines() -> int:
     from tickets.services import warn_about_deadlines as warn
 
     return warn()
+
+
+@shared_task
+def refresh_dashboard() -> None:
+    dashboard.refresh(now())

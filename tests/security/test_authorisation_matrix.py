@@ -99,6 +99,10 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "tickets_staff:queue": (_staff_only(), _signed_in(NO_METHOD)),
     "tickets_staff:take": _post_only(_staff_only()),
     "tickets_staff:bulk": _post_only(_staff_only()),
+    "tickets_staff:dashboard": (
+        _signed_in(OK, **dict.fromkeys([*CUSTOMERS, "agent"], FORBIDDEN)),
+        _signed_in(NO_METHOD),
+    ),
     "schedule:status_api": (_roles(OK), _roles(NO_METHOD)),
     "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
 }

@@ -7,10 +7,12 @@ from tickets.services import recompute_sla
 
 class Command(BaseCommand):
     help = (
-        "Recompute the SLA deadlines of unsolved tickets; run it after changing "
-        "the SLA targets, the support hours or the production calendar."
+        "Recompute the stored SLA facts (deadlines, first-response times, targets "
+        "met) of unsolved tickets and of any ticket that lacks them; run it after "
+        "changing the SLA targets, the support hours or the production calendar, "
+        "and once after upgrading to a version that stores new facts."
     )
 
     def handle(self, *args: object, **options: object) -> None:
         changed = recompute_sla()
-        self.stdout.write(f"SLA deadlines changed: {changed}")
+        self.stdout.write(f"Tickets with changed SLA facts: {changed}")
