@@ -96,6 +96,7 @@ ORGANISATIONS = (
 STAFF = (
     ("agent@example.com", "Мария Агентова", StaffRole.AGENT),
     ("agent2@example.com", "Дмитрий Саппортов", StaffRole.AGENT),
+    ("supervisor@example.com", "Светлана Старшова", StaffRole.SUPERVISOR),
     ("admin@example.com", "Администратор Портала", StaffRole.ADMIN),
 )
 

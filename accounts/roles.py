@@ -48,6 +48,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         *_view("tickets", "slatarget"),
         *_view("accounts", "subscriptionreminder"),
         *_view("tickets", "satisfactionrating"),
+        "tickets.view_dashboard",
         "schedule.change_dateoverride",
         "schedule.add_dateoverride",
     ],
@@ -69,6 +70,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         *_view("tickets", "ticketevent", "telegramlink", "telegramupdate"),
         # Unlinking a chat for a contact who lost their phone.
         "tickets.delete_telegramlink",
+        "tickets.view_dashboard",
     ],
 }
 

@@ -222,6 +222,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=4, minute=0),
     },
     "telegram-catch-up": {"task": "tickets.tasks.telegram_catch_up", "schedule": 60.0},
+    "refresh-dashboard": {"task": "tickets.tasks.refresh_dashboard", "schedule": 60.0},
 }
 
 # Support contacts shown in the footer and on the hours page.

@@ -63,6 +63,9 @@ class TicketAdmin(admin.ModelAdmin):
         "resolved_at",
         "closed_at",
         "sla_due_at",
+        "first_response_support_seconds",
+        "first_response_met",
+        "resolution_met",
     ]
     autocomplete_fields = ["organisation", "licence", "contact", "assignee", "cc"]
     inlines = [MessageInline, TicketEventInline]

@@ -177,7 +177,9 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             return cursor.rowcount
 
     def open(self) -> TicketQuerySet:
-        return self.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])
+        # Named statuses rather than "not solved", so that the partial index
+        # `ticket_open_by_priority` serves it.
+        return self.filter(status__in=Ticket.OPEN_STATUSES)
 
     def running_sla(self) -> TicketQuerySet:
         """Tickets whose SLA clock runs: new or open (not waiting, not solved)."""
@@ -288,6 +290,8 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    # When the ticket was solved: resolved, or closed without being resolved
+    # first; cleared when it reopens.
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # The resolution deadline while the SLA clock runs (`tickets.sla`); empty
@@ -307,6 +311,21 @@ class Ticket(models.Model):
         related_name="merged_tickets",
         verbose_name=_("merged into"),
     )
+    # What the supervisor dashboard aggregates, stored by `refresh_sla` with
+    # every change of the SLA clock (filing, a status change, the first reply,
+    # a new priority) and by `manage.py recompute_sla`, so that medians and
+    # compliance are indexed aggregates rather than replays of every history.
+    # Support time from filing to the first reply, in whole seconds.
+    first_response_support_seconds = models.PositiveIntegerField(
+        _("first response time (support seconds)"), null=True, blank=True
+    )
+    # Empty until there is a reply (or a solution), or when no target applies.
+    first_response_met = models.BooleanField(
+        _("first response within target"), null=True, blank=True
+    )
+    resolution_met = models.BooleanField(
+        _("solved within target"), null=True, blank=True
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -321,11 +340,13 @@ class Ticket(models.Model):
         Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
         Status.CLOSED: frozenset({Status.OPEN}),
     }
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         ordering = ["-created_at"]
+        permissions = [("view_dashboard", _("Can see the supervisor dashboard"))]
         indexes = [
             # The customer's ticket list: an organisation's tickets, newest first.
             models.Index(
@@ -336,6 +357,31 @@ class Ticket(models.Model):
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
             # Search by a phone number (stored in E.164).
             models.Index(fields=["contact_phone"], name="ticket_contact_phone"),
+            # The dashboard's open tickets (OPEN_STATUSES) by status and
+            # priority: a scan of the few unsolved rows, from the index alone.
+            models.Index(
+                fields=["status", "priority"],
+                condition=Q(status__in=["new", "open", "waiting"]),
+                name="ticket_open_by_priority",
+            ),
+            # The dashboard's tickets per day and channel, from the index alone.
+            models.Index(fields=["created_at", "channel"], name="ticket_daily_channel"),
+            # The dashboard's first responses per week: median and compliance.
+            models.Index(
+                fields=[
+                    "first_response_at",
+                    "first_response_support_seconds",
+                    "first_response_met",
+                ],
+                condition=Q(first_response_at__isnull=False),
+                name="ticket_first_responses",
+            ),
+            # The dashboard's solved tickets per week: resolution compliance.
+            models.Index(
+                fields=["resolved_at", "resolution_met"],
+                condition=Q(resolved_at__isnull=False),
+                name="ticket_solutions",
+            ),
         ]
 
     def __str__(self) -> str:

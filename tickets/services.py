@@ -29,7 +29,7 @@ from tickets.models import (
     TicketLink,
     TicketQuerySet,
 )
-from tickets.sla import sla_state, stored_due
+from tickets.sla import sla_state, stored_facts
 
 
 class TicketError(Exception):
@@ -46,12 +46,20 @@ def _notify(event: TicketEvent) -> None:
 
 def next_reference(year: int) -> str:
     """The next public reference of the year, e.g. HD-2026-000123 (inside a transaction)."""
+    return next_references(year, 1)[0]
+
+
+def next_references(year: int, count: int) -> list[str]:
+    """The next `count` public references of the year (inside a transaction)."""
     counter, _created = TicketCounter.objects.select_for_update().get_or_create(
         year=year
     )
-    TicketCounter.objects.filter(pk=year).update(last_number=F("last_number") + 1)
+    TicketCounter.objects.filter(pk=year).update(last_number=F("last_number") + count)
     counter.refresh_from_db()
-    return f"{settings.TICKET_REFERENCE_PREFIX}-{year}-{counter.last_number:06d}"
+    return [
+        f"{settings.TICKET_REFERENCE_PREFIX}-{year}-{number:06d}"
+        for number in range(counter.last_number - count + 1, counter.last_number + 1)
+    ]
 
 
 def normalise_phone(raw: str) -> str:
@@ -225,6 +233,8 @@ def _set_status(
         ticket.resolved_at = moment
     if to == Ticket.Status.CLOSED:
         ticket.closed_at = moment
+        # Closed without being resolved first: solved now.
+        ticket.resolved_at = ticket.resolved_at or moment
     if to == Ticket.Status.OPEN:
         ticket.resolved_at = ticket.closed_at = None
     ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
@@ -236,7 +246,8 @@ def _set_status(
         new_value=to,
         note=note,
     )
-    # Waiting pauses the SLA clock, a reply that reopens resumes it.
+    # Waiting pauses the SLA clock, a reply that reopens resumes it, solving
+    # stops it and decides whether the target was met.
     refresh_sla(ticket)
     return event
 
@@ -299,6 +310,8 @@ def add_message(
         if ticket.first_response_at is None:
             ticket.first_response_at = message.created_at
             ticket.save(update_fields=["first_response_at", "updated_at"])
+            # Stores the first-response time and whether it met the target.
+            refresh_sla(ticket)
         if ticket.status == Ticket.Status.NEW and new_status in {"", Ticket.Status.NEW}:
             new_status = Ticket.Status.OPEN
     if author.is_staff and new_status and new_status != ticket.status:
@@ -427,12 +440,21 @@ def change_tickets(
 def refresh_sla(
     ticket: Ticket, *, targets: dict[str, SlaTarget] | None = None
 ) -> Ticket:
-    """Recompute and store the ticket's resolution deadline (`Ticket.sla_due_at`).
+    """Recompute and store what the queue and the dashboard read of the ticket's
+    SLA clocks (`tickets.sla.stored_facts`): the resolution deadline
+    (`Ticket.sla_due_at`), the first-response time in support time, and
+    whether the first response and the solution met their targets.
 
-    The deadline depends only on the status history, the priority's target and
-    the calendar, never on when it is computed, so running this again (after
-    the targets or the calendar changed) is safe.
+    These depend only on the status history, the first reply, the priority's
+    target and the calendar, never on when they are computed, so running this
+    again (after the targets or the calendar changed) is safe.
     """
+    _store_sla_facts(ticket, targets)
+    return ticket
+
+
+def _store_sla_facts(ticket: Ticket, targets: dict[str, SlaTarget] | None) -> list[str]:
+    """`refresh_sla`'s work; the names of the fields that changed."""
     events = TicketEvent.objects.filter(
         ticket=ticket, kind=TicketEvent.Kind.STATUS
     ).only("created_at", "old_value", "new_value")
@@ -442,24 +464,36 @@ def refresh_sla(
         SlaTarget.objects.by_priority() if targets is None else targets,
         now(),
     )
-    due = stored_due(state)
-    if due != ticket.sla_due_at:
-        ticket.sla_due_at = due
-        ticket.save(update_fields=["sla_due_at"])
-    return ticket
+    changed = []
+    for field, value in stored_facts(state).items():
+        if getattr(ticket, field) != value:
+            setattr(ticket, field, value)
+            changed.append(field)
+    if changed:
+        ticket.save(update_fields=changed)
+    return changed
 
 
 def recompute_sla(tickets: TicketQuerySet | None = None) -> int:
-    """Recompute the deadlines of unsolved tickets; how many changed."""
+    """Recompute the stored SLA facts (`refresh_sla`) of unsolved tickets and of
+    solved ones that lack them (stored before the dashboard existed); returns
+    how many tickets changed."""
     targets = SlaTarget.objects.by_priority()
-    changed = 0
-    for ticket in (tickets if tickets is not None else Ticket.objects.open()).iterator(
-        chunk_size=500
-    ):
-        before = ticket.sla_due_at
-        if refresh_sla(ticket, targets=targets).sla_due_at != before:
-            changed += 1
-    return changed
+    if tickets is None:
+        # Until closing stamped `resolved_at`, a ticket closed without being
+        # resolved first had none.
+        Ticket.objects.filter(
+            status=Ticket.Status.CLOSED, resolved_at=None, closed_at__isnull=False
+        ).update(resolved_at=F("closed_at"))
+        tickets = Ticket.objects.filter(
+            Q(status__in=Ticket.OPEN_STATUSES)
+            | Q(first_response_at__isnull=False, first_response_support_seconds=None)
+            | Q(resolved_at__isnull=False, resolution_met=None)
+        )
+    return sum(
+        bool(_store_sla_facts(ticket, targets))
+        for ticket in tickets.iterator(chunk_size=500)
+    )
 
 
 def close_resolved_tickets(today: datetime.date | None = None) -> int:

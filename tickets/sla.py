@@ -78,6 +78,8 @@ class SlaState:
     first_response_due: dt.datetime | None
     first_response_at: dt.datetime | None
     first_response_met: bool | None  # None while no reply has been sent
+    # Support time from filing to the first reply; None while there is none.
+    first_response_time: dt.timedelta | None
     resolution_due: dt.datetime | None  # None while paused or stopped short of it
     elapsed: dt.timedelta  # support time the clock has run until `now`
     remaining: dt.timedelta | None  # to the resolution target; negative = overdue
@@ -88,6 +90,14 @@ class SlaState:
     @property
     def overdue(self) -> bool:
         return self.remaining is not None and self.remaining < ZERO
+
+    @property
+    def resolution_met(self) -> bool | None:
+        """Whether the clock stopped within the resolution target; None while
+        it has not stopped (or no target applies)."""
+        if not self.stopped or self.remaining is None:
+            return None
+        return self.remaining >= ZERO
 
 
 def status_periods(
@@ -258,13 +268,18 @@ def sla_state(
     stopped = not paused and current not in RUNNING_STATUSES
     segments = tuple(timeline(periods, now, calendar))
     elapsed = _elapsed(running, now, calendar)
+    replied = ticket.first_response_at
+    first_response_time = (
+        calendar.business_time_between(ticket.created_at, replied) if replied else None
+    )
     target = targets.get(ticket.priority)
     if target is None:
         return SlaState(
             has_target=False,
             first_response_due=None,
-            first_response_at=ticket.first_response_at,
+            first_response_at=replied,
             first_response_met=None,
+            first_response_time=first_response_time,
             resolution_due=None,
             elapsed=elapsed,
             remaining=None,
@@ -272,7 +287,6 @@ def sla_state(
             stopped=stopped,
             segments=segments,
         )
-    replied = ticket.first_response_at
     first_due = _crossing(
         _clip(running, replied) if replied else running, target.first_response, calendar
     )
@@ -282,6 +296,7 @@ def sla_state(
         first_response_due=first_due,
         first_response_at=replied,
         first_response_met=first_met,
+        first_response_time=first_response_time,
         resolution_due=_crossing(running, target.resolution, calendar),
         elapsed=elapsed,
         remaining=target.resolution - elapsed,
@@ -302,6 +317,22 @@ def stored_due(state: SlaState) -> dt.datetime | None:
     if state.paused and not state.overdue:
         return None
     return state.resolution_due
+
+
+def stored_facts(state: SlaState) -> dict[str, object]:
+    """The `Ticket` fields that keep the clocks' results for the queue and the
+    supervisor dashboard, by field name."""
+    seconds = (
+        None
+        if state.first_response_time is None
+        else int(state.first_response_time.total_seconds())
+    )
+    return {
+        "sla_due_at": stored_due(state),
+        "first_response_support_seconds": seconds,
+        "first_response_met": state.first_response_met,
+        "resolution_met": state.resolution_met,
+    }
 
 
 @dataclass(frozen=True, slots=True)

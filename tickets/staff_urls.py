@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tickets import staff_views
+from tickets import dashboard_views, staff_views
 
 # Under /staff/ so that the staff two-factor middleware guards it.
 app_name = "tickets_staff"
@@ -25,4 +25,5 @@ urlpatterns = [
         name="unlink",
     ),
     path("tickets/<str:reference>/presence/", staff_views.presence, name="presence"),
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
 ]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils.timezone import now
 
-from tickets import services
+from tickets import dashboard, services
 from tickets.models import TicketEvent
 from tickets.notifications import send_event_notifications
 
@@ -91,3 +92,8 @@ def telegram_catch_up() -> int:
     from tickets.telegram.updates import process_pending
 
     return process_pending() + send_unsent()
+
+
+@shared_task
+def refresh_dashboard() -> None:
+    dashboard.refresh(now())

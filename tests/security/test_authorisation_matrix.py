@@ -127,6 +127,10 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "tickets_staff:link": _post_only(_staff_only()),
     "tickets_staff:unlink": _post_only(_staff_only()),
     "tickets_staff:presence": _post_only(_staff_only()),
+    "tickets_staff:dashboard": (
+        _signed_in(OK, **dict.fromkeys([*CUSTOMERS, "agent"], FORBIDDEN)),
+        _signed_in(NO_METHOD),
+    ),
     "schedule:status_api": (_roles(OK), _roles(NO_METHOD)),
     "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
 }

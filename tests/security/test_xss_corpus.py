@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
@@ -11,8 +12,8 @@ from django.urls import reverse
 from tests.auth import sign_in
 from tests.security.inert_html import script_risks
 from tests.tickets.conftest import upload
-from tickets.models import TelegramLink, Ticket
-from tickets.services import add_message, open_ticket
+from tickets.models import SavedFilter, TelegramLink, Ticket
+from tickets.services import add_message, link_tickets, merge_ticket, open_ticket
 
 CORPUS = Path(__file__).parent / "data" / "xss-vectors.txt"
 OURS = [
@@ -78,6 +79,26 @@ def test_payload_is_inert_everywhere(
         add_message(ticket, author=agent, body=payload)
         add_message(ticket, author=agent, body=payload, internal=True)
         add_message(ticket, author=customer, body=payload)
+        # A duplicate merged in (its e-mail names both subjects) and a link.
+        duplicate = open_ticket(
+            contact=customer,
+            licence=active_licence,
+            subject=text,
+            description=payload,
+            category=Ticket.Category.OTHER,
+        )
+        merge_ticket(duplicate, into=ticket, by=agent)
+        related = open_ticket(
+            contact=customer,
+            licence=active_licence,
+            subject=text,
+            description=payload,
+            category=Ticket.Category.OTHER,
+        )
+        link_tickets(ticket, related, by=agent)
+    SavedFilter.objects.create(
+        owner=agent, name=text[:80], query=urlencode({"q": text})
+    )
 
     pages = {}
     client.force_login(customer)
@@ -95,6 +116,10 @@ def test_payload_is_inert_everywhere(
         "/admin/tickets/ticket/",
         reverse("admin:tickets_ticket_change", args=[ticket.pk]),
         "/admin/accounts/organisation/",
+        duplicate.get_absolute_url(),
+        "/staff/queue/",
+        f"/staff/queue/?{urlencode({'q': text[:40]})}",
+        f"/staff/queue/?{SavedFilter.objects.get().query}",
     ):
         pages[f"agent {name}"] = client.get(name).content.decode()
     for n, message in enumerate(mail.outbox):

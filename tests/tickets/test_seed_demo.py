@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from django.utils.timezone import localdate
+from django.utils.timezone import localdate, now
 
 from accounts.models import Licence, Membership, Organisation, User
+from tickets.dashboard import build
 from tickets.models import Message, Ticket
+from tickets.services import recompute_sla
 
 pytestmark = pytest.mark.django_db
 
@@ -67,4 +69,18 @@ def test_the_demo_has_a_conversation_to_look_at() -> None:
         "internal_note",
         "reply",
     ]
-    assert Ticket.objects.filter(status=Ticket.Status.CLOSED).count() == 1
+    solved = Ticket.objects.get(subject="Activation fails with error 0x17")
+    assert solved.status == Ticket.Status.CLOSED
+
+
+def test_the_demo_fills_every_week_of_the_dashboard() -> None:
+    call_command("seed_demo")
+
+    figures = build(now())
+
+    assert all(week.first_responses.compliance.total for week in figures.weeks)
+    assert all(week.solved.total for week in figures.weeks[:-1])
+    assert figures.ratings.recent_total > 0
+    assert figures.open_tickets.total > 0
+    # The history's stored SLA facts are what the services compute from it.
+    assert recompute_sla() == 0

@@ -103,8 +103,8 @@ def test_recompute_sla_follows_changed_targets(customer, licence) -> None:
     # 12 h from Monday 10:00: 9 h on Monday, 3 h on Tuesday.
     assert ticket.sla_due_at == msk(2026, 3, 3, 10)
     assert out.getvalue().splitlines() == [
-        "SLA deadlines changed: 1",
-        "SLA deadlines changed: 0",
+        "Tickets with changed SLA facts: 1",
+        "Tickets with changed SLA facts: 0",
     ]
 
 

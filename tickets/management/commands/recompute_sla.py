@@ -7,11 +7,14 @@ from tickets.services import recompute_sla
 
 class Command(BaseCommand):
     help = (
-        "Recompute the SLA deadlines of unsolved tickets. Saving SLA targets, "
-        "support hours or the production calendar does it by itself; this is "
-        "for changes made behind Django's back (SQL, a restored backup)."
+        "Recompute the stored SLA facts (deadlines, first-response times, targets "
+        "met) of unsolved tickets and of any ticket that lacks them. Saving SLA "
+        "targets, support hours or the production calendar recomputes unsolved "
+        "tickets by itself; run this after changes made behind Django's back "
+        "(SQL, a restored backup) and once after upgrading to a version that "
+        "stores new facts."
     )
 
     def handle(self, *args: object, **options: object) -> None:
         changed = recompute_sla()
-        self.stdout.write(f"SLA deadlines changed: {changed}")
+        self.stdout.write(f"Tickets with changed SLA facts: {changed}")
