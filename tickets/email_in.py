@@ -678,11 +678,12 @@ def _auto_reply(
 
 @transaction.atomic
 def retry(inbound: InboundEmail) -> InboundEmail:
-    """Run a held or failed message through the pipeline again."""
-    updated = InboundEmail.objects.filter(
-        pk=inbound.pk,
-        status__in=[InboundEmail.Status.HELD, InboundEmail.Status.FAILED],
-    ).update(status=InboundEmail.Status.RECEIVED)
+    """Run a held, failed or stuck message through the pipeline again."""
+    updated = (
+        InboundEmail.objects.filter(pk=inbound.pk)
+        .waiting_for_staff(now())
+        .update(status=InboundEmail.Status.RECEIVED)
+    )
     if updated != 1:
         raise services.TicketError(_("Only held or failed mail can be retried."))
     return process(inbound)
@@ -698,8 +699,13 @@ def assign(
     ticket: Ticket | None = None,
 ) -> InboundEmail:
     """Staff file held mail: as a new ticket of a contact and licence, or into a ticket."""
-    inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
-    if inbound.status not in {InboundEmail.Status.HELD, InboundEmail.Status.FAILED}:
+    inbound = (
+        InboundEmail.objects.select_for_update()
+        .waiting_for_staff(now())
+        .filter(pk=inbound.pk)
+        .first()
+    )
+    if inbound is None:
         raise services.TicketError(_("This e-mail has already been dealt with."))
     if (licence is None) == (ticket is None):
         raise services.TicketError(_("Choose a licence or a ticket, not both."))

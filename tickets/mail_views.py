@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,15 +19,13 @@ from tickets.email_in import header_text, parse
 from tickets.forms import AssignMailForm
 from tickets.models import InboundEmail
 
-WAITING = [InboundEmail.Status.HELD, InboundEmail.Status.FAILED]
-
 
 @require_safe
 @staff_required
 def mail_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     mail = InboundEmail.objects.select_related("ticket")
-    mail = mail.all() if show == "all" else mail.filter(status__in=WAITING)
+    mail = mail.all() if show == "all" else mail.waiting_for_staff(now())
     page = Paginator(mail, 50).get_page(request.GET.get("page"))
     return render(request, "tickets/mail_list.html", {"page": page, "show": show})
 
@@ -58,7 +57,9 @@ def mail_detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "body": body,
             "files": files,
             "form": form,
-            "waiting": inbound.status in WAITING,
+            "waiting": InboundEmail.objects.filter(pk=inbound.pk)
+            .waiting_for_staff(now())
+            .exists(),
         },
     )
 

@@ -643,8 +643,24 @@ def inbound_email_path(instance: InboundEmail, filename: str) -> str:
     return f"inbound-email/{now():%Y/%m}/{instance.sha256}.eml"
 
 
+class InboundEmailQuerySet(models.QuerySet["InboundEmail"]):
+    def waiting_for_staff(self, at: datetime.datetime) -> InboundEmailQuerySet:
+        """Held or failed mail, and mail stored but still unprocessed long after
+        it came (the database failed under it every time it was tried)."""
+        return self.filter(
+            Q(status__in=[InboundEmail.Status.HELD, InboundEmail.Status.FAILED])
+            | Q(
+                status=InboundEmail.Status.RECEIVED,
+                created_at__lt=at - InboundEmail.STUCK_AFTER,
+            )
+        )
+
+
 class InboundEmail(models.Model):
     """One e-mail as it arrived, stored before it is parsed, and what became of it."""
+
+    # The pipeline and the MTA's or poller's retries have had their chance.
+    STUCK_AFTER = datetime.timedelta(minutes=15)
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received, not yet processed")
@@ -688,6 +704,8 @@ class InboundEmail(models.Model):
     )
     created_at = models.DateTimeField(_("received"), default=now, db_index=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    objects = InboundEmailQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inbound e-mail")

@@ -116,3 +116,32 @@ def test_customers_get_403_and_visitors_are_sent_to_sign_in(
     client.force_login(customer)
     assert client.get(url).status_code == 403
     assert client.post(f"/staff/mail/{held.code}/retry/").status_code == 403
+
+
+def test_mail_stuck_unprocessed_is_shown_and_can_be_retried(
+    client, agent, mail_world, customer
+) -> None:
+    from datetime import timedelta
+
+    from django.utils.timezone import now
+
+    from tickets.email_in import store_raw
+
+    raw = (
+        b"From: customer@alfa.example\r\nTo: support@helpdesk.localhost\r\n"
+        b"Subject: stuck\r\nMessage-ID: <stuck@alfa.example>\r\n\r\nbody\r\n"
+    )
+    fresh, _new = store_raw(raw, source="pipe")
+    sign_in(client, agent)
+    # Just stored: the pipeline is still on it.
+    assert "stuck" not in client.get("/staff/mail/").content.decode()
+
+    InboundEmail.objects.filter(pk=fresh.pk).update(
+        created_at=now() - timedelta(minutes=20)
+    )
+    assert "stuck" in client.get("/staff/mail/").content.decode()
+    client.post(f"/staff/mail/{fresh.code}/retry/")
+
+    fresh.refresh_from_db()
+    assert fresh.status == InboundEmail.Status.PROCESSED
+    assert fresh.ticket.subject == "stuck"
