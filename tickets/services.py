@@ -707,15 +707,7 @@ def link_tickets(ticket: Ticket, related: Ticket, *, by: User) -> bool:
         ticket=related, related=ticket, defaults={"created_by": by}
     )
     if created:
-        TicketEvent.objects.bulk_create(
-            TicketEvent(
-                ticket=one,
-                actor=by,
-                kind=TicketEvent.Kind.LINKED,
-                new_value=other.reference,
-            )
-            for one, other in ((ticket, related), (related, ticket))
-        )
+        _record_on_both(ticket, related, TicketEvent.Kind.LINKED, by=by)
     return created
 
 
@@ -725,13 +717,14 @@ def unlink_tickets(ticket: Ticket, related: Ticket, *, by: User) -> bool:
         Q(ticket=ticket, related=related) | Q(ticket=related, related=ticket)
     ).delete()
     if deleted:
-        TicketEvent.objects.bulk_create(
-            TicketEvent(
-                ticket=one,
-                actor=by,
-                kind=TicketEvent.Kind.UNLINKED,
-                old_value=other.reference,
-            )
-            for one, other in ((ticket, related), (related, ticket))
-        )
+        _record_on_both(ticket, related, TicketEvent.Kind.UNLINKED, by=by)
     return bool(deleted)
+
+
+def _record_on_both(ticket: Ticket, related: Ticket, kind: str, *, by: User) -> None:
+    """The same link change in both tickets' history, each naming the other."""
+    value = "new_value" if kind == TicketEvent.Kind.LINKED else "old_value"
+    TicketEvent.objects.bulk_create(
+        TicketEvent(ticket=one, actor=by, kind=kind, **{value: other.reference})
+        for one, other in ((ticket, related), (related, ticket))
+    )

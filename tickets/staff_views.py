@@ -241,18 +241,26 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return _back_to_queue(request)
 
 
-@require_POST
-@staff_required
-def merge(request: HttpRequest, reference: str) -> HttpResponse:
-    """Merge this ticket, a duplicate, into the ticket typed."""
-    ticket = get_ticket_for_user(request.user, reference)
+def _ticket_named(request: HttpRequest) -> Ticket | None:
+    """The other ticket typed in a merge or link form; None, with a message, if
+    there is none the user may see."""
     form = TicketReferenceForm(
         request.POST, tickets=Ticket.objects.visible_to(request.user)
     )
     if not form.is_valid():
         messages.error(request, form.errors.as_text())
+        return None
+    return form.cleaned_data["reference"]
+
+
+@require_POST
+@staff_required
+def merge(request: HttpRequest, reference: str) -> HttpResponse:
+    """Merge this ticket, a duplicate, into the ticket typed."""
+    ticket = get_ticket_for_user(request.user, reference)
+    into = _ticket_named(request)
+    if into is None:
         return redirect(ticket)
-    into = form.cleaned_data["reference"]
     try:
         services.merge_ticket(ticket, into=into, by=request.user)
     except services.TicketError as error:
@@ -270,16 +278,12 @@ def merge(request: HttpRequest, reference: str) -> HttpResponse:
 @staff_required
 def link(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = get_ticket_for_user(request.user, reference)
-    form = TicketReferenceForm(
-        request.POST, tickets=Ticket.objects.visible_to(request.user)
-    )
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect(ticket)
-    try:
-        services.link_tickets(ticket, form.cleaned_data["reference"], by=request.user)
-    except services.TicketError as error:
-        messages.error(request, str(error))
+    related = _ticket_named(request)
+    if related is not None:
+        try:
+            services.link_tickets(ticket, related, by=request.user)
+        except services.TicketError as error:
+            messages.error(request, str(error))
     return redirect(ticket)
 
 
