@@ -9,12 +9,23 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Licence, Membership, Organisation, User
+
+# Where the queue puts tickets without a deadline: after every real deadline.
+NO_DEADLINE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+def queue_position() -> Coalesce:
+    """The queue's sort key: the deadline, or "never" (one expression, so one
+    index serves the order and the keyset condition of every page)."""
+    return Coalesce("sla_due_at", Value(NO_DEADLINE))
+
 
 # A public reference as people type it: HD-2026-000123.
 REFERENCE = re.compile(r"[A-Za-z]+-\d{4}-\d{6}")
@@ -96,7 +107,21 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
 
     def by_sla_due(self) -> TicketQuerySet:
         """The queue's order: soonest resolution deadline first, none last."""
-        return self.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
+        return self.alias(queue_position=queue_position()).order_by(
+            "queue_position", "pk"
+        )
+
+    def after_in_queue(self, due: datetime.datetime | None, pk: int) -> TicketQuerySet:
+        """The tickets after (due, pk) in `by_sla_due` order: keyset paging, so
+        page 1000 costs what page 1 does. Written as `position >= due AND (...)`
+        because PostgreSQL starts an index scan at a range, not at an OR."""
+        tickets = self.alias(queue_position=queue_position())
+        if due is None:
+            # Nothing sorts after "no deadline": one range of the index.
+            return tickets.filter(queue_position=NO_DEADLINE, pk__gt=pk)
+        return tickets.filter(
+            Q(queue_position__gte=due), Q(queue_position__gt=due) | Q(pk__gt=pk)
+        )
 
 
 class Ticket(models.Model):
@@ -217,9 +242,16 @@ class Ticket(models.Model):
             models.Index(
                 fields=["organisation", "-created_at"], name="ticket_org_recent"
             ),
-            # The staff queue: ordered by resolution deadline, keyset-paginated
-            # on (sla_due_at, id).
+            # Deadlines due by an instant (`breaching`, the SLA warnings).
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
+            # The staff queue: unsolved tickets in `by_sla_due` order, every
+            # page a range of this index (`after_in_queue`).
+            models.Index(
+                queue_position(),
+                F("id"),
+                name="ticket_open_queue",
+                condition=~Q(status__in=["resolved", "closed"]),
+            ),
         ]
 
     def __str__(self) -> str:

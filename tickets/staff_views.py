@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import staff_required
 from schedule import current as support_hours
 from tickets import services
-from tickets.forms import BulkActionForm, QueueFilterForm
+from tickets.forms import BulkActionForm, QueueFilterForm, staff_choices
 from tickets.models import Ticket, TicketQuerySet
 from tickets.sla import Clock, breaching_horizon, clock
 from tickets.views import get_ticket_for_user
@@ -63,8 +62,7 @@ def _cursor(ticket: Ticket) -> str:
 
 
 def _after(tickets: TicketQuerySet, cursor: str) -> TicketQuerySet:
-    """The tickets after the cursor's row in the queue's order (keyset paging:
-    no OFFSET, no COUNT, so page 1000 costs what page 1 does)."""
+    """The tickets after the cursor's row in the queue's order (no OFFSET, no COUNT)."""
     due_text, _sep, pk_text = cursor.rpartition("_")
     try:
         pk = int(pk_text)
@@ -73,12 +71,7 @@ def _after(tickets: TicketQuerySet, cursor: str) -> TicketQuerySet:
         return tickets
     if due is not None and due.tzinfo is None:
         return tickets
-    if due is None:
-        # Tickets without a deadline come last, in id order.
-        return tickets.filter(sla_due_at=None, pk__gt=pk)
-    return tickets.filter(
-        Q(sla_due_at__gt=due) | Q(sla_due_at=due, pk__gt=pk) | Q(sla_due_at=None)
-    )
+    return tickets.after_in_queue(due, pk)
 
 
 def _back_to_queue(request: HttpRequest) -> HttpResponse:
@@ -99,7 +92,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "")
     if view not in QUEUE_VIEWS:
         view = "open"
-    filters = QueueFilterForm(request.GET)
+    staff = staff_choices()
+    filters = QueueFilterForm(request.GET, staff=staff)
     search = request.GET.get("q", "").strip()
     if search:
         # A search looks through every ticket, solved ones included.
@@ -139,7 +133,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "views": QUEUE_VIEWS,
             "view_query": view_query.urlencode(),
             "filters": filters,
-            "bulk_form": BulkActionForm(tickets=Ticket.objects.none()),
+            "bulk_form": BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
             "next_url": next_url,
             "first_url": f"?{query.urlencode()}" if cursor else "",
         },
