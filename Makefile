@@ -1,4 +1,5 @@
-# Everything runs in a local .venv; nothing here needs Docker or a system service.
+# Everything runs in a local .venv; nothing here needs Docker or a system service
+# (but `make bench`, which needs PostgreSQL, Redis and wrk).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -52,10 +53,14 @@ messages: install
 	$(PY) manage.py makemessages -l ru --no-location --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
 	$(MAKE) translations
 
-# How fast schedule.current.status() answers once warm, and that it makes no
-# query (a throw-away test database; prints the numbers, fails on a query).
+# The portal under load on a database of TICKETS tickets (seeded once, then
+# reused), against its own ceiling; needs PostgreSQL, Redis, wrk and locust.
+# See bench/README.md. A quicker run: make bench TICKETS=100000
+TICKETS ?= 1000000
 bench: install
-	$(PY) tests/bench/bench_schedule.py
+	@$(PY) -c 'import locust' 2>/dev/null || $(PY) -m pip install --quiet -e '.[dev,bench]'
+	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || true
+	$(PY) bench/run.py --tickets $(TICKETS)
 
 shell: install
 	$(PY) manage.py shell

@@ -12,6 +12,7 @@ support is closed.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -156,6 +157,13 @@ class Calendar:
     _works_like: dict[dt.date, int] = field(
         default_factory=dict, init=False, repr=False
     )
+    # Open time summed day by day (see `_open_before`): the queue asks for the
+    # support time between now and deadlines years past, once a row.
+    _sums: list[dt.timedelta] = field(default_factory=list, init=False, repr=False)
+    _sums_from: list[dt.date] = field(default_factory=list, init=False, repr=False)
+    _sums_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if len(self.weekly) != 7:
@@ -299,15 +307,62 @@ class Calendar:
         end = require_aware(end).astimezone(UTC)
         if end < start:
             return -self.business_time_between(end, start)
-        total = dt.timedelta(0)
-        for day in self.days(
-            start.astimezone(self.tz).date(), end.astimezone(self.tz).date()
-        ):
-            for opening in day.openings:
-                overlap = min(opening.closes, end) - max(opening.opens, start)
-                if overlap > dt.timedelta(0):
-                    total += overlap
+        first, last = start.astimezone(self.tz).date(), end.astimezone(self.tz).date()
+        total = self._overlap(self.day(first), start, end)
+        if last > first:
+            # The days in between are open all their open time.
+            total += self._open_time_of_days(first + ONE_DAY, last)
+            total += self._overlap(self.day(last), start, end)
         return total
+
+    @staticmethod
+    def _overlap(day: Day, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        total = dt.timedelta(0)
+        for opening in day.openings:
+            overlap = min(opening.closes, end) - max(opening.opens, start)
+            if overlap > dt.timedelta(0):
+                total += overlap
+        return total
+
+    def _open_time(self, date: dt.date) -> dt.timedelta:
+        return sum(
+            (opening.closes - opening.opens for opening in self.day(date).openings),
+            dt.timedelta(0),
+        )
+
+    def _open_time_of_days(self, first: dt.date, end: dt.date) -> dt.timedelta:
+        """Open time of the days from `first` up to `end`, excluded: a subtraction
+        of two running sums, however many days lie between."""
+        with self._sums_lock:
+            # The earlier day first: it may move the sums' origin.
+            before_first = self._open_before(first)
+            return self._open_before(end) - before_first
+
+    def _open_before(self, date: dt.date) -> dt.timedelta:
+        """Open time of the days from the sums' origin up to `date`, excluded.
+
+        `_sums[i]` is the open time of the `i` days from `_sums_from[0]` on; the
+        sums grow forwards day by day and are rebuilt when an earlier day is
+        asked, which moves the origin (so compare only answers given together).
+        """
+        if not self._sums_from:
+            self._sums_from.append(date)
+            self._sums.append(dt.timedelta(0))
+        origin = self._sums_from[0]
+        if date < origin:
+            added = [dt.timedelta(0)]
+            day = date
+            while day < origin:
+                added.append(added[-1] + self._open_time(day))
+                day += ONE_DAY
+            shift = added.pop()
+            self._sums[:] = added + [total + shift for total in self._sums]
+            self._sums_from[0] = origin = date
+        index = (date - origin).days
+        while len(self._sums) <= index:
+            day = origin + dt.timedelta(days=len(self._sums) - 1)
+            self._sums.append(self._sums[-1] + self._open_time(day))
+        return self._sums[index]
 
     def _first_opening_after(self, date: dt.date) -> Opening | None:
         """The first opening on a day after `date`."""

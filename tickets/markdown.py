@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import markdown as markdown_lib
 import nh3
@@ -56,13 +57,24 @@ def _safe_url(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# Building a Markdown parser costs more than converting a message with it, so
+# each thread keeps one and resets it between texts (a parser is not thread-safe).
+_parsers = threading.local()
+
+
+def _parser() -> markdown_lib.Markdown:
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = markdown_lib.Markdown(
+            extensions=["fenced_code", "tables", "sane_lists", "nl2br"],
+            output_format="html",
+        )
+    return parser
+
+
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML, then through nh3 so that no HTML the author wrote can run."""
-    html = markdown_lib.markdown(
-        text,
-        extensions=["fenced_code", "tables", "sane_lists", "nl2br"],
-        output_format="html",
-    )
+    html = _parser().reset().convert(text)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -10,12 +10,23 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import connections, models
-from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Licence, Membership, Organisation, User
+
+# Where the queue puts tickets without a deadline: after every real deadline.
+NO_DEADLINE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+def queue_position() -> Coalesce:
+    """The queue's sort key: the deadline, or "never" (one expression, so one
+    index serves the order and the keyset condition of every page)."""
+    return Coalesce("sla_due_at", Value(NO_DEADLINE))
+
 
 # A public reference as people type it: HD-2026-000123.
 REFERENCE = re.compile(r"[A-Za-z]+-\d{4}-\d{6}")
@@ -143,36 +154,53 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             tickets = tickets.filter(match)
         return tickets.order_by("-created_at", "-pk")
 
-    def refresh_search_index(self) -> int:
+    def refresh_search_index(
+        self, *, message_ids: tuple[int, int] | None = None
+    ) -> int:
         """Rebuild `search_vector` of these tickets from their subject, the
         names around them and every message (PostgreSQL only; a no-op elsewhere).
 
         The services call it after each change to a ticket's text, in the same
-        transaction; `manage.py reindex_search` rebuilds it all.
+        transaction; `manage.py reindex_search` rebuilds it all. A bulk load
+        that knows which message ids belong to these tickets passes
+        `message_ids` (first, last) so that no index on `ticket_id` is needed.
         """
         connection = connections[self.db]
         if connection.vendor != "postgresql":
             return 0
         ids_sql, params = self.values("pk").query.sql_with_params()
+        in_range = "AND m.id BETWEEN %s AND %s" if message_ids else ""
         sql = f"""
-            UPDATE {Ticket._meta.db_table} AS t SET search_vector =
-                setweight(to_tsvector(%s, t.subject), 'A')
-                || setweight(to_tsvector(%s, concat_ws(' ', t.reference,
-                    o.name, o.tax_id, u.full_name, u.email, t.contact_email,
-                    l.number)), 'B')
-                || setweight(to_tsvector(%s, left(coalesce((
-                    SELECT string_agg(m.body, ' ' ORDER BY m.id)
-                    FROM {Message._meta.db_table} AS m WHERE m.ticket_id = t.id
-                ), ''), %s)), 'D')
-            FROM {Organisation._meta.db_table} AS o, {User._meta.db_table} AS u,
-                {Licence._meta.db_table} AS l
-            WHERE o.id = t.organisation_id AND u.id = t.contact_id
-                AND l.id = t.licence_id AND t.id IN ({ids_sql})
+            UPDATE {Ticket._meta.db_table} AS t SET search_vector = s.vector
+            FROM (
+                SELECT t2.id,
+                    setweight(to_tsvector(%s, t2.subject), 'A')
+                    || setweight(to_tsvector(%s, concat_ws(' ', t2.reference,
+                        o.name, o.tax_id, u.full_name, u.email, t2.contact_email,
+                        l.number)), 'B')
+                    || setweight(to_tsvector(%s, left(coalesce(
+                        string_agg(m.body, ' ' ORDER BY m.id), ''), %s)), 'D')
+                    AS vector
+                FROM {Ticket._meta.db_table} AS t2
+                JOIN {Organisation._meta.db_table} AS o ON o.id = t2.organisation_id
+                JOIN {User._meta.db_table} AS u ON u.id = t2.contact_id
+                JOIN {Licence._meta.db_table} AS l ON l.id = t2.licence_id
+                LEFT JOIN {Message._meta.db_table} AS m
+                    ON m.ticket_id = t2.id {in_range}
+                WHERE t2.id IN ({ids_sql})
+                GROUP BY t2.id, o.name, o.tax_id, u.full_name, u.email, l.number
+            ) AS s
+            WHERE s.id = t.id
         """
         with connection.cursor() as cursor:
             cursor.execute(
                 sql,
-                [SEARCH_CONFIG] * 3 + [SEARCH_TEXT_LIMIT, *params],
+                [
+                    *[SEARCH_CONFIG] * 3,
+                    SEARCH_TEXT_LIMIT,
+                    *(message_ids or ()),
+                    *params,
+                ],
             )
             return cursor.rowcount
 
@@ -200,7 +228,21 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
 
     def by_sla_due(self) -> TicketQuerySet:
         """The queue's order: soonest resolution deadline first, none last."""
-        return self.order_by(F("sla_due_at").asc(nulls_last=True), "pk")
+        return self.alias(queue_position=queue_position()).order_by(
+            "queue_position", "pk"
+        )
+
+    def after_in_queue(self, due: datetime.datetime | None, pk: int) -> TicketQuerySet:
+        """The tickets after (due, pk) in `by_sla_due` order: keyset paging, so
+        page 1000 costs what page 1 does. Written as `position >= due AND (...)`
+        because PostgreSQL starts an index scan at a range, not at an OR."""
+        tickets = self.alias(queue_position=queue_position())
+        if due is None:
+            # Nothing sorts after "no deadline": one range of the index.
+            return tickets.filter(queue_position=NO_DEADLINE, pk__gt=pk)
+        return tickets.filter(
+            Q(queue_position__gte=due), Q(queue_position__gt=due) | Q(pk__gt=pk)
+        )
 
 
 class Ticket(models.Model):
@@ -352,8 +394,7 @@ class Ticket(models.Model):
             models.Index(
                 fields=["organisation", "-created_at"], name="ticket_org_recent"
             ),
-            # The staff queue: ordered by resolution deadline, keyset-paginated
-            # on (sla_due_at, id).
+            # Deadlines due by an instant (`breaching`, the SLA warnings).
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
             # Search by a phone number (stored in E.164).
             models.Index(fields=["contact_phone"], name="ticket_contact_phone"),
@@ -381,6 +422,15 @@ class Ticket(models.Model):
                 fields=["resolved_at", "resolution_met"],
                 condition=Q(resolved_at__isnull=False),
                 name="ticket_solutions",
+            ),
+            # The staff queue: unsolved tickets in `by_sla_due` order, every
+            # page a range of this index (`after_in_queue`).
+            models.Index(
+                queue_position(),
+                F("id"),
+                name="ticket_open_queue",
+                # As `open()` puts it, so that the planner sees the match.
+                condition=Q(status__in=["new", "open", "waiting"]),
             ),
         ]
 

@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from tickets.forms import (
     QueueFilterForm,
     SavedFilterForm,
     TicketReferenceForm,
+    staff_choices,
 )
 from tickets.models import SEARCH_RANKED_MATCHES, SavedFilter, Ticket, TicketQuerySet
 from tickets.sla import Clock, breaching_horizon, clock
@@ -69,8 +69,7 @@ def _cursor(ticket: Ticket) -> str:
 
 
 def _after(tickets: TicketQuerySet, cursor: str) -> TicketQuerySet:
-    """The tickets after the cursor's row in the queue's order (keyset paging:
-    no OFFSET, no COUNT, so page 1000 costs what page 1 does)."""
+    """The tickets after the cursor's row in the queue's order (no OFFSET, no COUNT)."""
     due_text, _sep, pk_text = cursor.rpartition("_")
     try:
         pk = int(pk_text)
@@ -79,12 +78,7 @@ def _after(tickets: TicketQuerySet, cursor: str) -> TicketQuerySet:
         return tickets
     if due is not None and due.tzinfo is None:
         return tickets
-    if due is None:
-        # Tickets without a deadline come last, in id order.
-        return tickets.filter(sla_due_at=None, pk__gt=pk)
-    return tickets.filter(
-        Q(sla_due_at__gt=due) | Q(sla_due_at=due, pk__gt=pk) | Q(sla_due_at=None)
-    )
+    return tickets.after_in_queue(due, pk)
 
 
 def _page_number(text: str) -> int:
@@ -117,7 +111,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "")
     if view not in QUEUE_VIEWS:
         view = "open"
-    filters = QueueFilterForm(request.GET)
+    staff = staff_choices()
+    filters = QueueFilterForm(request.GET, staff=staff)
     search = request.GET.get("q", "").strip()
     visible = filters.filter(Ticket.objects.visible_to(request.user))
     query = request.GET.copy()
@@ -165,7 +160,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "views": QUEUE_VIEWS,
             "view_query": view_query.urlencode(),
             "filters": filters,
-            "bulk_form": BulkActionForm(tickets=Ticket.objects.none()),
+            "bulk_form": BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
             "next_url": next_url,
             "first_url": first_url,
             "saved_filters": SavedFilter.objects.filter(owner=request.user),

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import now
 
 from tests.auth import sign_in
-from tests.factories import LicenceFactory
+from tests.factories import LicenceFactory, OrganisationFactory
 from tests.schedule.support import msk
 from tickets.models import Ticket, TicketEvent
 from tickets.services import change_ticket_status, open_ticket, update_ticket
@@ -171,6 +171,32 @@ def test_filters(
         assigned.reference,
         beta.reference,
     }
+
+
+def test_the_page_does_not_list_every_organisation(
+    staff_client, customer, active_licence
+) -> None:
+    _file(customer, active_licence)
+    quiet = OrganisationFactory.create_batch(3)
+
+    page = staff_client.get(QUEUE).content.decode()
+
+    assert customer.membership.organisation.name in page
+    assert not [organisation for organisation in quiet if organisation.name in page]
+
+
+def test_both_assignee_lists_offer_every_active_member_of_staff(
+    staff_client, agent, supervisor, customer, active_licence
+) -> None:
+    _file(customer, active_licence)
+    supervisor.is_active = False
+    supervisor.save(update_fields=["is_active"])
+
+    page = staff_client.get(QUEUE).content.decode()
+
+    option = f'<option value="{agent.pk}">{agent.full_name}</option>'
+    assert page.count(option) == 2  # the filter and the bulk form
+    assert f'<option value="{supervisor.pk}">' not in page
 
 
 def test_keyset_pages_cover_every_ticket_once(

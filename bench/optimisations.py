@@ -1,0 +1,196 @@
+"""What each optimisation of issue 8 bought, measured before and after in one run.
+
+Each entry times the code as it was ("before", rebuilt here from the old
+code) against the code as it is ("after"), on the bench database, in the
+same process, one right after the other; the best of several rounds, in
+milliseconds. bench/run.py calls `measure()` after Django is set up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import markdown as markdown_lib
+from django import forms
+from django.db import connection
+from django.db.models import F, Q
+from django.http import QueryDict
+from django.utils.timezone import now
+
+from accounts.models import Organisation
+from tickets import markdown as ticket_markdown
+from tickets.forms import BulkActionForm, QueueFilterForm, QuickSelect
+from tickets.models import Message, Ticket
+from tickets.staff_views import _cursor
+
+
+def best_ms(action: Callable[[], object], rounds: int = 7) -> float:
+    action()
+    best = float("inf")
+    for _round in range(rounds):
+        began = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - began)
+    return round(best * 1000, 2)
+
+
+def _render(form: forms.Form) -> str:
+    return "".join(str(field) for field in form)
+
+
+def organisation_filter() -> dict:
+    """The queue's organisation filter: a <select> of every organisation
+    (before) or a text box for the INN (after)."""
+
+    def before() -> str:
+        form = QueueFilterForm(QueryDict(""))
+        form.fields["organisation"] = forms.ModelChoiceField(
+            queryset=Organisation.objects.order_by("name"), required=False
+        )
+        return _render(form)
+
+    return {
+        "what": "queue filters: organisation <select> of every organisation → INN text box",
+        "before_ms": best_ms(before, rounds=3),
+        "after_ms": best_ms(lambda: _render(QueueFilterForm(QueryDict("")))),
+    }
+
+
+def quick_selects() -> dict:
+    """The queue's two forms with Django's template-per-option <select> (before)
+    and with `QuickSelect` (after)."""
+
+    def forms_with(widget_class: type[forms.Select]) -> str:
+        rendered = []
+        for form in (
+            QueueFilterForm(QueryDict("")),
+            BulkActionForm(tickets=Ticket.objects.none()),
+        ):
+            for field in form.fields.values():
+                if isinstance(field.widget, QuickSelect):
+                    field.widget.__class__ = widget_class
+            rendered.append(_render(form))
+        return "".join(rendered)
+
+    return {
+        "what": "queue filters and bulk form: selects written in Python (QuickSelect)",
+        "before_ms": best_ms(lambda: forms_with(forms.Select)),
+        "after_ms": best_ms(lambda: forms_with(QuickSelect)),
+    }
+
+
+def markdown_parser(reference: str) -> dict:
+    """The 20 messages of the bench's ticket: a new Markdown parser for each
+    (before) or one kept per thread (after)."""
+    bodies = list(
+        Message.objects.filter(ticket__reference=reference).values_list(
+            "body", flat=True
+        )
+    )
+
+    def before() -> None:
+        for body in bodies:
+            markdown_lib.markdown(
+                body,
+                extensions=["fenced_code", "tables", "sane_lists", "nl2br"],
+                output_format="html",
+            )
+
+    def after() -> None:
+        parser = ticket_markdown._parser()
+        for body in bodies:
+            parser.reset().convert(body)
+
+    return {
+        "what": f"Markdown of the {len(bodies)} messages of a ticket: one parser per thread",
+        "before_ms": best_ms(before),
+        "after_ms": best_ms(after),
+    }
+
+
+def business_time(calendar) -> dict:
+    """The queue's SLA cells: support time from now to the deadlines of the
+    first page, counted day by day (before) or from running sums (after)."""
+    at = now()
+    deadlines = list(
+        Ticket.objects.open().by_sla_due().values_list("sla_due_at", flat=True)[:25]
+    )
+    deadlines = [due for due in deadlines if due is not None]
+
+    def day_by_day(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        if end < start:
+            return -day_by_day(end, start)
+        total = dt.timedelta(0)
+        for day in calendar.days(
+            start.astimezone(calendar.tz).date(), end.astimezone(calendar.tz).date()
+        ):
+            for opening in day.openings:
+                overlap = min(opening.closes, end) - max(opening.opens, start)
+                if overlap > dt.timedelta(0):
+                    total += overlap
+        return total
+
+    oldest = min(deadlines, default=at)
+    return {
+        "what": "SLA cells of the first queue page (deadlines back to "
+        f"{oldest:%Y-%m-%d}): business time from running sums",
+        "before_ms": best_ms(lambda: [day_by_day(at, due) for due in deadlines]),
+        "after_ms": best_ms(
+            lambda: [calendar.business_time_between(at, due) for due in deadlines]
+        ),
+    }
+
+
+def _execution_ms(queryset) -> float:
+    sql, params = queryset.query.sql_with_params()
+    best = float("inf")
+    with connection.cursor() as cursor:
+        for _round in range(5):
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+            best = min(best, plan[0]["Execution Time"])
+    return round(best, 2)
+
+
+def deep_queue_page() -> dict:
+    """A queue page 80 % of the way down: the old order and OR-cursor over the
+    (sla_due_at, id) index (before) against the partial index (after)."""
+    queue = Ticket.objects.open().by_sla_due()
+    size = queue.count()
+    row = queue[size * 4 // 5]
+    due, pk = row.sla_due_at, row.pk
+    old_order = Ticket.objects.open().order_by(
+        F("sla_due_at").asc(nulls_last=True), "pk"
+    )
+    if due is None:
+        before = old_order.filter(sla_due_at=None, pk__gt=pk)
+    else:
+        before = old_order.filter(
+            Q(sla_due_at__gt=due) | Q(sla_due_at=due, pk__gt=pk) | Q(sla_due_at=None)
+        )
+    after = queue.after_in_queue(due, pk)
+    return {
+        "what": f"queue page at row {size * 4 // 5:,} of {size:,}: SQL execution, "
+        "keyset over a partial index of unsolved tickets",
+        "before_ms": _execution_ms(before.select_related("organisation")[:26]),
+        "after_ms": _execution_ms(after.select_related("organisation")[:26]),
+        "cursor": _cursor(row),
+    }
+
+
+def measure(ticket_reference: str) -> list[dict]:
+    from schedule import current
+
+    results = [
+        organisation_filter(),
+        quick_selects(),
+        markdown_parser(ticket_reference),
+        business_time(current.calendar()),
+        deep_queue_page(),
+    ]
+    for result in results:
+        before, after = result["before_ms"], result["after_ms"]
+        result["speedup"] = round(before / after, 1) if after else None
+    return results
