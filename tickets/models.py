@@ -34,7 +34,7 @@ PHONE = re.compile(r"[\d\s()+\-.]+")
 # PostgreSQL's `russian` configuration stems Cyrillic words as Russian and
 # Latin ones as English, so one configuration serves both languages.
 SEARCH_CONFIG = "russian"
-SEARCH_RANKED_MATCHES = 500
+SEARCH_RANKED_MATCHES = 200
 # Characters of message text indexed per ticket (a tsvector holds at most 1 MB).
 SEARCH_TEXT_LIMIT = 200_000
 NAME_MATCHES = 200

@@ -137,3 +137,21 @@ def test_search_uses_the_gin_index(printer, backups) -> None:
 
     assert "ticket_search" in plan
     assert "Seq Scan on tickets_ticket" not in plan
+
+
+def test_name_lookups_use_trigram_indexes() -> None:
+    from accounts.models import Licence, Organisation, User
+
+    lookups = {
+        "user_full_name_trgm": User.objects.filter(full_name__icontains="смирн"),
+        "user_email_trgm": User.objects.filter(email__icontains="alfa.exa"),
+        "organisation_name_trgm": Organisation.objects.filter(name__icontains="альф"),
+        "licence_number_trgm": Licence.objects.filter(number__icontains="0001-AA"),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plans = {name: query.explain() for name, query in lookups.items()}
+
+    assert {name: name in plan for name, plan in plans.items()} == dict.fromkeys(
+        lookups, True
+    )
