@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from typing import TypeVar
 
+from django.db.models.functions import Coalesce
 from django.utils.timezone import now
 
 from accounts.models import Licence, User
@@ -186,6 +187,14 @@ def load_demo_history(until: dt.datetime, *, seed: int = 6) -> int:
     SatisfactionRating.objects.bulk_create(
         [past.rating for past in history if past.rating is not None]
     )
+    filed = Ticket.objects.filter(pk__in=[past.ticket.pk for past in history])
+    # bulk_create stamps `updated_at` now and skips the services' search index.
+    filed.update(
+        updated_at=Coalesce(
+            "closed_at", "resolved_at", "first_response_at", "created_at"
+        )
+    )
+    filed.refresh_search_index()
     return len(history)
 
 

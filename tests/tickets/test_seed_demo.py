@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.utils.timezone import localdate, now
@@ -84,3 +86,17 @@ def test_the_demo_fills_every_week_of_the_dashboard() -> None:
     assert figures.open_tickets.total > 0
     # The history's stored SLA facts are what the services compute from it.
     assert recompute_sla() == 0
+
+
+def test_demo_history_looks_as_old_as_it_is_and_is_searchable() -> None:
+    from django.db import connection
+
+    call_command("seed_demo")
+
+    history = Ticket.objects.filter(created_at__lt=now() - dt.timedelta(days=2))
+    assert history.exists()
+    assert not history.filter(updated_at__gt=now() - dt.timedelta(days=1)).filter(
+        closed_at__lt=now() - dt.timedelta(days=2)
+    )
+    if connection.vendor == "postgresql":
+        assert not Ticket.objects.filter(search_vector=None).exists()
