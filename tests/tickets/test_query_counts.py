@@ -7,6 +7,8 @@ the database, the messages of a ticket, the rows on a page or how deep the page 
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -158,3 +160,23 @@ def test_the_support_hours_status_makes_no_query(client) -> None:
     client.get("/api/schedule/status")
 
     assert _queries(client, "/api/schedule/status") == 0
+
+
+def test_a_search_costs_the_same_for_3_or_30_matches(
+    client, customer, agent, active_licence
+) -> None:
+    from tickets.services import link_tickets
+
+    sign_in(client, agent)
+    tickets = [_file(customer, active_licence, n) for n in range(3)]
+    url = "/staff/queue/?q=d"
+    few = _queries(client, url)
+    tickets += [_file(customer, active_licence, n) for n in range(3, 30)]
+    for one, other in pairwise(tickets):
+        link_tickets(one, other, by=agent)
+
+    assert _queries(client, url) == few
+    # And a ticket page with one link or with two costs the same.
+    assert _queries(client, tickets[0].get_absolute_url()) == _queries(
+        client, tickets[5].get_absolute_url()
+    )
