@@ -77,6 +77,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [
+            # The few staff among thousands of contacts, by name: the
+            # assignee lists on every staff page.
+            models.Index(
+                fields=["full_name"],
+                condition=models.Q(is_staff=True, is_active=True),
+                name="user_active_staff",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
