@@ -17,6 +17,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Licence, Membership, Organisation, User
+from tickets.phones import normalise_phone
 
 # Where the queue puts tickets without a deadline: after every real deadline.
 NO_DEADLINE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
@@ -77,17 +78,18 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             return self.filter(reference__iexact=text)
         digits = re.sub(r"\D", "", text)
         if PHONE.fullmatch(text) and len(digits) >= 5:
-            return self._with_phone(digits)
+            return self._with_phone(text, digits)
         if connections[self.db].vendor == "postgresql":
             return self._full_text(text)
         return self._substring(text)
 
-    def _with_phone(self, digits: str) -> TicketQuerySet:
-        # Phones are stored as +7XXXXXXXXXX; people type 8 (XXX) XXX-XX-XX.
-        if len(digits) >= 10:
-            e164 = f"+7{digits[-10:]}" if len(digits) in (10, 11) else f"+{digits}"
-            contacts = User.objects.filter(phone=e164).values("pk")
-            return self.filter(Q(contact_phone=e164) | Q(contact__in=contacts))
+    def _with_phone(self, text: str, digits: str) -> TicketQuerySet:
+        # Phones are stored in E.164 (`tickets.phones`); a full number typed in
+        # any form is found exactly, a part of one by substring.
+        phone = normalise_phone(text)
+        if phone.startswith("+"):
+            contacts = User.objects.filter(phone=phone).values("pk")
+            return self.filter(Q(contact_phone=phone) | Q(contact__in=contacts))
         return self.filter(
             Q(contact_phone__contains=digits) | Q(contact__phone__contains=digits)
         )

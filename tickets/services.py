@@ -6,7 +6,6 @@ import datetime
 import mimetypes
 from collections.abc import Sequence
 
-import phonenumbers
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -29,6 +28,7 @@ from tickets.models import (
     TicketLink,
     TicketQuerySet,
 )
+from tickets.phones import normalise_phone
 from tickets.sla import sla_state, stored_facts
 
 
@@ -60,18 +60,6 @@ def next_references(year: int, count: int) -> list[str]:
         f"{settings.TICKET_REFERENCE_PREFIX}-{year}-{number:06d}"
         for number in range(counter.last_number - count + 1, counter.last_number + 1)
     ]
-
-
-def normalise_phone(raw: str) -> str:
-    """+79123456789 for anything a Russian phone number is typed as; else as typed."""
-    raw = raw.strip()
-    try:
-        number = phonenumbers.parse(raw, settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return raw
-    if not phonenumbers.is_possible_number(number):
-        return raw
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def check_attachments(files: Sequence[UploadedFile]) -> None:
