@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,7 +10,23 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts, organisations and licences")
 
     def ready(self) -> None:
+        from django.contrib.auth.models import Group, Permission
+
+        from accounts.backends import forget_permissions
+        from accounts.models import User
         from accounts.roles import sync_role_permissions
+
+        # Cached permission sets (accounts.backends) hold only while nothing
+        # about groups and permissions changes.
+        for relation in (
+            User.groups.through,
+            User.user_permissions.through,
+            Group.permissions.through,
+        ):
+            m2m_changed.connect(forget_permissions, sender=relation)
+        for model in (Group, Permission):
+            post_save.connect(forget_permissions, sender=model)
+            post_delete.connect(forget_permissions, sender=model)
 
         # Permissions exist only once migrate has created them, app by app, so
         # the groups are brought up to date after every app's turn.

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils.timezone import localdate
 
 from accounts.models import Licence, Membership, Organisation, StaffRole, User
@@ -25,6 +26,14 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run in-process unless a test starts a real worker (tests/test_celery_worker.py).
     celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # Rolled-back rows leave their cache entries behind (permission sets,
+    # rate limits), and SQLite gives the next test's rows the same keys.
+    yield
+    cache.clear()
 
 
 @pytest.fixture
