@@ -579,6 +579,10 @@ class QueueFilterForm(forms.Form):
                 tickets = tickets.filter(**{f"{field}__{lookup}": bound})
         return tickets
 
+    def chose_status(self) -> bool:
+        """Whether `filter` kept to one status (always an unsolved one)."""
+        return bool(getattr(self, "cleaned_data", {}).get("status"))
+
 
 class TicketReferenceField(forms.CharField):
     """A ticket typed by its reference, found among the tickets the user may see."""

@@ -49,9 +49,19 @@ class QueueRow:
 
 
 def _in_view(
-    tickets: TicketQuerySet, view: str, request: HttpRequest, at: datetime.datetime
+    tickets: TicketQuerySet,
+    view: str,
+    request: HttpRequest,
+    at: datetime.datetime,
+    *,
+    status_chosen: bool,
 ) -> TicketQuerySet:
-    tickets = tickets.open()
+    # A status filter is always an unsolved status. Asking "unsolved" once
+    # more would make the planner count the condition twice, expect a handful
+    # of rows and sort them instead of walking `ticket_open_queue` (16 ms →
+    # 2 ms at a million tickets, bench/README.md).
+    if not status_chosen:
+        tickets = tickets.open()
     if view == "unassigned":
         return tickets.unassigned()
     if view == "mine":
@@ -131,7 +141,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             first_url = f"?{query.urlencode()}"
     else:
         tickets = (
-            _in_view(visible, view, request, at)
+            _in_view(visible, view, request, at, status_chosen=filters.chose_status())
             .select_related("organisation", "assignee")
             .by_sla_due()
         )

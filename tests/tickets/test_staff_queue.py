@@ -173,6 +173,39 @@ def test_filters(
     }
 
 
+def test_a_status_filter_within_each_view(
+    staff_client, customer, agent, active_licence
+) -> None:
+    new = _file(customer, active_licence, "new")
+    waiting = _file(customer, active_licence, "waiting")
+    change_ticket_status(waiting, to=Ticket.Status.WAITING, by=agent)
+    solved = _file(customer, active_licence, "solved")
+    change_ticket_status(solved, to=Ticket.Status.RESOLVED, by=agent)
+
+    def listed(**filters: object) -> set[str]:
+        return set(_references(staff_client.get(QUEUE, filters)))
+
+    assert listed(status="waiting") == {waiting.reference}
+    assert listed(status="new", view="unassigned") == {new.reference}
+    assert listed(status="new", view="waiting") == set()
+    assert listed(status="resolved") == {new.reference, waiting.reference}
+
+
+def test_a_status_filter_asks_for_the_status_once(staff_client) -> None:
+    # "open" and "status = 'open'" together make PostgreSQL count the status
+    # twice, expect a handful of rows and leave the queue's index (bench/README.md).
+    with CaptureQueriesContext(connection) as queries:
+        staff_client.get(QUEUE, {"status": "open"})
+
+    [tickets] = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "tickets_ticket"."id"')
+    ]
+    where = tickets.partition(" WHERE ")[2]
+    assert where.count('"tickets_ticket"."status"') == 1
+
+
 def test_the_page_does_not_list_every_organisation(
     staff_client, customer, active_licence
 ) -> None:
