@@ -247,6 +247,14 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         )
 
 
+class TicketManager(models.Manager.from_queryset(TicketQuerySet)):
+    def get_queryset(self) -> TicketQuerySet:
+        # The search vector, a kilobyte or more of text a ticket, is for the
+        # database's search alone: no page reads it, and a ticket saved whole
+        # must not write back a vector read before a reindex.
+        return super().get_queryset().defer("search_vector")
+
+
 class Ticket(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -371,7 +379,7 @@ class Ticket(models.Model):
         _("solved within target"), null=True, blank=True
     )
 
-    objects = TicketQuerySet.as_manager()
+    objects = TicketManager()
 
     # The workflow: which status may follow which. `tickets.services` is the
     # only code that moves a ticket along it.
