@@ -4,7 +4,9 @@ import datetime
 
 from django import template
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from tickets.markdown import render_markdown
@@ -43,6 +45,42 @@ def support_time(duration: datetime.timedelta | None) -> str:
         "hours": minutes // 60,
         "minutes": minutes % 60,
     }
+
+
+# Pages list dozens of times; Django's `date` filter parses its format and
+# localises every call, while these formats have no words to translate.
+@register.filter
+def day_time(moment: datetime.datetime | None) -> str:
+    """ "25.11.2026 14:03", in the user's time zone (as `date:"d.m.Y H:i"`)."""
+    return localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
+
+
+@register.filter
+def iso(moment: datetime.datetime | None) -> str:
+    """For <time datetime>, in the user's time zone (as `date:"c"`)."""
+    return localtime(moment).isoformat() if moment else ""
+
+
+@register.simple_tag
+def sla_clock(clock, due: datetime.datetime | None) -> SafeString:
+    """A queue row's SLA cell; a tag, not an include, because the queue shows
+    one per row (an include costs a template lookup and a context each time)."""
+    if clock.kind == "paused":
+        return format_html('<span class="sla-clock sla-paused">{}</span>', _("paused"))
+    if clock.kind not in ("overdue", "running"):
+        return SafeString("—")
+    time = support_time(clock.support_time)
+    if clock.kind == "overdue":
+        css, text = " sla-overdue", _("overdue %(time)s") % {"time": time}
+    else:
+        soon = clock.support_time.total_seconds() <= 3600
+        css, text = " sla-soon" if soon else "", _("%(time)s left") % {"time": time}
+    return format_html(
+        '<span class="sla-clock{}" title="{}">{}</span>',
+        css,
+        day_time(due),
+        text,
+    )
 
 
 @register.filter
