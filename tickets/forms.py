@@ -7,6 +7,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -131,7 +132,23 @@ class QuickSelect(forms.Select):
         )
 
 
-class LicenceChoiceField(forms.ModelChoiceField):
+class ListedChoices(ModelChoiceIterator):
+    """Choices read by one plain query. Django's iterator reads them through
+    `QuerySet.iterator()`, a server-side cursor on PostgreSQL: DECLARE, FETCH
+    and CLOSE, three round trips for a dozen rows on every form shown."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for instance in self.queryset.all():
+            yield self.choice(instance)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoices
+
+
+class LicenceChoiceField(ListedModelChoiceField):
     def label_from_instance(self, licence: Licence) -> str:
         ends_on = licence.support_ends_on
         until = ends_on.strftime("%d.%m.%Y") if ends_on else "—"
@@ -149,6 +166,8 @@ class LicenceChoiceField(forms.ModelChoiceField):
 
 
 class ContactChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ListedChoices
+
     def label_from_instance(self, user: User) -> str:
         return f"{user.full_name} <{user.email}>"
 
@@ -312,7 +331,7 @@ def _staff_users():
     return User.objects.filter(is_staff=True, is_active=True).order_by("full_name")
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(ListedModelChoiceField):
     def label_from_instance(self, user: User) -> str:
         return user.get_full_name()
 
@@ -332,7 +351,7 @@ class TicketPropertiesForm(forms.Form):
         required=False,
         widget=QuickSelect,
     )
-    licence = forms.ModelChoiceField(
+    licence = ListedModelChoiceField(
         label=_("Licence"), queryset=Licence.objects.none(), widget=QuickSelect
     )
 

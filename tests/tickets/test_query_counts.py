@@ -181,3 +181,26 @@ def test_a_search_costs_the_same_for_3_or_30_matches(
     assert _queries(client, tickets[0].get_absolute_url()) == _queries(
         client, tickets[5].get_absolute_url()
     )
+
+
+def test_the_staff_ticket_page_reads_its_choices_without_server_side_cursors(
+    client, customer, colleague, agent, active_licence
+) -> None:
+    """Django reads a model choice list through `QuerySet.iterator()`: on
+    PostgreSQL a server-side cursor, three round trips (DECLARE, FETCH, CLOSE)
+    for each of the page's licence and colleague lists."""
+    from tests.requirements import require
+
+    require(
+        connection.vendor == "postgresql",
+        "server-side cursors exist only in PostgreSQL; set DATABASE_URL to one",
+    )
+    ticket = _file(customer, active_licence, 0)
+    sign_in(client, agent)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(ticket.get_absolute_url()).content.decode()
+
+    assert active_licence.number in page
+    assert colleague.email in page
+    assert [q["sql"] for q in captured if "DECLARE" in q["sql"]] == []
