@@ -24,7 +24,7 @@ from tickets.models import InboundEmail
 @staff_required
 def mail_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
-    mail = InboundEmail.objects.select_related("ticket")
+    mail = InboundEmail.objects.select_related("ticket").defer("ticket__search_vector")
     mail = mail.all() if show == "all" else mail.waiting_for_staff(now())
     page = Paginator(mail, 50).get_page(request.GET.get("page"))
     return render(request, "tickets/mail_list.html", {"page": page, "show": show})
@@ -34,7 +34,8 @@ def mail_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def mail_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     inbound = get_object_or_404(
-        InboundEmail.objects.select_related("ticket"), code=code
+        InboundEmail.objects.select_related("ticket").defer("ticket__search_vector"),
+        code=code,
     )
     with inbound.raw.open("rb") as stored:
         raw = stored.read()

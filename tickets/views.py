@@ -236,7 +236,9 @@ def _staff_workspace(
             ticket,
             support_ends_on=support_ends_on,
         ),
-        "links": TicketLink.objects.filter(ticket=ticket).select_related("related"),
+        "links": TicketLink.objects.filter(ticket=ticket)
+        .select_related("related")
+        .defer("related__search_vector"),
         "merged_tickets": ticket.merged_tickets.only("reference"),
         "seen_message": max((message.pk for message in thread), default=0),
         "presence_text": presence.describe(
