@@ -140,7 +140,8 @@ class ListedChoices(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for instance in self.queryset.all():
+        # The field's own queryset: rows a form already read are not read again.
+        for instance in self.queryset:
             yield self.choice(instance)
 
 
@@ -314,6 +315,11 @@ class CopiedContactsForm(forms.Form):
         self.fields["cc"].queryset = colleagues_of(
             ticket.organisation_id, exclude=ticket.contact
         )
+
+    def has_colleagues(self) -> bool:
+        # Evaluates the field's queryset, which the checkboxes then reuse
+        # (`ListedChoices`): one query for both.
+        return bool(self.fields["cc"].queryset)
 
 
 def staff_choices() -> list[tuple[str, str]]:

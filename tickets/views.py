@@ -6,7 +6,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import localtime, now
@@ -179,6 +179,8 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     events = list(events)
     rating = SatisfactionRating.objects.filter(ticket=ticket).first()
     licence = ticket.licence
+    # Read once for the end date and the badge both.
+    prefetch_related_objects([licence], "subscription_periods")
     support_ends_on = licence.support_ends_on
     thread = list(thread)
     workspace = (
