@@ -180,6 +180,112 @@ def deep_queue_page() -> dict:
     }
 
 
+def status_filter_once() -> dict:
+    """The filtered queue's SQL: "unsolved" and the status filter both (before),
+    the status filter alone, always an unsolved one (after)."""
+    filters = {"status": "open", "priority": "high", "category": "malfunction"}
+
+    def page(tickets):
+        return (
+            tickets.filter(**filters)
+            .select_related("organisation", "assignee")
+            .by_sla_due()[:26]
+        )
+
+    return {
+        "what": "filtered queue: SQL execution, the status asked once "
+        "(the planner keeps its estimate and walks ticket_open_queue)",
+        "before_ms": _execution_ms(page(Ticket.objects.open())),
+        "after_ms": _execution_ms(page(Ticket.objects.all())),
+    }
+
+
+def search_vector_deferred() -> dict:
+    """The queue's first page read with every column (before) or without the
+    search vector, a kilobyte or more of text a ticket (after)."""
+
+    def page(tickets) -> list:
+        return list(
+            tickets.open().select_related("organisation", "assignee").by_sla_due()[:26]
+        )
+
+    return {
+        "what": "queue page rows: read without Ticket.search_vector",
+        "before_ms": best_ms(lambda: page(Ticket.objects.defer(None))),
+        "after_ms": best_ms(lambda: page(Ticket.objects.all())),
+    }
+
+
+def cached_permissions() -> dict:
+    """The menu's dashboard check for a supervisor as the next request makes
+    it: two queries through ModelBackend (before), the cache (after)."""
+    from django.contrib.auth.backends import ModelBackend
+
+    from accounts.backends import CachedPermissionsBackend
+    from accounts.models import User
+
+    pk = User.objects.filter(groups__name="supervisor").values_list("pk", flat=True)[0]
+
+    def check(backend) -> bool:
+        return backend.has_perm(User.objects.get(pk=pk), "tickets.view_dashboard")
+
+    def user_alone() -> User:
+        return User.objects.get(pk=pk)
+
+    return {
+        "what": "dashboard permission check: cached permission sets "
+        "(the user's own query, the same in both, subtracted)",
+        "before_ms": round(
+            best_ms(lambda: check(ModelBackend())) - best_ms(user_alone), 2
+        ),
+        "after_ms": round(
+            best_ms(lambda: check(CachedPermissionsBackend())) - best_ms(user_alone), 2
+        ),
+    }
+
+
+def markdown_remembered(reference: str) -> dict:
+    """The 20 messages of the bench's ticket converted each time (before) or
+    remembered by the process (after)."""
+    bodies = list(
+        Message.objects.filter(ticket__reference=reference).values_list(
+            "body", flat=True
+        )
+    )
+    return {
+        "what": f"Markdown of the {len(bodies)} messages of a ticket: "
+        "remembered per process",
+        "before_ms": best_ms(lambda: [ticket_markdown._render(b) for b in bodies]),
+        "after_ms": best_ms(
+            lambda: [ticket_markdown.render_markdown(b) for b in bodies]
+        ),
+    }
+
+
+def listed_choices(reference: str) -> dict:
+    """The staff ticket page's properties form: its licence list read through
+    Django's server-side cursor (before) or one plain query (after)."""
+    from django.forms.models import ModelChoiceIterator
+
+    from tickets.forms import ListedChoices, TicketPropertiesForm
+
+    ticket = Ticket.objects.get(reference=reference)
+
+    def render(iterator) -> str:
+        form = TicketPropertiesForm(ticket=ticket)
+        for field in form.fields.values():
+            if hasattr(field, "queryset"):
+                field.iterator = iterator
+        return _render(form)
+
+    return {
+        "what": "staff ticket page, properties form: choices without a "
+        "server-side cursor",
+        "before_ms": best_ms(lambda: render(ModelChoiceIterator)),
+        "after_ms": best_ms(lambda: render(ListedChoices)),
+    }
+
+
 def measure(ticket_reference: str) -> list[dict]:
     from schedule import current
 
@@ -189,6 +295,11 @@ def measure(ticket_reference: str) -> list[dict]:
         markdown_parser(ticket_reference),
         business_time(current.calendar()),
         deep_queue_page(),
+        status_filter_once(),
+        search_vector_deferred(),
+        cached_permissions(),
+        markdown_remembered(ticket_reference),
+        listed_choices(ticket_reference),
     ]
     for result in results:
         before, after = result["before_ms"], result["after_ms"]
