@@ -56,8 +56,11 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             return self.none()
         if user.is_staff:
             return self.all()
-        membership = Membership.objects.filter(user=user).first()
-        if membership is None:
+        try:
+            # The accessor keeps the row on the user, where the page's menu
+            # reads it again.
+            membership = user.membership
+        except Membership.DoesNotExist:
             return self.none()
         mine = self.filter(organisation_id=membership.organisation_id)
         if membership.role == Membership.Role.MANAGER:
