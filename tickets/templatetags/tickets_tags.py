@@ -56,6 +56,12 @@ def day_time(moment: datetime.datetime | None) -> str:
 
 
 @register.filter
+def day_month_time(moment: datetime.datetime | None) -> str:
+    """"25.11 14:03", in the user's time zone (as `date:"d.m H:i"`)."""
+    return localtime(moment).strftime("%d.%m %H:%M") if moment else ""
+
+
+@register.filter
 def iso(moment: datetime.datetime | None) -> str:
     """For <time datetime>, in the user's time zone (as `date:"c"`)."""
     return localtime(moment).isoformat() if moment else ""
