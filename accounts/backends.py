@@ -45,13 +45,18 @@ class CachedPermissionsBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            key = (
-                f"accounts:permissions:{permissions_version()}:"
-                f"{user_obj.pk}:{int(user_obj.is_superuser)}"
-            )
-            permissions = cache.get(key)
-            if permissions is None:
-                permissions = super().get_all_permissions(user_obj)
-                cache.set(key, permissions, timeout=PERMISSIONS_TIMEOUT)
-            user_obj._perm_cache = permissions
+            user_obj._perm_cache = self._cached_permissions(user_obj)
         return user_obj._perm_cache
+
+    def _cached_permissions(self, user_obj) -> set[str]:
+        # The set is stored with the version it was read under, so that one
+        # round trip fetches both.
+        key = f"accounts:permissions:{user_obj.pk}:{int(user_obj.is_superuser)}"
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or permissions_version()
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            return stored[1]
+        permissions = super().get_all_permissions(user_obj)
+        cache.set(key, (version, permissions), timeout=PERMISSIONS_TIMEOUT)
+        return permissions
