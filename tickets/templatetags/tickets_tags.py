@@ -51,19 +51,19 @@ def support_time(duration: datetime.timedelta | None) -> str:
 # localises every call, while these formats have no words to translate.
 @register.filter
 def day_time(moment: datetime.datetime | None) -> str:
-    """ "25.11.2026 14:03", in the user's time zone (as `date:"d.m.Y H:i"`)."""
+    """As `date:"d.m.Y H:i"`, 25.11.2026 14:03, in the user's time zone."""
     return localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
 
 
 @register.filter
 def day_month_time(moment: datetime.datetime | None) -> str:
-    """"25.11 14:03", in the user's time zone (as `date:"d.m H:i"`)."""
+    """As `date:"d.m H:i"`, 25.11 14:03, in the user's time zone."""
     return localtime(moment).strftime("%d.%m %H:%M") if moment else ""
 
 
 @register.filter
 def iso(moment: datetime.datetime | None) -> str:
-    """For <time datetime>, in the user's time zone (as `date:"c"`)."""
+    """As `date:"c"`, for <time datetime>, in the user's time zone."""
     return localtime(moment).isoformat() if moment else ""
 
 
