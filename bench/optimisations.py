@@ -33,7 +33,7 @@ def best_ms(action: Callable[[], object], rounds: int = 7) -> float:
         began = time.perf_counter()
         action()
         best = min(best, time.perf_counter() - began)
-    return round(best * 1000, 2)
+    return round(best * 1000, 3)
 
 
 def _render(form: forms.Form) -> str:
