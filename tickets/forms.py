@@ -6,7 +6,7 @@ import html
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
@@ -310,11 +310,20 @@ class CopiedContactsForm(forms.Form):
     )
 
     def __init__(self, *args: object, ticket: Ticket, **kwargs: object) -> None:
-        kwargs.setdefault("initial", {"cc": list(ticket.cc.all())})
         super().__init__(*args, **kwargs)
+        # Each colleague comes with whether they are copied: one query gives
+        # the boxes and which of them are ticked (`ListedChoices` reuses it).
         self.fields["cc"].queryset = colleagues_of(
             ticket.organisation_id, exclude=ticket.contact
+        ).annotate(
+            copied=Exists(
+                Ticket.cc.through.objects.filter(ticket=ticket, user=OuterRef("pk"))
+            )
         )
+        if not self.is_bound and "cc" not in self.initial:
+            self.initial["cc"] = [
+                user.pk for user in self.fields["cc"].queryset if user.copied
+            ]
 
     def has_colleagues(self) -> bool:
         # Evaluates the field's queryset, which the checkboxes then reuse

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from tests.factories import MembershipFactory
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +53,22 @@ def test_another_organisations_contact_cannot_be_copied(
     client.post(f"/tickets/{ticket.reference}/copied/", {"cc": [outsider.pk]})
 
     assert not ticket.cc.exists()
+
+
+def test_the_page_ticks_the_colleagues_copied_and_only_them(
+    client, customer, colleague, organisation, ticket
+) -> None:
+    other = MembershipFactory(
+        organisation=organisation, user__email="other@alfa.example"
+    ).user
+    ticket.cc.add(colleague)
+    client.force_login(customer)
+
+    page = client.get(f"/tickets/{ticket.reference}/").content.decode()
+    boxes = dict(
+        re.findall(r'<input type="checkbox" name="cc" value="(\d+)"([^>]*)>', page)
+    )
+
+    assert set(boxes) == {str(colleague.pk), str(other.pk)}
+    assert "checked" in boxes[str(colleague.pk)]
+    assert "checked" not in boxes[str(other.pk)]
