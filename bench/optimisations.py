@@ -14,14 +14,23 @@ from collections.abc import Callable
 
 import markdown as markdown_lib
 from django import forms
+from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.db.models import F, Q
+from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.utils.timezone import now
 
-from accounts.models import Organisation
+from accounts.backends import CachedPermissionsBackend
+from accounts.models import Organisation, User
 from tickets import markdown as ticket_markdown
-from tickets.forms import BulkActionForm, QueueFilterForm, QuickSelect
+from tickets.forms import (
+    BulkActionForm,
+    ListedChoices,
+    QueueFilterForm,
+    QuickSelect,
+    TicketPropertiesForm,
+)
 from tickets.models import Message, Ticket
 from tickets.staff_views import _cursor
 
@@ -219,11 +228,6 @@ def search_vector_deferred() -> dict:
 def cached_permissions() -> dict:
     """The menu's dashboard check for a supervisor as the next request makes
     it: two queries through ModelBackend (before), the cache (after)."""
-    from django.contrib.auth.backends import ModelBackend
-
-    from accounts.backends import CachedPermissionsBackend
-    from accounts.models import User
-
     pk = User.objects.filter(groups__name="supervisor").values_list("pk", flat=True)[0]
 
     def check(backend) -> bool:
@@ -265,10 +269,6 @@ def markdown_remembered(reference: str) -> dict:
 def listed_choices(reference: str) -> dict:
     """The staff ticket page's properties form: its licence list read through
     Django's server-side cursor (before) or one plain query (after)."""
-    from django.forms.models import ModelChoiceIterator
-
-    from tickets.forms import ListedChoices, TicketPropertiesForm
-
     ticket = Ticket.objects.get(reference=reference)
 
     def render(iterator) -> str:

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.auth import sign_in
+from tests.requirements import require
 from tests.tickets.conftest import upload
 from tickets.models import Ticket
 from tickets.services import add_message, change_ticket_status, open_ticket
@@ -189,8 +190,6 @@ def test_the_staff_ticket_page_reads_its_choices_without_server_side_cursors(
     """Django reads a model choice list through `QuerySet.iterator()`: on
     PostgreSQL a server-side cursor, three round trips (DECLARE, FETCH, CLOSE)
     for each of the page's licence and colleague lists."""
-    from tests.requirements import require
-
     require(
         connection.vendor == "postgresql",
         "server-side cursors exist only in PostgreSQL; set DATABASE_URL to one",
