@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.models import Group, Permission
 
-        from accounts.backends import forget_permissions
+        from accounts.backends import permission_sets
         from accounts.models import User
         from accounts.roles import sync_role_permissions
 
@@ -23,10 +23,10 @@ class AccountsConfig(AppConfig):
             User.user_permissions.through,
             Group.permissions.through,
         ):
-            m2m_changed.connect(forget_permissions, sender=relation)
+            m2m_changed.connect(permission_sets.forget, sender=relation)
         for model in (Group, Permission):
-            post_save.connect(forget_permissions, sender=model)
-            post_delete.connect(forget_permissions, sender=model)
+            post_save.connect(permission_sets.forget, sender=model)
+            post_delete.connect(permission_sets.forget, sender=model)
 
         # Permissions exist only once migrate has created them, app by app, so
         # the groups are brought up to date after every app's turn.

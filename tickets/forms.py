@@ -15,6 +15,7 @@ from django.utils.timezone import localdate, make_aware
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Licence, Organisation, User
+from tickets.cached_lists import staff_choices
 from tickets.models import (
     Message,
     NotificationSettings,
@@ -329,17 +330,6 @@ class CopiedContactsForm(forms.Form):
         # Evaluates the field's queryset, which the checkboxes then reuse
         # (`ListedChoices`): one query for both.
         return bool(self.fields["cc"].queryset)
-
-
-def staff_choices() -> list[tuple[str, str]]:
-    """(pk, name) of active staff, for the queue's assignee lists: one query
-    for both of the page's forms, rendered without a query of their own."""
-    return [
-        (str(pk), full_name or email)
-        for pk, full_name, email in _staff_users().values_list(
-            "pk", "full_name", "email"
-        )
-    ]
 
 
 def _staff_users():

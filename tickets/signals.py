@@ -1,5 +1,6 @@
 """What tickets derive from others' data follows it: deadlines follow the
-calendar and the SLA targets; the search index follows names."""
+calendar and the SLA targets; the search index follows names; the cached
+lists (tickets.cached_lists) follow their rows."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.dispatch import receiver
 
 from accounts.models import Organisation, User
 from schedule import current as support_hours
-from tickets.models import SlaTarget, Ticket
+from tickets import cached_lists
+from tickets.models import CannedResponse, SlaTarget, Ticket
 
 SEARCHABLE_NAMES = {
     Organisation: {"name", "tax_id"},
@@ -72,3 +74,20 @@ def organisation_saved(instance: Organisation, **kwargs: Any) -> None:
 def contact_saved(instance: User, **kwargs: Any) -> None:
     if getattr(instance, "_search_names_changed", False):
         Ticket.objects.filter(contact=instance).refresh_search_index()
+
+
+# The lists in tickets.cached_lists are forgotten when a row behind them changes.
+
+
+@receiver(post_save, sender=User)
+def staff_list_changed(instance: User, **kwargs: Any) -> None:
+    # Signing in saves `last_login` alone, which no list shows.
+    if set(kwargs.get("update_fields") or ()) != {"last_login"}:
+        cached_lists.staff.forget()
+
+
+post_delete.connect(cached_lists.staff.forget, sender=User)
+post_save.connect(cached_lists.sla_targets.forget, sender=SlaTarget)
+post_delete.connect(cached_lists.sla_targets.forget, sender=SlaTarget)
+post_save.connect(cached_lists.canned_responses.forget, sender=CannedResponse)
+post_delete.connect(cached_lists.canned_responses.forget, sender=CannedResponse)

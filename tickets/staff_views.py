@@ -20,12 +20,12 @@ from accounts.decorators import staff_required
 from schedule import current as support_hours
 from tickets import presence as ticket_presence
 from tickets import services
+from tickets.cached_lists import staff_choices
 from tickets.forms import (
     BulkActionForm,
     QueueFilterForm,
     SavedFilterForm,
     TicketReferenceForm,
-    staff_choices,
 )
 from tickets.models import SEARCH_RANKED_MATCHES, SavedFilter, Ticket, TicketQuerySet
 from tickets.sla import Clock, breaching_horizon, clock

@@ -17,6 +17,7 @@ from accounts.decorators import staff_required
 from accounts.models import Membership
 from schedule import current as support_hours
 from tickets import presence, services
+from tickets.cached_lists import active_canned_responses, sla_targets_by_priority
 from tickets.canned import filled_responses
 from tickets.forms import (
     PRIORITY_HELP,
@@ -32,11 +33,9 @@ from tickets.forms import (
 from tickets.markdown import render_markdown
 from tickets.models import (
     Attachment,
-    CannedResponse,
     Message,
     NotificationSettings,
     SatisfactionRating,
-    SlaTarget,
     Ticket,
     TicketEvent,
     TicketLink,
@@ -226,7 +225,7 @@ def _staff_workspace(
     state = sla_state(
         ticket,
         [event for event in events if event.kind == TicketEvent.Kind.STATUS],
-        SlaTarget.objects.by_priority(),
+        sla_targets_by_priority(),
         now(),
     )
     return {
@@ -234,7 +233,7 @@ def _staff_workspace(
         "sla_segments": state.segments[-SLA_SEGMENTS_SHOWN:],
         "sla_segments_hidden": max(len(state.segments) - SLA_SEGMENTS_SHOWN, 0),
         "canned_responses": filled_responses(
-            CannedResponse.objects.filter(is_active=True),
+            active_canned_responses(),
             ticket,
             support_ends_on=support_ends_on,
         ),

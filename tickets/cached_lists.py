@@ -1,0 +1,43 @@
+"""Short lists that staff pages read on every request and that rarely change:
+active staff, SLA targets, active canned responses. Each is cached until a
+row behind it changes (`tickets.signals` forgets it), which saves the queue
+one query and the staff ticket page three (bench/README.md).
+
+Services read the SLA targets from the database: they may run in the same
+transaction as a change to them, before the cache learns of it.
+"""
+
+from __future__ import annotations
+
+from accounts.models import User
+from accounts.versioned_cache import VersionedCache
+from tickets.models import CannedResponse, SlaTarget
+
+staff = VersionedCache("tickets:staff")
+sla_targets = VersionedCache("tickets:sla-targets")
+canned_responses = VersionedCache("tickets:canned-responses")
+
+
+def staff_choices() -> list[tuple[str, str]]:
+    """(pk, name) of active staff, by name, for the assignee lists."""
+    return staff.get(
+        "choices",
+        lambda: [
+            (str(pk), full_name or email)
+            for pk, full_name, email in User.objects.filter(
+                is_staff=True, is_active=True
+            )
+            .order_by("full_name")
+            .values_list("pk", "full_name", "email")
+        ],
+    )
+
+
+def sla_targets_by_priority() -> dict[str, SlaTarget]:
+    return sla_targets.get("by-priority", SlaTarget.objects.by_priority)
+
+
+def active_canned_responses() -> list[CannedResponse]:
+    return canned_responses.get(
+        "active", lambda: list(CannedResponse.objects.filter(is_active=True))
+    )
