@@ -1,20 +1,20 @@
 """Values read from the database and kept in the cache until their rows change.
 
 A `VersionedCache` stores each value with the version it was read under. Any
-change to the rows behind it (a signal receiver, `forget`) replaces the version
-after the commit, so the change counts on the next request, in every process.
-One round trip reads the version and the value together.
+change to the rows behind it (a signal receiver, `forget`) replaces the
+version, so the change counts on the next request, in every process. One round
+trip reads the versions and the value together.
 
 The version is random, never a counter: if the cache loses it, a new one cannot
-meet values written under an older one. It is replaced after the commit: a
-request in between would otherwise read the old rows and store them under the
-new version.
+meet values written under an older one. Values read inside a transaction are
+not cached (a test's transaction included: there every read goes to the
+database).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -24,29 +24,53 @@ T = TypeVar("T")
 
 
 class VersionedCache:
-    def __init__(self, name: str, *, timeout: int = 60 * 60) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        timeout: int = 60 * 60,
+        version_timeout: int | None = None,
+    ) -> None:
         self.name = name
         self.version_key = f"{name}:version"
         self.timeout = timeout
+        # None: the version is kept until replaced. One cache per row (a
+        # ticket's, say) lets its version expire with its values instead.
+        self.version_timeout = version_timeout
 
-    def get(self, key: str, read: Callable[[], T]) -> T:
-        """The value cached under `key`, or `read()` (the database) cached now."""
+    def get(
+        self, key: str, read: Callable[[], T], *, also: Iterable[VersionedCache] = ()
+    ) -> T:
+        """The value cached under `key`, or `read()` (the database) cached now.
+
+        `also`: other caches whose rows the value depends on too; a change to
+        theirs makes it out of date as well."""
+        sources = [self, *also]
         value_key = f"{self.name}:{key}"
-        found = cache.get_many([self.version_key, value_key])
-        version = found.get(self.version_key) or self._version()
+        found = cache.get_many([*(s.version_key for s in sources), value_key])
+        versions = tuple(found.get(s.version_key) or s._version() for s in sources)
         stored = found.get(value_key)
-        if stored is not None and stored[0] == version:
+        if stored is not None and stored[0] == versions:
             return stored[1]
         value = read()
-        cache.set(value_key, (version, value), timeout=self.timeout)
+        # Inside a transaction the rows just read may yet be rolled back, and
+        # a rollback replaces no version: only what is committed is cached.
+        if not transaction.get_connection().in_atomic_block:
+            cache.set(value_key, (versions, value), timeout=self.timeout)
         return value
 
     def forget(self, **_: object) -> None:
-        """Every value cached here is out of date (a signal receiver)."""
-        transaction.on_commit(
-            lambda: cache.set(self.version_key, uuid.uuid4().hex, timeout=None)
-        )
+        """Every value cached here is out of date (a signal receiver).
+
+        At once, so that later reads in the same transaction see the change,
+        and again after the commit: a request in between reads the rows as they
+        were and caches them under the first new version."""
+        self._replace_version()
+        transaction.on_commit(self._replace_version)
+
+    def _replace_version(self) -> None:
+        cache.set(self.version_key, uuid.uuid4().hex, timeout=self.version_timeout)
 
     def _version(self) -> str:
-        cache.add(self.version_key, uuid.uuid4().hex, timeout=None)
+        cache.add(self.version_key, uuid.uuid4().hex, timeout=self.version_timeout)
         return cache.get(self.version_key)

@@ -19,11 +19,12 @@ from django.db import connection
 from django.db.models import F, Q
 from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
+from django.utils import translation
 from django.utils.timezone import now
 
 from accounts.backends import CachedPermissionsBackend
 from accounts.models import Organisation, User
-from tickets import cached_lists
+from tickets import cached_lists, conversation
 from tickets import markdown as ticket_markdown
 from tickets.forms import (
     BulkActionForm,
@@ -37,6 +38,7 @@ from tickets.models import (
     Message,
     SlaTarget,
     Ticket,
+    TicketEvent,
 )
 from tickets.staff_views import _cursor
 
@@ -320,6 +322,28 @@ def cached_reference_lists() -> dict:
     }
 
 
+def cached_conversation(reference: str) -> dict:
+    """The staff ticket page's conversation: its messages, attachments and
+    authors read and rendered (before) or the HTML from the cache (after)."""
+    ticket = Ticket.objects.get(reference=reference)
+    events = list(
+        TicketEvent.objects.filter(ticket=ticket)
+        .exclude(kind__in=[TicketEvent.Kind.MESSAGE, TicketEvent.Kind.CREATED])
+        .select_related("actor")
+    )
+    with translation.override("ru"):
+        return {
+            "what": f"staff ticket page: its conversation ({ticket.messages.count()} "
+            "messages) cached until it changes",
+            "before_ms": best_ms(
+                lambda: conversation._render(ticket, events, staff=True)
+            ),
+            "after_ms": best_ms(
+                lambda: conversation.conversation(ticket, events, staff=True)
+            ),
+        }
+
+
 def measure(ticket_reference: str) -> list[dict]:
     from schedule import current
 
@@ -335,6 +359,7 @@ def measure(ticket_reference: str) -> list[dict]:
         markdown_remembered(ticket_reference),
         listed_choices(ticket_reference),
         cached_reference_lists(),
+        cached_conversation(ticket_reference),
     ]
     for result in results:
         before, after = result["before_ms"], result["after_ms"]

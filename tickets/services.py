@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Licence, Membership, User
 from schedule import current as support_hours
+from tickets import conversation
 from tickets.models import (
     Attachment,
     Message,
@@ -370,6 +371,7 @@ def update_ticket(ticket: Ticket, *, by: User, **changes: object) -> list[Ticket
     if events:
         ticket.save(update_fields=[*changes.keys(), "updated_at"])
         TicketEvent.objects.bulk_create(events)
+        conversation.forget(ticket.pk)
         if any(event.kind == TicketEvent.Kind.PRIORITY for event in events):
             refresh_sla(ticket)
     return events
@@ -633,6 +635,7 @@ def merge_ticket(duplicate: Ticket, *, into: Ticket, by: User) -> TicketEvent:
     if duplicate.organisation_id != into.organisation_id:
         raise TicketError(_("Only tickets of the same organisation can be merged."))
     Message.objects.filter(ticket=duplicate).update(ticket=into)
+    conversation.forget(duplicate.pk, into.pk)
     followers = {duplicate.contact, *duplicate.cc.filter(is_active=True)}
     into.cc.add(*(user for user in followers if user.pk != into.contact_id))
     if (duplicate.last_customer_message_at or into.created_at) > (
@@ -716,3 +719,4 @@ def _record_on_both(ticket: Ticket, related: Ticket, kind: str, *, by: User) -> 
         TicketEvent(ticket=one, actor=by, kind=kind, **{value: other.reference})
         for one, other in ((ticket, related), (related, ticket))
     )
+    conversation.forget(ticket.pk, related.pk)

@@ -1,6 +1,7 @@
 """What tickets derive from others' data follows it: deadlines follow the
 calendar and the SLA targets; the search index follows names; the cached
-lists (tickets.cached_lists) follow their rows."""
+lists (tickets.cached_lists) and conversations (tickets.conversation) follow
+their rows."""
 
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ from django.dispatch import receiver
 
 from accounts.models import Organisation, User
 from schedule import current as support_hours
-from tickets import cached_lists
-from tickets.models import CannedResponse, SlaTarget, Ticket
+from tickets import cached_lists, conversation
+from tickets.models import (
+    Attachment,
+    CannedResponse,
+    Message,
+    SlaTarget,
+    Ticket,
+    TicketEvent,
+)
 
 SEARCHABLE_NAMES = {
     Organisation: {"name", "tax_id"},
@@ -84,10 +92,38 @@ def staff_list_changed(instance: User, **kwargs: Any) -> None:
     # Signing in saves `last_login` alone, which no list shows.
     if set(kwargs.get("update_fields") or ()) != {"last_login"}:
         cached_lists.staff.forget()
+        conversation.people.forget()
 
 
 post_delete.connect(cached_lists.staff.forget, sender=User)
+post_delete.connect(conversation.people.forget, sender=User)
 post_save.connect(cached_lists.sla_targets.forget, sender=SlaTarget)
 post_delete.connect(cached_lists.sla_targets.forget, sender=SlaTarget)
 post_save.connect(cached_lists.canned_responses.forget, sender=CannedResponse)
 post_delete.connect(cached_lists.canned_responses.forget, sender=CannedResponse)
+
+
+# A ticket's cached conversation (tickets.conversation) follows its messages,
+# attachments and events. Writes in bulk send no signal: the services that
+# make them call `conversation.forget` themselves.
+
+
+@receiver(post_save, sender=Message)
+@receiver(post_delete, sender=Message)
+@receiver(post_save, sender=TicketEvent)
+@receiver(post_delete, sender=TicketEvent)
+def conversation_changed(instance: Message | TicketEvent, **kwargs: Any) -> None:
+    conversation.forget(instance.ticket_id)
+
+
+@receiver(post_save, sender=Attachment)
+@receiver(post_delete, sender=Attachment)
+def attachment_changed(instance: Attachment, **kwargs: Any) -> None:
+    # None when the message went first; its own signal forgot the ticket.
+    ticket_id = (
+        Message.objects.filter(pk=instance.message_id)
+        .values_list("ticket_id", flat=True)
+        .first()
+    )
+    if ticket_id is not None:
+        conversation.forget(ticket_id)

@@ -6,7 +6,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import localtime, now
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import staff_required
 from accounts.models import Membership
 from schedule import current as support_hours
+from tickets import conversation as conversations
 from tickets import presence, services
 from tickets.cached_lists import active_canned_responses, sla_targets_by_priority
 from tickets.canned import filled_responses
@@ -157,15 +158,6 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Your message has been added."))
             return redirect(ticket)
-    thread = (
-        Message.objects.filter(ticket=ticket)
-        .select_related("author")
-        .prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
-        )
-    )
-    if not staff:
-        thread = thread.public()
     events = (
         TicketEvent.objects.filter(ticket=ticket)
         .exclude(kind__in=[TicketEvent.Kind.MESSAGE, TicketEvent.Kind.CREATED])
@@ -181,9 +173,11 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     # Read once for the end date and the badge both.
     prefetch_related_objects([licence], "subscription_periods")
     support_ends_on = licence.support_ends_on
-    thread = list(thread)
+    conversation = conversations.conversation(ticket, events, staff=staff)
     workspace = (
-        _staff_workspace(request, ticket, thread, events, support_ends_on)
+        _staff_workspace(
+            request, ticket, events, support_ends_on, conversation.last_message_pk
+        )
         if staff
         else {}
     )
@@ -193,7 +187,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             **workspace,
             "ticket": ticket,
-            "timeline": _timeline(thread, events),
+            "conversation": conversation,
             "form": form,
             "rating": rating,
             "cc_form": CopiedContactsForm(ticket=ticket),
@@ -216,9 +210,9 @@ SLA_SEGMENTS_SHOWN = 40
 def _staff_workspace(
     request: HttpRequest,
     ticket: Ticket,
-    thread: list[Message],
     events: list[TicketEvent],
     support_ends_on: datetime.date | None,
+    last_message_pk: int,
 ) -> dict[str, object]:
     """The staff side of the ticket page: SLA clocks, canned responses, related
     tickets, merging, and who else has the ticket open."""
@@ -241,19 +235,12 @@ def _staff_workspace(
         .select_related("related")
         .defer("related__search_vector"),
         "merged_tickets": ticket.merged_tickets.only("reference"),
-        "seen_message": max((message.pk for message in thread), default=0),
+        "seen_message": last_message_pk,
         "presence_text": presence.describe(
             presence.mark(ticket, request.user, replying=False)
         ),
         "presence_seconds": presence.HEARTBEAT_SECONDS,
     }
-
-
-def _timeline(
-    thread: list[Message], events: list[TicketEvent]
-) -> list[tuple[str, object]]:
-    items = [("message", m) for m in thread] + [("event", e) for e in events]
-    return sorted(items, key=lambda item: (item[1].created_at, item[0] == "event"))
 
 
 @require_POST

@@ -1,0 +1,114 @@
+"""A ticket's conversation, its messages and events as the ticket page shows
+them, rendered once and cached until it changes.
+
+A fifth of a staff ticket page (bench/README.md) went into reading the
+messages with their authors and attachments and rendering them; the
+conversation changes far less often than it is read. Each ticket's cache has
+its own version, replaced whenever one of its messages, attachments or events
+is saved or deleted (`tickets.signals`; the services that write them in bulk
+call `forget`), and the names shown depend on a second version, replaced when
+any user's name changes. The key holds what else the HTML depends on: staff or
+customer (internal notes), language, time zone, and a digest of the templates,
+code and translations that produce it, so that a new release renders anew.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
+
+from accounts.versioned_cache import VersionedCache
+from tickets.models import Attachment, Message, Ticket, TicketEvent
+
+people = VersionedCache("tickets:people")
+CONVERSATION_TIMEOUT = 24 * 60 * 60
+
+# What the HTML is made by, besides the rows.
+_SOURCES = (
+    "templates/tickets/_conversation.html",
+    "templates/tickets/_event.html",
+    "tickets/templatetags/tickets_tags.py",
+    "tickets/markdown.py",
+    "tickets/email_text.py",
+    "locale/ru/LC_MESSAGES/django.mo",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    html: SafeString
+    last_message_pk: int  # 0 when there is no message
+
+
+def _cache(ticket_id: int) -> VersionedCache:
+    return VersionedCache(
+        f"tickets:conversation:{ticket_id}",
+        timeout=CONVERSATION_TIMEOUT,
+        version_timeout=CONVERSATION_TIMEOUT,
+    )
+
+
+def forget(*ticket_ids: int) -> None:
+    """The tickets' conversations changed."""
+    for ticket_id in ticket_ids:
+        _cache(ticket_id).forget()
+
+
+def conversation(
+    ticket: Ticket, events: list[TicketEvent], *, staff: bool
+) -> Conversation:
+    """The conversation for staff (with internal notes) or for the customer;
+    `events`: the ticket's events that the reader may see."""
+    key = ":".join(
+        [
+            str(ticket.code),
+            "staff" if staff else "customer",
+            get_language(),
+            get_current_timezone_name(),
+            _sources_digest(),
+        ]
+    )
+    html, last_message_pk = _cache(ticket.pk).get(
+        key, lambda: _render(ticket, events, staff=staff), also=[people]
+    )
+    return Conversation(mark_safe(html), last_message_pk)
+
+
+def _render(
+    ticket: Ticket, events: list[TicketEvent], *, staff: bool
+) -> tuple[str, int]:
+    thread = (
+        Message.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+        )
+    )
+    if not staff:
+        thread = thread.public()
+    thread = list(thread)
+    timeline = sorted(
+        [("message", m) for m in thread] + [("event", e) for e in events],
+        key=lambda item: (item[1].created_at, item[0] == "event"),
+    )
+    html = render_to_string(
+        "tickets/_conversation.html", {"timeline": timeline, "ticket": ticket}
+    )
+    return str(html), max((message.pk for message in thread), default=0)
+
+
+@functools.cache
+def _sources_digest() -> str:
+    digest = hashlib.sha256()
+    for name in _SOURCES:
+        path = settings.BASE_DIR / name
+        digest.update(path.read_bytes() if path.exists() else name.encode())
+    return digest.hexdigest()[:16]
