@@ -314,11 +314,13 @@ class CopiedContactsForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Each colleague comes with whether they are copied: one query gives
         # the boxes and which of them are ticked (`ListedChoices` reuses it).
-        self.fields["cc"].queryset = colleagues_of(
-            ticket.organisation_id, exclude=ticket.contact
-        ).annotate(
-            copied=Exists(
-                Ticket.cc.through.objects.filter(ticket=ticket, user=OuterRef("pk"))
+        self.fields["cc"].queryset = (
+            colleagues_of(ticket.organisation_id, exclude=ticket.contact)
+            .only("full_name", "email")
+            .annotate(
+                copied=Exists(
+                    Ticket.cc.through.objects.filter(ticket=ticket, user=OuterRef("pk"))
+                )
             )
         )
         if not self.is_bound and "cc" not in self.initial:
@@ -374,9 +376,13 @@ class TicketPropertiesForm(forms.Form):
         self.fields["assignee"].queryset = _staff_users()
         # Shown from one query of names; the queryset still checks what is sent.
         self.fields["assignee"].choices = [("", "---------"), *staff_choices()]
-        self.fields["licence"].queryset = Licence.objects.filter(
-            organisation_id=ticket.organisation_id
-        ).order_by("number")
+        # The columns of the label and of the service's check, read for every
+        # staff ticket page.
+        self.fields["licence"].queryset = (
+            Licence.objects.filter(organisation_id=ticket.organisation_id)
+            .only("number", "product", "organisation")
+            .order_by("number")
+        )
 
 
 class NotificationSettingsForm(forms.ModelForm):

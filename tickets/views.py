@@ -233,7 +233,7 @@ def _staff_workspace(
         ),
         "links": TicketLink.objects.filter(ticket=ticket)
         .select_related("related")
-        .defer("related__search_vector"),
+        .only("related__reference", "related__subject"),
         "merged_tickets": ticket.merged_tickets.only("reference"),
         "seen_message": last_message_pk,
         "presence_text": presence.describe(
