@@ -13,10 +13,13 @@ database).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -74,3 +77,14 @@ class VersionedCache:
     def _version(self) -> str:
         cache.add(self.version_key, uuid.uuid4().hex, timeout=self.version_timeout)
         return cache.get(self.version_key)
+
+
+@functools.cache
+def sources_digest(*names: str) -> str:
+    """A digest of the files (under the project's root) that make a cached
+    piece of HTML, for its key: a release that changes one renders anew."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = settings.BASE_DIR / name
+        digest.update(path.read_bytes() if path.exists() else name.encode())
+    return digest.hexdigest()[:16]

@@ -14,18 +14,15 @@ code and translations that produce it, so that a new release renders anew.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
-from accounts.versioned_cache import VersionedCache
+from accounts.versioned_cache import VersionedCache, sources_digest
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 
 people = VersionedCache("tickets:people")
@@ -73,7 +70,7 @@ def conversation(
             "staff" if staff else "customer",
             get_language(),
             get_current_timezone_name(),
-            _sources_digest(),
+            sources_digest(*_SOURCES),
         ]
     )
     html, last_message_pk = _cache(ticket.pk).get(
@@ -103,12 +100,3 @@ def _render(
         "tickets/_conversation.html", {"timeline": timeline, "ticket": ticket}
     )
     return str(html), max((message.pk for message in thread), default=0)
-
-
-@functools.cache
-def _sources_digest() -> str:
-    digest = hashlib.sha256()
-    for name in _SOURCES:
-        path = settings.BASE_DIR / name
-        digest.update(path.read_bytes() if path.exists() else name.encode())
-    return digest.hexdigest()[:16]

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.timezone import now
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import staff_required
+from accounts.versioned_cache import VersionedCache, sources_digest
 from schedule import current as support_hours
+from tickets import cached_lists, services
 from tickets import presence as ticket_presence
-from tickets import services
 from tickets.cached_lists import staff_choices
 from tickets.forms import (
     BulkActionForm,
@@ -55,6 +60,41 @@ QUEUE_VIEWS = {
     "waiting": gettext_lazy("Waiting for customer"),
     "breaching": gettext_lazy("Breaching SLA"),
 }
+
+
+# The filter and bulk forms' fields, the same for every agent with the same
+# filters: rendered once per language and staff list (assignee choices).
+queue_form_fields = VersionedCache("tickets:queue-form-fields")
+_FORM_FIELDS_SOURCES = (
+    "templates/tickets/_form_fields.html",
+    "tickets/forms.py",
+    "tickets/models.py",
+    "locale/ru/LC_MESSAGES/django.mo",
+)
+
+
+def _fields_html(form: forms.Form, name: str, *, skipped: tuple[str, ...] = ()) -> str:
+    """The form's fields rendered, from the cache; `name` tells apart what
+    makes the HTML differ beside the language, the staff and the code."""
+    key = f"{name}:{get_language()}:{sources_digest(*_FORM_FIELDS_SOURCES)}"
+    html = queue_form_fields.get(
+        key,
+        lambda: str(
+            render_to_string(
+                "tickets/_form_fields.html", {"form": form, "skipped": skipped}
+            )
+        ),
+        also=[cached_lists.staff],
+    )
+    return mark_safe(html)
+
+
+def _filters_sent(request: HttpRequest, filters: QueueFilterForm) -> str:
+    """What was sent for the filter fields, in short: their HTML depends on it."""
+    sent = urlencode(
+        [(name, request.GET.getlist(name)) for name in filters.fields], doseq=True
+    )
+    return hashlib.sha256(sent.encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +255,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             "search": search,
             "views": QUEUE_VIEWS,
             "view_query": view_query.urlencode(),
-            "filters": filters,
-            "bulk_form": BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
+            "filter_fields": _fields_html(
+                filters, f"filters:{_filters_sent(request, filters)}"
+            ),
+            "bulk_fields": _fields_html(
+                BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
+                "bulk",
+                skipped=("tickets",),
+            ),
             "next_url": next_url,
             "first_url": first_url,
             "saved_filters": SavedFilter.objects.filter(owner=request.user),

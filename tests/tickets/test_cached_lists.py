@@ -119,3 +119,29 @@ def test_a_change_rolled_back_is_not_in_the_list(agent) -> None:
         transaction.set_rollback(True)
 
     assert cached_lists.staff_choices() == before
+
+
+def test_the_cached_queue_filters_show_what_each_request_sent(client, agent):
+    sign_in(client, agent)
+
+    high = client.get(QUEUE, {"priority": "high", "organisation": "Ромашка"})
+    low = client.get(QUEUE, {"priority": "low"})
+    again = client.get(QUEUE, {"priority": "high", "organisation": "Ромашка"})
+
+    assert '<option value="high" selected>' in high.content.decode()
+    assert 'value="Ромашка"' in high.content.decode()
+    assert '<option value="low" selected>' in low.content.decode()
+    assert 'value="Ромашка"' not in low.content.decode()
+    assert '<option value="high" selected>' not in low.content.decode()
+    assert again.content.decode().count('value="Ромашка"') == 1
+
+
+def test_the_cached_queue_forms_follow_the_language(client, agent) -> None:
+    sign_in(client, agent)
+    assert ">Категория</label>" in client.get(QUEUE).content.decode()
+
+    client.cookies["django_language"] = "en"
+
+    english = client.get(QUEUE).content.decode()
+    assert ">Category</label>" in english
+    assert "Категория" not in english
