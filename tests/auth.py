@@ -22,3 +22,17 @@ def sign_in(client, user, *, second_factor: bool = True) -> None:
         ]
         session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
         session.save()
+
+
+def current_totp_code() -> str:
+    """The staff authenticator's code for now, as a phone would show it.
+
+    Not in the last seconds of its 30-second window: a code typed then reaches
+    the server in the next window, where it no longer counts."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from tests.conftest import STAFF_TOTP_SECRET
+
+    if 30 - time.time() % 30 < 3:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    return format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // 30))

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import time
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils.timezone import localdate
 from playwright.sync_api import expect
 
 from accounts.models import Licence, one_year_after
-from tests.conftest import STAFF_TOTP_SECRET
+from tests.auth import current_totp_code
 from tests.factories import PASSWORD, OrganisationFactory
 
 pytestmark = [
@@ -25,7 +23,7 @@ ROWS = 10_000
 
 
 def _current_code() -> str:
-    return format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // 30))
+    return current_totp_code()
 
 
 PURCHASED_ON = localdate() - datetime.timedelta(days=100)

@@ -4,15 +4,13 @@ sets it to waiting: the SLA clock shows paused."""
 from __future__ import annotations
 
 import importlib
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.apps import apps
 from playwright.sync_api import expect
 
 from schedule.models import CalendarYear
-from tests.conftest import STAFF_TOTP_SECRET
+from tests.auth import current_totp_code
 from tests.factories import PASSWORD
 from tests.schedule.support import restore_shipped_schedule
 from tickets.models import CannedResponse, Ticket
@@ -37,7 +35,7 @@ def _sign_in_as_staff(page, email: str) -> None:
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form:has(input[name=password]) button[type=submit]").click()
-    code = format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // 30))
+    code = current_totp_code()
     page.locator("input[name=code]").fill(code)
     page.locator("form:has(input[name=code]) button[type=submit]").first.click()
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
-from tests.conftest import STAFF_TOTP_SECRET
+from tests.auth import current_totp_code
 from tests.factories import PASSWORD
 from tickets.models import Ticket
 
@@ -21,7 +18,7 @@ def _sign_in(page, email: str, *, totp: bool = False) -> None:
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form:has(input[name=password]) button[type=submit]").click()
     if totp:
-        code = format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // 30))
+        code = current_totp_code()
         page.locator("input[name=code]").fill(code)
         page.locator("form:has(input[name=code]) button[type=submit]").first.click()
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()
