@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+import django
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -82,8 +83,9 @@ class VersionedCache:
 @functools.cache
 def sources_digest(*names: str) -> str:
     """A digest of the files (under the project's root) that make a cached
-    piece of HTML, for its key: a release that changes one renders anew."""
-    digest = hashlib.sha256()
+    piece of HTML, and of Django's version (its widgets' templates), for its
+    key: a release that changes one renders anew."""
+    digest = hashlib.sha256(django.get_version().encode())
     for name in names:
         path = settings.BASE_DIR / name
         digest.update(path.read_bytes() if path.exists() else name.encode())
