@@ -82,19 +82,18 @@ def count(scenario: str, requests: int, env: dict[str, str]) -> int:
                 raise SystemExit(f"{scenario}: the measured process ended early")
             time.sleep(0.2)
 
+    def instrumentation(state: str) -> None:
+        subprocess.run(
+            ["callgrind_control", "-i", state, str(process.pid)],
+            check=True,
+            capture_output=True,
+        )
+
     wait_for("ready")
-    subprocess.run(
-        ["callgrind_control", "-i", "on", str(process.pid)],
-        check=True,
-        capture_output=True,
-    )
+    instrumentation("on")
     (work / "go").touch()
     wait_for("done")
-    subprocess.run(
-        ["callgrind_control", "-i", "off", str(process.pid)],
-        check=True,
-        capture_output=True,
-    )
+    instrumentation("off")
     (work / "done").unlink()
     process.wait()
     totals = re.search(r"^totals: (\d+)", out.read_text(), re.MULTILINE)

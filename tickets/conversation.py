@@ -14,6 +14,7 @@ code and translations that produce it, so that a new release renders anew.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
@@ -60,10 +61,11 @@ def forget(*ticket_ids: int) -> None:
 
 
 def conversation(
-    ticket: Ticket, events: list[TicketEvent], *, staff: bool
+    ticket: Ticket, events: Iterable[TicketEvent], *, staff: bool
 ) -> Conversation:
     """The conversation for staff (with internal notes) or for the customer;
-    `events`: the ticket's events that the reader may see."""
+    `events`: the ticket's events that the reader may see, iterated only when
+    the conversation is not cached."""
     key = ":".join(
         [
             str(ticket.code),
@@ -80,7 +82,7 @@ def conversation(
 
 
 def _render(
-    ticket: Ticket, events: list[TicketEvent], *, staff: bool
+    ticket: Ticket, events: Iterable[TicketEvent], *, staff: bool
 ) -> tuple[str, int]:
     thread = (
         Message.objects.filter(ticket=ticket)

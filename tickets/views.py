@@ -163,11 +163,14 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
         .exclude(kind__in=[TicketEvent.Kind.MESSAGE, TicketEvent.Kind.CREATED])
         .select_related("actor")
     )
-    if not staff:
+    if staff:
+        # The SLA clocks read them as well as the conversation.
+        events = list(events)
+    else:
+        # Read only if the conversation is not cached.
         events = events.filter(
             kind__in=[TicketEvent.Kind.STATUS, TicketEvent.Kind.MERGED]
         )
-    events = list(events)
     rating = SatisfactionRating.objects.filter(ticket=ticket).first()
     licence = ticket.licence
     # Read once for the end date and the badge both.

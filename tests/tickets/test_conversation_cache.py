@@ -43,6 +43,16 @@ def customer_client(customer) -> Client:
     return client
 
 
+def another_ticket(customer, licence, subject: str, description: str) -> Ticket:
+    return open_ticket(
+        contact=customer,
+        licence=licence,
+        subject=subject,
+        description=description,
+        category="other",
+    )
+
+
 def page(client: Client, ticket: Ticket) -> str:
     """The conversation on the ticket's page (its side column names the
     contact and the related tickets too)."""
@@ -144,13 +154,7 @@ def test_a_renamed_author_shows_by_the_new_name(staff_client, ticket, customer):
 def test_linking_shows_on_both_tickets(
     staff_client, ticket, agent, customer, active_licence
 ) -> None:
-    other = open_ticket(
-        contact=customer,
-        licence=active_licence,
-        subject="Вторая",
-        description="d",
-        category="other",
-    )
+    other = another_ticket(customer, active_licence, "Вторая", "d")
     page(staff_client, ticket)
     page(staff_client, other)
 
@@ -163,12 +167,8 @@ def test_linking_shows_on_both_tickets(
 def test_merging_moves_the_messages_on_both_pages(
     staff_client, ticket, agent, customer, active_licence
 ) -> None:
-    duplicate = open_ticket(
-        contact=customer,
-        licence=active_licence,
-        subject="Дубликат",
-        description="Служба опять не стартует.",
-        category="other",
+    duplicate = another_ticket(
+        customer, active_licence, "Дубликат", "Служба опять не стартует."
     )
     page(staff_client, ticket)
     assert "Служба опять не стартует." in page(staff_client, duplicate)
