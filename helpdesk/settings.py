@@ -98,7 +98,7 @@ def _cache_from_url(url: str) -> dict:
     # map redis:// to django-redis, which this project does not install.
     if url.startswith(("redis://", "rediss://")):
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "helpdesk.redis_cache.RedisCache",
             "LOCATION": url,
         }
     return env.cache_url_config(url)
