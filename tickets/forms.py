@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-import html
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -23,6 +22,7 @@ from tickets.models import (
     Ticket,
     TicketQuerySet,
 )
+from tickets.quick_html import escaped
 from tickets.services import licence_refusal, normalise_phone
 
 PRIORITY_HELP = {
@@ -68,14 +68,6 @@ def _attributes(attrs: dict[str, object]) -> SafeString:
     )
 
 
-def _escape(value: object) -> str:
-    """`conditional_escape` without its lazy-string wrapper: safe text as it is,
-    anything else escaped as Django escapes it."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
 class QuickSelect(forms.Select):
     """A <select> written in Python, option for option as Django's template writes it.
 
@@ -105,8 +97,8 @@ class QuickSelect(forms.Select):
             # Plain string building: format_html per option costs more than the
             # rest of the widget (bench/README.md).
             return (
-                f'\n  <option value="{_escape(text)}"'
-                f"{' selected' if is_selected else ''}>{_escape(label)}</option>"
+                f'\n  <option value="{escaped(text)}"'
+                f"{' selected' if is_selected else ''}>{escaped(label)}</option>"
             )
 
         options = []

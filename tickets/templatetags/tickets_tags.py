@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django import template
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from tickets.markdown import render_markdown
+from tickets.quick_html import escaped
 
 register = template.Library()
 
@@ -92,3 +95,68 @@ def sla_clock(clock, due: datetime.datetime | None) -> SafeString:
 @register.filter
 def negate(duration: datetime.timedelta | None) -> datetime.timedelta | None:
     return -duration if duration is not None else None
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context: template.Context, rows) -> SafeString:
+    """The queue's table rows. Written in Python, as Django's admin writes the
+    rows of its change lists: as template code a row cost 0.9 million
+    instructions, the page's 25 rows a third of the page (bench/README.md)."""
+    take = _TakeForm(
+        back=escaped(context.request.get_full_path()),
+        token=escaped(context.get("csrf_token", "")),
+        label=escaped(_("Take")),
+    )
+    return SafeString("".join(_queue_row(row, take) for row in rows))
+
+
+@dataclass(frozen=True, slots=True)
+class _TakeForm:
+    """The "Take" button of an unassigned row; back to this page after."""
+
+    back: str
+    token: str
+    label: str
+
+    def html(self, reference: str) -> str:
+        url = escaped(reverse("tickets_staff:take", args=[reference]))
+        return (
+            f'<form method="post" action="{url}" class="inline-form">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.token}">'
+            f'<input type="hidden" name="next" value="{self.back}">'
+            f'<button type="submit" class="secondary small">{self.label}</button>'
+            "</form>"
+        )
+
+
+def _queue_row(row, take: _TakeForm) -> str:
+    ticket = row.ticket
+    reference = escaped(ticket.reference)
+    url = escaped(row.url)
+    select = escaped(_("Select %(reference)s") % {"reference": ticket.reference})
+    if ticket.assignee_id is None:
+        assignee = take.html(ticket.reference)
+    else:
+        assignee = escaped(ticket.assignee.get_full_name())
+    if row.customer_wrote:
+        wrote = (
+            f'<time datetime="{iso(ticket.last_customer_message_at)}">'
+            f"{escaped(row.customer_wrote)}</time>"
+        )
+    else:
+        wrote = "—"
+    return (
+        f'\n<tr data-reference="{reference}">'
+        f'<td><input type="checkbox" name="tickets" value="{reference}"'
+        f' form="bulk-form" aria-label="{select}"></td>'
+        f'<td><a href="{url}"><code>{reference}</code></a></td>'
+        f'<td><a href="{url}">{escaped(ticket.subject)}</a></td>'
+        f"<td>{escaped(ticket.organisation.name)}</td>"
+        f'<td><span class="priority priority-{escaped(ticket.priority)}">'
+        f"{escaped(row.priority)}</span></td>"
+        f'<td><span class="status status-{escaped(ticket.status)}">'
+        f"{escaped(row.status)}</span></td>"
+        f"<td>{assignee}</td>"
+        f"<td>{wrote}</td>"
+        f"<td>{sla_clock(row.clock, ticket.sla_due_at)}</td></tr>"
+    )
