@@ -8,7 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import gettext as _
 
 from tickets.markdown import render_markdown
@@ -160,3 +160,40 @@ def _queue_row(row, take: _TakeForm) -> str:
         f"<td>{wrote}</td>"
         f"<td>{sla_clock(row.clock, ticket.sla_due_at)}</td></tr>"
     )
+
+
+@register.simple_tag
+def sla_segments(segments) -> SafeString:
+    """The SLA timeline's segments (up to 40 on a staff ticket page), written in
+    Python like the queue's rows: as template code, 21 segments cost 12 million
+    instructions, a sixth of the page (bench/README.md)."""
+    zone = get_current_timezone()
+    return SafeString("".join(_sla_segment(segment, zone) for segment in segments))
+
+
+def _sla_segment(segment, zone: datetime.tzinfo) -> str:
+    start, end = segment.start.astimezone(zone), segment.end.astimezone(zone)
+    return (
+        f'\n<li class="sla-segment sla-{escaped(segment.kind)}">'
+        f'<time datetime="{start.isoformat()}">{start:%d.%m %H:%M}</time>–'
+        f'<time datetime="{end.isoformat()}">{end:%d.%m %H:%M}</time> '
+        f"{escaped(_segment_text(segment))}</li>"
+    )
+
+
+def _segment_text(segment) -> str:
+    if segment.kind == "running":
+        return _("clock running, %(time)s") % {
+            "time": support_time(segment.support_time)
+        }
+    if segment.kind == "waiting":
+        return _("paused: waiting for the customer")
+    if segment.kind == "stopped":
+        return _("stopped: resolved or closed")
+    if segment.reason == "holiday":
+        if segment.holiday:
+            return _("support closed: %(holiday)s") % {"holiday": segment.holiday}
+        return _("support closed: holiday")
+    if segment.reason == "weekend":
+        return _("support closed: weekend")
+    return _("support closed: outside support hours")
