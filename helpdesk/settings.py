@@ -165,7 +165,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "helpdesk.static_storage.StaticFilesStorage"
         )
     },
 }
