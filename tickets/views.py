@@ -3,13 +3,17 @@ from __future__ import annotations
 import datetime
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime, now
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -192,6 +196,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "ticket": ticket,
             "conversation": conversation,
             "form": form,
+            "reply_fields": _reply_fields(form, staff=staff),
             "rating": rating,
             "cc_form": CopiedContactsForm(ticket=ticket),
             "properties_form": TicketPropertiesForm(ticket=ticket) if staff else None,
@@ -203,6 +208,28 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "staff": staff,
         },
     )
+
+
+# An empty reply form's fields depend on nothing but the form's class and the
+# language: rendered once per process and language (3 million instructions a
+# staff ticket page, bench/README.md). Not while developing, where templates
+# change under a running server.
+_empty_reply_fields: dict[tuple[type, str], str] = {}
+
+
+def _reply_fields(form: ReplyForm, *, staff: bool) -> SafeString:
+    def rendered() -> str:
+        return render_to_string(
+            "tickets/_reply_fields.html", {"form": form, "staff": staff}
+        )
+
+    if form.is_bound or settings.DEBUG:
+        return mark_safe(rendered())
+    key = (type(form), get_language())
+    html = _empty_reply_fields.get(key)
+    if html is None:
+        html = _empty_reply_fields[key] = rendered()
+    return mark_safe(html)
 
 
 # Older SLA timeline segments are summarised: a ticket open for months has
