@@ -14,7 +14,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from accounts.versioned_cache import VersionedCache
 
-permission_sets = VersionedCache("accounts:permissions")
+permission_sets = VersionedCache("accounts:permissions", kept_in_process=True)
 
 
 class CachedPermissionsBackend(ModelBackend):

@@ -13,9 +13,9 @@ from accounts.models import User
 from accounts.versioned_cache import VersionedCache
 from tickets.models import CannedResponse, SlaTarget
 
-staff = VersionedCache("tickets:staff")
-sla_targets = VersionedCache("tickets:sla-targets")
-canned_responses = VersionedCache("tickets:canned-responses")
+staff = VersionedCache("tickets:staff", kept_in_process=True)
+sla_targets = VersionedCache("tickets:sla-targets", kept_in_process=True)
+canned_responses = VersionedCache("tickets:canned-responses", kept_in_process=True)
 
 
 def staff_choices() -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from accounts.versioned_cache import VersionedCache, sources_digest
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 
-people = VersionedCache("tickets:people")
+people = VersionedCache("tickets:people", kept_in_process=True)
 CONVERSATION_TIMEOUT = 24 * 60 * 60
 
 # What the HTML is made by, besides the rows.

@@ -64,7 +64,7 @@ QUEUE_VIEWS = {
 
 # The filter and bulk forms' fields, the same for every agent with the same
 # filters: rendered once per language and staff list (assignee choices).
-queue_form_fields = VersionedCache("tickets:queue-form-fields")
+queue_form_fields = VersionedCache("tickets:queue-form-fields", kept_in_process=True)
 _FORM_FIELDS_SOURCES = (
     "templates/tickets/_form_fields.html",
     "tickets/forms.py",
