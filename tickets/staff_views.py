@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince
+from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.timezone import now
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -98,6 +99,26 @@ def _filters_sent(request: HttpRequest, filters: QueueFilterForm) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class _TimeString:
+    """One of `timesince`'s texts ("3 hours"), translated once per process,
+    language and number: a queue page asks for up to fifty, and each costs
+    Django a lookup of the plural form."""
+
+    name: str
+
+    def __mod__(self, values: dict[str, int]) -> str:
+        return _time_string(get_language(), self.name, values["num"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_string(language: str, name: str, number: int) -> str:
+    return TIME_STRINGS[name] % {"num": number}
+
+
+_REMEMBERED_TIME_STRINGS = {name: _TimeString(name) for name in TIME_STRINGS}
+
+
+@dataclass(frozen=True, slots=True)
 class QueueRow:
     """A queue row with its text worked out once in Python: per row, template
     lookups of `get_FOO_display`, `timesince` and a second `get_absolute_url`
@@ -127,7 +148,13 @@ def _queue_rows(page: list[Ticket], at: datetime.datetime) -> list[QueueRow]:
             status=statuses.get(ticket.status, ticket.status),
             customer_wrote=(
                 _("%(since)s ago")
-                % {"since": timesince(ticket.last_customer_message_at, at)}
+                % {
+                    "since": timesince(
+                        ticket.last_customer_message_at,
+                        at,
+                        time_strings=_REMEMBERED_TIME_STRINGS,
+                    )
+                }
                 if ticket.last_customer_message_at
                 else ""
             ),

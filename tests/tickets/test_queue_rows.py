@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import re
-from html import unescape
+from html import escape, unescape
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.timesince import timesince
+from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from tests.auth import sign_in
 from tickets.models import Ticket
@@ -96,3 +101,19 @@ def test_a_row_without_a_customer_message_shows_a_dash(
 
     assert "<td>—</td>" in row
     assert "<time" not in row
+
+
+def test_when_the_customer_wrote_reads_as_djangos_timesince(
+    csrf_client, customer, active_licence
+) -> None:
+    ticket = _file(customer, active_licence, "Вопрос")
+    wrote = now() - datetime.timedelta(days=23, hours=5, minutes=7)
+    Ticket.objects.filter(pk=ticket.pk).update(last_customer_message_at=wrote)
+
+    # Each text is remembered after its first use: in each language its own.
+    for language in ("ru", "en", "ru", "en"):
+        csrf_client.cookies["django_language"] = language
+        row = _row(csrf_client.get("/staff/queue/").content.decode(), ticket.reference)
+        with translation.override(language):
+            expected = _("%(since)s ago") % {"since": timesince(wrote)}
+        assert f">{escape(expected)}</time>" in row
