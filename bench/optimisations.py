@@ -177,8 +177,8 @@ def deep_queue_page() -> dict:
     (sla_due_at, id) index (before) against the partial index (after)."""
     queue = Ticket.objects.open().by_sla_due()
     size = queue.count()
-    row = queue[size * 4 // 5]
-    due, pk = row.sla_due_at, row.pk
+    row = queue.values("pk", "sla_due_at")[size * 4 // 5]
+    due, pk = row["sla_due_at"], row["pk"]
     old_order = Ticket.objects.open().order_by(
         F("sla_due_at").asc(nulls_last=True), "pk"
     )

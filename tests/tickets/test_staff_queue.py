@@ -29,7 +29,7 @@ def _file(contact, licence, subject: str = "Вопрос", **options: object) ->
 
 
 def _references(response) -> list[str]:
-    return [row.ticket.reference for row in response.context["rows"]]
+    return [row.reference for row in response.context["rows"]]
 
 
 @pytest.fixture

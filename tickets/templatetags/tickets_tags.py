@@ -130,17 +130,13 @@ class _TakeForm:
 
 
 def _queue_row(row, take: _TakeForm, select: str, zone: datetime.tzinfo) -> str:
-    ticket = row.ticket
-    reference = escaped(ticket.reference)
+    reference = escaped(row.reference)
     url = escaped(row.url)
-    select = escaped(select % {"reference": ticket.reference})
-    if ticket.assignee_id is None:
-        assignee = take.html(ticket.reference)
-    else:
-        assignee = escaped(ticket.assignee.get_full_name())
+    select = escaped(select % {"reference": row.reference})
+    assignee = escaped(row.assignee) if row.assignee else take.html(row.reference)
     if row.customer_wrote:
         wrote = (
-            f'<time datetime="{ticket.last_customer_message_at.astimezone(zone).isoformat()}">'
+            f'<time datetime="{row.customer_wrote_at.astimezone(zone).isoformat()}">'
             f"{escaped(row.customer_wrote)}</time>"
         )
     else:
@@ -150,15 +146,15 @@ def _queue_row(row, take: _TakeForm, select: str, zone: datetime.tzinfo) -> str:
         f'<td><input type="checkbox" name="tickets" value="{reference}"'
         f' form="bulk-form" aria-label="{select}"></td>'
         f'<td><a href="{url}"><code>{reference}</code></a></td>'
-        f'<td><a href="{url}">{escaped(ticket.subject)}</a></td>'
-        f"<td>{escaped(ticket.organisation.name)}</td>"
-        f'<td><span class="priority priority-{escaped(ticket.priority)}">'
-        f"{escaped(row.priority)}</span></td>"
-        f'<td><span class="status status-{escaped(ticket.status)}">'
-        f"{escaped(row.status)}</span></td>"
+        f'<td><a href="{url}">{escaped(row.subject)}</a></td>'
+        f"<td>{escaped(row.organisation)}</td>"
+        f'<td><span class="priority priority-{escaped(row.priority)}">'
+        f"{escaped(row.priority_label)}</span></td>"
+        f'<td><span class="status status-{escaped(row.status)}">'
+        f"{escaped(row.status_label)}</span></td>"
         f"<td>{assignee}</td>"
         f"<td>{wrote}</td>"
-        f"<td>{sla_clock(row.clock, ticket.sla_due_at)}</td></tr>"
+        f"<td>{sla_clock(row.clock, row.due)}</td></tr>"
     )
 
 
