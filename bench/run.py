@@ -308,6 +308,43 @@ def build_scenarios(personas: dict) -> list[Scenario]:
     )
 
 
+# Which processes a request's CPU time goes to: the page's Python or the
+# database's work (planning and running its queries), say.
+PROCESS_KINDS = {
+    "gunicorn": "gunicorn",
+    "postgres": "postgres",
+    "redis-server": "redis",
+}
+
+
+def cpu_seconds_by_process() -> dict[int, tuple[str, float]]:
+    """(kind, CPU seconds so far) of each gunicorn, PostgreSQL and Redis
+    process, from /proc (Linux); {} where there is none."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        kind = next((k for n, k in PROCESS_KINDS.items() if n in command), None)
+        if kind:
+            # utime and stime, after the command name in brackets.
+            fields = stat.rsplit(")", 1)[1].split()
+            found[int(entry.name)] = (kind, (int(fields[11]) + int(fields[12])) / ticks)
+    return found
+
+
+def cpu_ms_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """Each kind's CPU milliseconds a request, from processes seen both times."""
+    spent: dict[str, float] = {}
+    for pid, (kind, seconds) in after.items():
+        if pid in before:
+            spent[kind] = spent.get(kind, 0.0) + seconds - before[pid][1]
+    return {kind: round(1000 * s / max(requests, 1), 2) for kind, s in spent.items()}
+
+
 def run_wrk(scenario: Scenario, port: int, seconds: int) -> dict:
     origin = f"https://127.0.0.1:{port}"
     env = {
@@ -340,6 +377,7 @@ def run_wrk(scenario: Scenario, port: int, seconds: int) -> dict:
             check=True,
             capture_output=True,
         )
+    cpu_before = cpu_seconds_by_process()
     done = subprocess.run(
         [*command, "--duration", f"{seconds}s", url],
         env=env,
@@ -347,9 +385,13 @@ def run_wrk(scenario: Scenario, port: int, seconds: int) -> dict:
         capture_output=True,
         text=True,
     )
+    cpu_after = cpu_seconds_by_process()
     line = next(line for line in done.stdout.splitlines() if line.startswith("BENCH "))
     figures = json.loads(line.removeprefix("BENCH "))
     figures["rps"] = round(figures["requests"] / figures["seconds"], 1)
+    figures["cpu_ms_per_request"] = cpu_ms_per_request(
+        cpu_before, cpu_after, figures["requests"]
+    )
     return figures
 
 
@@ -868,7 +910,10 @@ def main() -> int:
             cancelled = settle(database_url)
             say(
                 f"{scenario.name}: {figures['rps']} req/s, p95 {figures['p95_ms']} ms, "
-                f"{queries} queries, {alone_ms} ms alone in-process"
+                f"{queries} queries, {alone_ms} ms alone in-process; CPU ms a request: "
+                + ", ".join(
+                    f"{k} {v}" for k, v in figures["cpu_ms_per_request"].items()
+                )
             )
             if figures["errors"] or figures["unexpected_status"]:
                 failed = True
@@ -893,6 +938,9 @@ def main() -> int:
                     "timeouts": figures["timeouts"],
                     # One request alone, in-process (django.test.Client).
                     "inprocess_ms": alone_ms,
+                    # Where the time went, from /proc: the page's Python
+                    # (gunicorn), the database's and Redis's work.
+                    "cpu_ms_per_request": figures["cpu_ms_per_request"],
                     "targets": scenario.targets,
                     # Other work on the machine shows here (2 cores: above 2
                     # means something else wanted the cores too).
