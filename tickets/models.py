@@ -445,6 +445,17 @@ class Ticket(models.Model):
                 # As `open()` puts it, so that the planner sees the match.
                 condition=Q(status__in=["new", "open", "waiting"]),
             ),
+            # The queue filtered by priority, or priority and category: a range
+            # of this index, where `ticket_open_queue` was walked past the
+            # other priorities' tickets (693 rows for 26 at a million tickets).
+            models.Index(
+                F("priority"),
+                F("category"),
+                queue_position(),
+                F("id"),
+                name="ticket_open_queue_by_kind",
+                condition=Q(status__in=["new", "open", "waiting"]),
+            ),
         ]
 
     def __str__(self) -> str:
