@@ -337,11 +337,13 @@ def cpu_seconds_by_process() -> dict[int, tuple[str, float]]:
 
 
 def cpu_ms_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
-    """Each kind's CPU milliseconds a request, from processes seen both times."""
+    """Each kind's CPU milliseconds a request. A process started meanwhile
+    counts whole (PostgreSQL starts a backend for each connection a worker
+    opens again after `CONN_MAX_AGE`); one that ended meanwhile is lost."""
     spent: dict[str, float] = {}
     for pid, (kind, seconds) in after.items():
-        if pid in before:
-            spent[kind] = spent.get(kind, 0.0) + seconds - before[pid][1]
+        earlier = before[pid][1] if pid in before else 0.0
+        spent[kind] = spent.get(kind, 0.0) + seconds - earlier
     return {kind: round(1000 * s / max(requests, 1), 2) for kind, s in spent.items()}
 
 

@@ -11,11 +11,14 @@ import pytest
 from bench.run import cpu_ms_per_request, cpu_seconds_by_process
 
 
-def test_only_processes_seen_before_and_after_count() -> None:
-    before = {1: ("postgres", 1.0), 2: ("gunicorn", 2.0)}
-    after = {1: ("postgres", 1.5), 2: ("gunicorn", 4.0), 3: ("postgres", 9.0)}
+def test_a_process_started_meanwhile_counts_whole_one_ended_is_lost() -> None:
+    before = {1: ("postgres", 1.0), 2: ("gunicorn", 2.0), 4: ("postgres", 5.0)}
+    after = {1: ("postgres", 1.5), 2: ("gunicorn", 4.0), 3: ("postgres", 0.25)}
 
-    assert cpu_ms_per_request(before, after, 1000) == {"postgres": 0.5, "gunicorn": 2.0}
+    assert cpu_ms_per_request(before, after, 1000) == {
+        "postgres": 0.75,
+        "gunicorn": 2.0,
+    }
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
