@@ -6,7 +6,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -75,23 +74,53 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "reference",
             "subject",
             "status",
+            "created_at",
             "updated_at",
             "licence__number",
             "contact__full_name",
         )
-        .order_by("-created_at", "-pk")
+        .newest_first()
     )
     status = request.GET.get("status", "")
     if status == "open":
         tickets = tickets.open()
     elif status in Ticket.Status.values:
         tickets = tickets.filter(status=status)
-    page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("after", None)
+    first_url = next_url = ""
+    older_than = _list_cursor(request.GET.get("after", ""))
+    if older_than:
+        tickets = tickets.older_than(*older_than)
+        first_url = f"?{query.urlencode()}"
+    page = list(tickets[: TICKETS_PER_PAGE + 1])
+    if len(page) > TICKETS_PER_PAGE:
+        last = page[TICKETS_PER_PAGE - 1]
+        query["after"] = f"{last.created_at.isoformat()}_{last.pk}"
+        next_url = f"?{query.urlencode()}"
     return render(
         request,
         "tickets/ticket_list.html",
-        {"page": page, "status": status, "statuses": Ticket.Status},
+        {
+            "tickets": page[:TICKETS_PER_PAGE],
+            "status": status,
+            "statuses": Ticket.Status,
+            "first_url": first_url,
+            "next_url": next_url,
+        },
     )
+
+
+def _list_cursor(text: str) -> tuple[datetime.datetime, int] | None:
+    """(created_at, pk) of the last ticket of the page before; None for the
+    first page, or when the cursor is not one of ours."""
+    created, _sep, pk = text.rpartition("_")
+    try:
+        moment = datetime.datetime.fromisoformat(created)
+        number = int(pk)
+    except ValueError:
+        return None
+    return (moment, number) if moment.tzinfo is not None else None
 
 
 def ticket_create(request: HttpRequest) -> HttpResponse:
