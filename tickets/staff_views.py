@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import staff_required
 from accounts.versioned_cache import VersionedCache, sources_digest
 from schedule import current as support_hours
-from tickets import cached_lists, services
+from tickets import cached_lists, keyset, services
 from tickets import presence as ticket_presence
 from tickets.cached_lists import staff_choices
 from tickets.forms import (
@@ -213,21 +213,13 @@ def _in_view(
 
 
 def _cursor(ticket: dict) -> str:
-    due = ticket["sla_due_at"].isoformat() if ticket["sla_due_at"] else ""
-    return f"{due}_{ticket['pk']}"
+    return keyset.cursor(ticket["sla_due_at"], ticket["pk"])
 
 
 def _after(tickets: TicketQuerySet, cursor: str) -> TicketQuerySet:
     """The tickets after the cursor's row in the queue's order (no OFFSET, no COUNT)."""
-    due_text, _sep, pk_text = cursor.rpartition("_")
-    try:
-        pk = int(pk_text)
-        due = datetime.datetime.fromisoformat(due_text) if due_text else None
-    except ValueError:
-        return tickets
-    if due is not None and due.tzinfo is None:
-        return tickets
-    return tickets.after_in_queue(due, pk)
+    after = keyset.parse(cursor)
+    return tickets.after_in_queue(*after) if after else tickets
 
 
 def _page_number(text: str) -> int:

@@ -20,7 +20,7 @@ from accounts.decorators import staff_required
 from accounts.models import Membership
 from schedule import current as support_hours
 from tickets import conversation as conversations
-from tickets import presence, services
+from tickets import keyset, presence, services
 from tickets.cached_lists import active_canned_responses, sla_targets_by_priority
 from tickets.canned import filled_responses
 from tickets.forms import (
@@ -89,14 +89,14 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("after", None)
     first_url = next_url = ""
-    older_than = _list_cursor(request.GET.get("after", ""))
-    if older_than:
+    older_than = keyset.parse(request.GET.get("after", ""))
+    if older_than and older_than[0]:
         tickets = tickets.older_than(*older_than)
         first_url = f"?{query.urlencode()}"
     page = list(tickets[: TICKETS_PER_PAGE + 1])
     if len(page) > TICKETS_PER_PAGE:
         last = page[TICKETS_PER_PAGE - 1]
-        query["after"] = f"{last.created_at.isoformat()}_{last.pk}"
+        query["after"] = keyset.cursor(last.created_at, last.pk)
         next_url = f"?{query.urlencode()}"
     return render(
         request,
@@ -109,18 +109,6 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "next_url": next_url,
         },
     )
-
-
-def _list_cursor(text: str) -> tuple[datetime.datetime, int] | None:
-    """(created_at, pk) of the last ticket of the page before; None for the
-    first page, or when the cursor is not one of ours."""
-    created, _sep, pk = text.rpartition("_")
-    try:
-        moment = datetime.datetime.fromisoformat(created)
-        number = int(pk)
-    except ValueError:
-        return None
-    return (moment, number) if moment.tzinfo is not None else None
 
 
 def ticket_create(request: HttpRequest) -> HttpResponse:
