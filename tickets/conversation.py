@@ -10,12 +10,18 @@ call `forget`), and the names shown depend on a second version, replaced when
 any user's name changes. The key holds what else the HTML depends on: staff or
 customer (internal notes), language, time zone, and a digest of the templates,
 code and translations that produce it, so that a new release renders anew.
+
+The ticket's status changes travel with the HTML: the staff page's SLA clocks
+read them, and they change only when an event is saved, which replaces the
+version anyway. A cached conversation spares the page its events query.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
@@ -33,6 +39,7 @@ CONVERSATION_TIMEOUT = 24 * 60 * 60
 _SOURCES = (
     "templates/tickets/_conversation.html",
     "templates/tickets/_event.html",
+    "tickets/conversation.py",
     "tickets/templatetags/tickets_tags.py",
     "tickets/markdown.py",
     "tickets/email_text.py",
@@ -40,10 +47,19 @@ _SOURCES = (
 )
 
 
+class StatusChange(NamedTuple):
+    """What `tickets.sla.sla_state` reads of a status event."""
+
+    created_at: datetime.datetime
+    old_value: str
+    new_value: str
+
+
 @dataclass(frozen=True, slots=True)
 class Conversation:
     html: SafeString
     last_message_pk: int  # 0 when there is no message
+    status_changes: tuple[StatusChange, ...]  # oldest first
 
 
 def _cache(ticket_id: int) -> VersionedCache:
@@ -75,15 +91,15 @@ def conversation(
             sources_digest(*_SOURCES),
         ]
     )
-    html, last_message_pk = _cache(ticket.pk).get(
+    html, last_message_pk, status_changes = _cache(ticket.pk).get(
         key, lambda: _render(ticket, events, staff=staff), also=[people]
     )
-    return Conversation(mark_safe(html), last_message_pk)
+    return Conversation(mark_safe(html), last_message_pk, status_changes)
 
 
 def _render(
     ticket: Ticket, events: Iterable[TicketEvent], *, staff: bool
-) -> tuple[str, int]:
+) -> tuple[str, int, tuple[StatusChange, ...]]:
     thread = (
         Message.objects.filter(ticket=ticket)
         .select_related("author")
@@ -94,6 +110,7 @@ def _render(
     if not staff:
         thread = thread.public()
     thread = list(thread)
+    events = list(events)
     timeline = sorted(
         [("message", m) for m in thread] + [("event", e) for e in events],
         key=lambda item: (item[1].created_at, item[0] == "event"),
@@ -101,4 +118,13 @@ def _render(
     html = render_to_string(
         "tickets/_conversation.html", {"timeline": timeline, "ticket": ticket}
     )
-    return str(html), max((message.pk for message in thread), default=0)
+    status_changes = tuple(
+        StatusChange(event.created_at, event.old_value, event.new_value)
+        for event in events
+        if event.kind == TicketEvent.Kind.STATUS
+    )
+    return (
+        str(html),
+        max((message.pk for message in thread), default=0),
+        status_changes,
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.conf import settings
@@ -39,7 +40,6 @@ from tickets.models import (
     Attachment,
     Message,
     NotificationSettings,
-    SatisfactionRating,
     Ticket,
     TicketEvent,
     TicketLink,
@@ -49,11 +49,13 @@ from tickets.sla import sla_state
 TICKETS_PER_PAGE = 25
 
 
-def get_ticket_for_user(user, reference: str) -> Ticket:
-    """The ticket if the user may see it; 404 otherwise, so existence is not revealed."""
+def get_ticket_for_user(user, reference: str, *also_related: str) -> Ticket:
+    """The ticket if the user may see it; 404 otherwise, so existence is not revealed.
+
+    `also_related`: more relations to read in the same query."""
     return get_object_or_404(
         Ticket.objects.visible_to(user).select_related(
-            "organisation", "licence", "contact", "assignee"
+            "organisation", "licence", "contact", "assignee", *also_related
         ),
         reference=reference,
     )
@@ -155,7 +157,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
 
 
 def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    ticket = get_ticket_for_user(request.user, reference)
+    ticket = get_ticket_for_user(request.user, reference, "rating")
     staff = request.user.is_staff
     form_class = StaffReplyForm if staff else ReplyForm
     form = form_class(request.POST or None, request.FILES or None)
@@ -179,20 +181,18 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Your message has been added."))
             return redirect(ticket)
+    # Read only if the conversation is not cached.
     events = (
         TicketEvent.objects.filter(ticket=ticket)
         .exclude(kind__in=[TicketEvent.Kind.MESSAGE, TicketEvent.Kind.CREATED])
         .select_related("actor")
     )
-    if staff:
-        # The SLA clocks read them as well as the conversation.
-        events = list(events)
-    else:
-        # Read only if the conversation is not cached.
+    if not staff:
         events = events.filter(
             kind__in=[TicketEvent.Kind.STATUS, TicketEvent.Kind.MERGED]
         )
-    rating = SatisfactionRating.objects.filter(ticket=ticket).first()
+    # Joined to the ticket; the reverse relation raises when there is none.
+    rating = getattr(ticket, "rating", None)
     licence = ticket.licence
     # Read once for the end date and the badge both.
     prefetch_related_objects([licence], "subscription_periods")
@@ -200,7 +200,11 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     conversation = conversations.conversation(ticket, events, staff=staff)
     workspace = (
         _staff_workspace(
-            request, ticket, events, support_ends_on, conversation.last_message_pk
+            request,
+            ticket,
+            conversation.status_changes,
+            support_ends_on,
+            conversation.last_message_pk,
         )
         if staff
         else {}
@@ -257,7 +261,7 @@ SLA_SEGMENTS_SHOWN = 40
 def _staff_workspace(
     request: HttpRequest,
     ticket: Ticket,
-    events: list[TicketEvent],
+    status_changes: Sequence[conversations.StatusChange],
     support_ends_on: datetime.date | None,
     last_message_pk: int,
 ) -> dict[str, object]:
@@ -265,7 +269,7 @@ def _staff_workspace(
     tickets, merging, and who else has the ticket open."""
     state = sla_state(
         ticket,
-        [event for event in events if event.kind == TicketEvent.Kind.STATUS],
+        status_changes,
         sla_targets_by_priority(),
         now(),
     )

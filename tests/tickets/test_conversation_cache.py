@@ -142,6 +142,24 @@ def test_a_status_change_shows(staff_client, ticket, agent) -> None:
     assert "Ждём журнал" in page(staff_client, ticket)
 
 
+def test_the_sla_clocks_follow_a_status_change_without_reading_events(
+    staff_client, ticket, agent
+) -> None:
+    """The status changes behind the SLA clocks come with the cached
+    conversation, and go stale with it."""
+    page(staff_client, ticket)
+    with CaptureQueriesContext(connection) as captured:
+        running = staff_client.get(ticket.get_absolute_url()).content.decode()
+    sql = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "tickets_ticketevent" not in sql
+    assert "sla-paused" not in running
+
+    change_ticket_status(ticket, to="waiting", by=agent)
+
+    paused = staff_client.get(ticket.get_absolute_url()).content.decode()
+    assert "sla-paused" in paused
+
+
 def test_a_renamed_author_shows_by_the_new_name(staff_client, ticket, customer):
     assert customer.full_name in page(staff_client, ticket)
 
