@@ -12,8 +12,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.models import Group, Permission
 
+        from accounts import directory
         from accounts.backends import permission_sets
-        from accounts.models import User
+        from accounts.models import Licence, Membership, SubscriptionPeriod, User
         from accounts.roles import sync_role_permissions
 
         # Cached permission sets (accounts.backends) hold only while nothing
@@ -27,6 +28,14 @@ class AccountsConfig(AppConfig):
         for model in (Group, Permission):
             post_save.connect(permission_sets.forget, sender=model)
             post_delete.connect(permission_sets.forget, sender=model)
+
+        # The organisation directory (accounts.directory) holds only while its
+        # rows stay as they were read.
+        for model in (Licence, SubscriptionPeriod, Membership):
+            post_save.connect(directory.forget, sender=model)
+            post_delete.connect(directory.forget, sender=model)
+        post_save.connect(directory.user_saved, sender=User)
+        post_delete.connect(directory.forget, sender=User)
 
         # Permissions exist only once migrate has created them, app by app, so
         # the groups are brought up to date after every app's turn.

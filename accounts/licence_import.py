@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
+from accounts import directory
 from accounts.models import (
     Licence,
     LicenceImport,
@@ -383,6 +384,8 @@ def _write(rows: list[Row], report: Callable[[int], None]) -> None:
                 )
         done += len(batch)
         report(done)
+    # Written in bulk: no signal told the directory.
+    directory.forget()
 
 
 def _organisations_for(rows: list[Row]) -> dict[str, Organisation]:

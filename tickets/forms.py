@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
@@ -13,6 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localdate, make_aware
 from django.utils.translation import gettext_lazy as _
 
+from accounts import directory
 from accounts.models import Licence, Organisation, User
 from tickets.cached_lists import staff_choices
 from tickets.models import (
@@ -188,6 +190,16 @@ class ListedModelChoiceField(forms.ModelChoiceField):
     iterator = ListedChoices
 
 
+def list_choices(field: forms.ModelChoiceField, instances: Iterable[object]) -> None:
+    """Show the field's choices from rows already read (a cached list); its
+    queryset still checks what is sent."""
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = [
+        *empty,
+        *((instance.pk, field.label_from_instance(instance)) for instance in instances),
+    ]
+
+
 class LicenceChoiceField(ListedModelChoiceField):
     def label_from_instance(self, licence: Licence) -> str:
         ends_on = licence.support_ends_on
@@ -350,26 +362,23 @@ class CopiedContactsForm(forms.Form):
 
     def __init__(self, *args: object, ticket: Ticket, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        # Each colleague comes with whether they are copied: one query gives
-        # the boxes and which of them are ticked (`ListedChoices` reuses it).
-        self.fields["cc"].queryset = (
-            colleagues_of(ticket.organisation_id, exclude=ticket.contact)
-            .only("full_name", "email")
-            .annotate(
-                copied=Exists(
-                    Ticket.cc.through.objects.filter(ticket=ticket, user=OuterRef("pk"))
+        field = self.fields["cc"]
+        field.queryset = colleagues_of(ticket.organisation_id, exclude=ticket.contact)
+        colleagues = [
+            contact
+            for contact in directory.entry(ticket.organisation_id).contacts
+            if contact.pk != ticket.contact_id
+        ]
+        list_choices(field, colleagues)
+        if colleagues and not self.is_bound and "cc" not in self.initial:
+            self.initial["cc"] = list(
+                Ticket.cc.through.objects.filter(ticket=ticket).values_list(
+                    "user_id", flat=True
                 )
             )
-        )
-        if not self.is_bound and "cc" not in self.initial:
-            self.initial["cc"] = [
-                user.pk for user in self.fields["cc"].queryset if user.copied
-            ]
 
     def has_colleagues(self) -> bool:
-        # Evaluates the field's queryset, which the checkboxes then reuse
-        # (`ListedChoices`): one query for both.
-        return bool(self.fields["cc"].queryset)
+        return bool(self.fields["cc"].choices)
 
 
 def _staff_users():
@@ -414,12 +423,11 @@ class TicketPropertiesForm(forms.Form):
         self.fields["assignee"].queryset = _staff_users()
         # Shown from one query of names; the queryset still checks what is sent.
         self.fields["assignee"].choices = [("", "---------"), *staff_choices()]
-        # The columns of the label and of the service's check, read for every
-        # staff ticket page.
-        self.fields["licence"].queryset = (
-            Licence.objects.filter(organisation_id=ticket.organisation_id)
-            .only("number", "product", "organisation")
-            .order_by("number")
+        self.fields["licence"].queryset = Licence.objects.filter(
+            organisation_id=ticket.organisation_id
+        )
+        list_choices(
+            self.fields["licence"], directory.entry(ticket.organisation_id).licences
         )
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import directory
 from accounts.decorators import staff_required
 from accounts.models import Membership
 from schedule import current as support_hours
@@ -193,9 +194,12 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
         )
     # Joined to the ticket; the reverse relation raises when there is none.
     rating = getattr(ticket, "rating", None)
-    licence = ticket.licence
-    # Read once for the end date and the badge both.
-    prefetch_related_objects([licence], "subscription_periods")
+    # With its subscription periods, from the directory unless the licence
+    # has moved to another organisation since the ticket was filed.
+    licence = directory.entry(ticket.organisation_id).licence(ticket.licence_id)
+    if licence is None:
+        licence = ticket.licence
+        prefetch_related_objects([licence], "subscription_periods")
     support_ends_on = licence.support_ends_on
     conversation = conversations.conversation(ticket, events, staff=staff)
     workspace = (

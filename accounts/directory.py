@@ -1,0 +1,82 @@
+"""Each organisation's licences, with their subscription periods, and its
+active contacts, as the ticket pages list them; cached until any of those rows
+changes.
+
+The staff ticket page read them in three queries on every request (the
+ticket's support dates, the licence list of its properties form, the colleagues
+to copy); they change a few times a day, in an import or in the admin. One
+version covers every organisation: a change anywhere, which is rare, re-reads
+each organisation once, and no receiver has to find out which organisation a
+row belonged to before it moved. `accounts.apps` forgets it on every save and
+delete of a licence, a subscription period, a membership or a user (except a
+sign-in, which writes only `last_login`); the licence import, which writes in
+bulk, forgets it itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from accounts.models import Licence, SubscriptionPeriod, User
+from accounts.versioned_cache import VersionedCache
+
+entries = VersionedCache("accounts:directory", kept_in_process=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    pk: int
+    full_name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    # By number; each with its subscription periods read.
+    licences: tuple[Licence, ...]
+    # Active contacts, by name.
+    contacts: tuple[Contact, ...]
+
+    def licence(self, pk: int) -> Licence | None:
+        return next((licence for licence in self.licences if licence.pk == pk), None)
+
+
+def entry(organisation_id: int) -> DirectoryEntry:
+    return entries.get(str(organisation_id), lambda: _read(organisation_id))
+
+
+def _read(organisation_id: int) -> DirectoryEntry:
+    licences = (
+        Licence.objects.filter(organisation_id=organisation_id)
+        .only("number", "product", "edition", "organisation_id")
+        .order_by("number")
+        .prefetch_related(
+            Prefetch(
+                "subscription_periods",
+                queryset=SubscriptionPeriod.objects.only(
+                    "licence_id", "starts_on", "ends_on"
+                ),
+            )
+        )
+    )
+    contacts = (
+        User.objects.filter(is_active=True, membership__organisation_id=organisation_id)
+        .order_by("full_name")
+        .values_list("pk", "full_name", "email")
+    )
+    return DirectoryEntry(
+        licences=tuple(licences),
+        contacts=tuple(Contact(*row) for row in contacts),
+    )
+
+
+def forget(**_: object) -> None:
+    entries.forget()
+
+
+def user_saved(update_fields: frozenset[str] | None = None, **_: object) -> None:
+    # Signing in saves `last_login` alone, which no entry holds.
+    if set(update_fields or ()) != {"last_login"}:
+        entries.forget()
