@@ -14,7 +14,13 @@ class AccountsConfig(AppConfig):
 
         from accounts import directory
         from accounts.backends import permission_sets
-        from accounts.models import Licence, Membership, SubscriptionPeriod, User
+        from accounts.models import (
+            Licence,
+            Membership,
+            Organisation,
+            SubscriptionPeriod,
+            User,
+        )
         from accounts.roles import sync_role_permissions
 
         # Cached permission sets (accounts.backends) hold only while nothing
@@ -31,7 +37,7 @@ class AccountsConfig(AppConfig):
 
         # The organisation directory (accounts.directory) holds only while its
         # rows stay as they were read.
-        for model in (Licence, SubscriptionPeriod, Membership):
+        for model in (Organisation, Licence, SubscriptionPeriod, Membership):
             post_save.connect(directory.forget, sender=model)
             post_delete.connect(directory.forget, sender=model)
         post_save.connect(directory.user_saved, sender=User)

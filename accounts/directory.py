@@ -1,14 +1,16 @@
-"""Each organisation's licences, with their subscription periods, and its
-active contacts, as the ticket pages list them; cached until any of those rows
+"""Each organisation, its licences with their subscription periods, and its
+active contacts, as the ticket pages show them; cached until any of those rows
 changes.
 
-The staff ticket page read them in three queries on every request (the
-ticket's support dates, the licence list of its properties form, the colleagues
-to copy); they change a few times a day, in an import or in the admin. One
+The staff ticket page read them on every request, in three queries of their
+own (the ticket's support dates, the licence list of its properties form, the
+colleagues to copy) and two joins that cost PostgreSQL more to plan than to
+run; they change a few times a day, in an import or in the admin. One
 version covers every organisation: a change anywhere, which is rare, re-reads
 each organisation once, and no receiver has to find out which organisation a
 row belonged to before it moved. `accounts.apps` forgets it on every save and
-delete of a licence, a subscription period, a membership or a user (except a
+delete of an organisation, a licence, a subscription period, a membership or a
+user (except a
 sign-in, which writes only `last_login`); the licence import, which writes in
 bulk, forgets it itself.
 """
@@ -19,8 +21,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from accounts.models import Licence, SubscriptionPeriod, User
-from accounts.versioned_cache import VersionedCache
+from accounts.models import Licence, Organisation, SubscriptionPeriod, User
+from accounts.versioned_cache import VersionedCache, sources_digest
 
 entries = VersionedCache("accounts:directory", kept_in_process=True)
 
@@ -34,6 +36,7 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class DirectoryEntry:
+    organisation: Organisation
     # By number; each with its subscription periods read.
     licences: tuple[Licence, ...]
     # Active contacts, by name.
@@ -44,13 +47,15 @@ class DirectoryEntry:
 
 
 def entry(organisation_id: int) -> DirectoryEntry:
-    return entries.get(str(organisation_id), lambda: _read(organisation_id))
+    # A release that changes what an entry holds reads it anew.
+    key = f"{organisation_id}:{sources_digest('accounts/directory.py', 'accounts/models.py')}"
+    return entries.get(key, lambda: _read(organisation_id))
 
 
 def _read(organisation_id: int) -> DirectoryEntry:
     licences = (
         Licence.objects.filter(organisation_id=organisation_id)
-        .only("number", "product", "edition", "organisation_id")
+        .only("number", "product", "edition", "organisation_id", "purchased_on")
         .order_by("number")
         .prefetch_related(
             Prefetch(
@@ -67,6 +72,7 @@ def _read(organisation_id: int) -> DirectoryEntry:
         .values_list("pk", "full_name", "email")
     )
     return DirectoryEntry(
+        organisation=Organisation.objects.get(pk=organisation_id),
         licences=tuple(licences),
         contacts=tuple(Contact(*row) for row in contacts),
     )

@@ -69,10 +69,35 @@ def test_the_second_page_reads_no_licence_period_or_colleague(
     sql = " ".join(query["sql"] for query in captured.captured_queries)
     assert "accounts_subscriptionperiod" not in sql
     assert "accounts_membership" not in sql
-    assert 'FROM "accounts_licence"' not in sql
+    assert "accounts_licence" not in sql
+    assert "accounts_organisation" not in sql
     assert colleague.email in colleague_boxes(second)
     for part in (support_badge, licence_choices, colleague_boxes):
         assert part(second) == part(first)
+
+
+def test_a_renamed_organisation_shows_by_its_new_name(staff_client, ticket) -> None:
+    page(staff_client, ticket)
+
+    ticket.organisation.name = "ООО «Альфа-Плюс»"
+    ticket.organisation.save()
+
+    assert "ООО «Альфа-Плюс»" in page(staff_client, ticket)
+
+
+def test_a_licence_moved_to_another_organisation_still_shows(
+    staff_client, ticket, other_organisation
+) -> None:
+    """The ticket keeps its licence, which its organisation's entry no longer
+    holds: the page reads it from the database."""
+    page(staff_client, ticket)
+
+    ticket.licence.organisation = other_organisation
+    ticket.licence.save()
+
+    html = page(staff_client, ticket)
+    assert ticket.licence.number in html
+    assert "badge-ok" in support_badge(html)
 
 
 def test_a_renewal_shows_its_new_end_date(staff_client, ticket) -> None:
