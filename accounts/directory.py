@@ -25,13 +25,8 @@ from accounts.models import Licence, Organisation, SubscriptionPeriod, User
 from accounts.versioned_cache import VersionedCache, sources_digest
 
 entries = VersionedCache("accounts:directory", kept_in_process=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    pk: int
-    full_name: str
-    email: str
+# What pages read of a contact; any other column is read when asked for.
+CONTACT_COLUMNS = ("full_name", "email", "language")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +34,14 @@ class DirectoryEntry:
     organisation: Organisation
     # By number; each with its subscription periods read.
     licences: tuple[Licence, ...]
-    # Active contacts, by name.
-    contacts: tuple[Contact, ...]
+    # Active contacts, by name, with the columns the ticket pages show.
+    contacts: tuple[User, ...]
 
     def licence(self, pk: int) -> Licence | None:
         return next((licence for licence in self.licences if licence.pk == pk), None)
+
+    def contact(self, pk: int) -> User | None:
+        return next((contact for contact in self.contacts if contact.pk == pk), None)
 
 
 def entry(organisation_id: int) -> DirectoryEntry:
@@ -69,12 +67,12 @@ def _read(organisation_id: int) -> DirectoryEntry:
     contacts = (
         User.objects.filter(is_active=True, membership__organisation_id=organisation_id)
         .order_by("full_name")
-        .values_list("pk", "full_name", "email")
+        .only(*CONTACT_COLUMNS)
     )
     return DirectoryEntry(
         organisation=Organisation.objects.get(pk=organisation_id),
         licences=tuple(licences),
-        contacts=tuple(Contact(*row) for row in contacts),
+        contacts=tuple(contacts),
     )
 
 

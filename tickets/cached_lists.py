@@ -33,6 +33,19 @@ def staff_choices() -> list[tuple[str, str]]:
     )
 
 
+def staff_by_pk() -> dict[int, User]:
+    """Active staff, with the columns pages show of an assignee."""
+    return staff.get(
+        "by-pk",
+        lambda: {
+            user.pk: user
+            for user in User.objects.filter(is_staff=True, is_active=True).only(
+                "full_name", "email", "language"
+            )
+        },
+    )
+
+
 def sla_targets_by_priority() -> dict[str, SlaTarget]:
     return sla_targets.get("by-priority", SlaTarget.objects.by_priority)
 

@@ -363,7 +363,9 @@ class CopiedContactsForm(forms.Form):
     def __init__(self, *args: object, ticket: Ticket, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["cc"]
-        field.queryset = colleagues_of(ticket.organisation_id, exclude=ticket.contact)
+        field.queryset = colleagues_of(ticket.organisation_id).exclude(
+            pk=ticket.contact_id
+        )
         colleagues = [
             contact
             for contact in directory.entry(ticket.organisation_id).contacts

@@ -59,8 +59,10 @@ def colleague_boxes(html: str) -> str:
 
 
 def test_the_second_page_reads_no_licence_period_or_colleague(
-    staff_client, ticket, colleague
+    staff_client, ticket, colleague, agent
 ) -> None:
+    ticket.assignee = agent
+    ticket.save()
     first = page(staff_client, ticket)
 
     with CaptureQueriesContext(connection) as captured:
@@ -71,6 +73,9 @@ def test_the_second_page_reads_no_licence_period_or_colleague(
     assert "accounts_membership" not in sql
     assert "accounts_licence" not in sql
     assert "accounts_organisation" not in sql
+    # The signed-in user's; the contact and the assignee come from caches.
+    users = [q for q in captured.captured_queries if "accounts_user" in q["sql"]]
+    assert len(users) == 1
     assert colleague.email in colleague_boxes(second)
     for part in (support_badge, licence_choices, colleague_boxes):
         assert part(second) == part(first)
@@ -98,6 +103,23 @@ def test_a_licence_moved_to_another_organisation_still_shows(
     html = page(staff_client, ticket)
     assert ticket.licence.number in html
     assert "badge-ok" in support_badge(html)
+
+
+def test_a_contact_who_left_and_an_assignee_who_left_still_show(
+    staff_client, ticket, agent, supervisor
+) -> None:
+    """Neither is in a cached list any more: the page reads them."""
+    ticket.assignee = supervisor
+    ticket.save()
+    page(staff_client, ticket)
+
+    Membership.objects.filter(user=ticket.contact).delete()
+    supervisor.is_active = False
+    supervisor.save()
+
+    html = page(staff_client, ticket)
+    assert ticket.contact.full_name in html
+    assert supervisor.full_name in html
 
 
 def test_a_renewal_shows_its_new_end_date(staff_client, ticket) -> None:
