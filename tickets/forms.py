@@ -363,9 +363,10 @@ class CopiedContactsForm(forms.Form):
     def __init__(self, *args: object, ticket: Ticket, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["cc"]
-        field.queryset = colleagues_of(ticket.organisation_id).exclude(
-            pk=ticket.contact_id
-        )
+        if self.is_bound:
+            field.queryset = colleagues_of(ticket.organisation_id).exclude(
+                pk=ticket.contact_id
+            )
         colleagues = [
             contact
             for contact in directory.entry(ticket.organisation_id).contacts
@@ -422,12 +423,13 @@ class TicketPropertiesForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _staff_users()
-        # Shown from one query of names; the queryset still checks what is sent.
+        # Shown from cached lists; the querysets check what is sent.
+        if self.is_bound:
+            self.fields["assignee"].queryset = _staff_users()
+            self.fields["licence"].queryset = Licence.objects.filter(
+                organisation_id=ticket.organisation_id
+            )
         self.fields["assignee"].choices = [("", "---------"), *staff_choices()]
-        self.fields["licence"].queryset = Licence.objects.filter(
-            organisation_id=ticket.organisation_id
-        )
         list_choices(
             self.fields["licence"], directory.entry(ticket.organisation_id).licences
         )

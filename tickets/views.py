@@ -47,7 +47,6 @@ from tickets.models import (
     NotificationSettings,
     Ticket,
     TicketEvent,
-    TicketLink,
 )
 from tickets.sla import sla_state
 
@@ -311,10 +310,12 @@ def _staff_workspace(
             ticket,
             support_ends_on=support_ends_on,
         ),
-        "links": TicketLink.objects.filter(ticket=ticket)
-        .select_related("related")
-        .only("related__reference", "related__subject"),
-        "merged_tickets": ticket.merged_tickets.only("reference"),
+        # Links are stored both ways: the tickets linking to this one are
+        # those it links to.
+        "linked_tickets": Ticket.objects.filter(links__related=ticket)
+        .order_by("reference")
+        .values("reference", "subject"),
+        "merged_references": ticket.merged_tickets.values_list("reference", flat=True),
         "seen_message": last_message_pk,
         "presence_text": presence.describe(
             presence.mark(ticket, request.user, replying=False)
