@@ -66,6 +66,9 @@ class TicketAdmin(admin.ModelAdmin):
         "first_response_support_seconds",
         "first_response_met",
         "resolution_met",
+        # Merging moves messages and records it on both tickets: only
+        # services.merge_ticket does it.
+        "merged_into",
     ]
     autocomplete_fields = ["organisation", "licence", "contact", "assignee", "cc"]
     inlines = [MessageInline, TicketEventInline]

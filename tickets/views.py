@@ -208,9 +208,8 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
         _staff_workspace(
             request,
             ticket,
-            conversation.status_changes,
+            conversation,
             support_ends_on,
-            conversation.last_message_pk,
         )
         if staff
         else {}
@@ -289,15 +288,14 @@ SLA_SEGMENTS_SHOWN = 40
 def _staff_workspace(
     request: HttpRequest,
     ticket: Ticket,
-    status_changes: Sequence[conversations.StatusChange],
+    conversation: conversations.Conversation,
     support_ends_on: datetime.date | None,
-    last_message_pk: int,
 ) -> dict[str, object]:
     """The staff side of the ticket page: SLA clocks, canned responses, related
     tickets, merging, and who else has the ticket open."""
     state = sla_state(
         ticket,
-        status_changes,
+        conversation.status_changes,
         sla_targets_by_priority(),
         now(),
     )
@@ -310,17 +308,23 @@ def _staff_workspace(
             ticket,
             support_ends_on=support_ends_on,
         ),
+        **(_related_tickets(ticket) if conversation.ever_related else {}),
+        "seen_message": conversation.last_message_pk,
+        "presence_text": presence.describe(
+            presence.mark(ticket, request.user, replying=False)
+        ),
+        "presence_seconds": presence.HEARTBEAT_SECONDS,
+    }
+
+
+def _related_tickets(ticket: Ticket) -> dict[str, object]:
+    return {
         # Links are stored both ways: the tickets linking to this one are
         # those it links to.
         "linked_tickets": Ticket.objects.filter(links__related=ticket)
         .order_by("reference")
         .values("reference", "subject"),
         "merged_references": ticket.merged_tickets.values_list("reference", flat=True),
-        "seen_message": last_message_pk,
-        "presence_text": presence.describe(
-            presence.mark(ticket, request.user, replying=False)
-        ),
-        "presence_seconds": presence.HEARTBEAT_SECONDS,
     }
 
 

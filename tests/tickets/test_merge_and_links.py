@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.auth import sign_in
 from tests.factories import LicenceFactory
@@ -208,3 +210,43 @@ def test_links_may_cross_organisations_and_stay_staff_only(
     assert foreign.reference in client.get(keep.get_absolute_url()).content.decode()
     client.force_login(customer)
     assert foreign.reference not in client.get(keep.get_absolute_url()).content.decode()
+
+
+def _related_section(html: str) -> str:
+    start = html.index('id="related-title"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_ticket_page_lists_linked_and_merged_tickets(
+    client, keep, duplicate, customer, active_licence, agent
+) -> None:
+    linked = _file(customer, active_licence, "Похожая ошибка")
+    link_tickets(keep, linked, by=agent)
+    merge_ticket(duplicate, into=keep, by=agent)
+    sign_in(client, agent)
+
+    related = _related_section(client.get(keep.get_absolute_url()).content.decode())
+
+    assert f"/tickets/{linked.reference}/" in related
+    assert "Похожая ошибка" in related
+    assert f"/links/{linked.reference}/delete/" in related
+    assert f"/tickets/{duplicate.reference}/" in related
+
+    unlink_tickets(keep, linked, by=agent)
+    related = _related_section(client.get(keep.get_absolute_url()).content.decode())
+    assert linked.reference not in related
+    assert duplicate.reference in related
+
+
+def test_a_ticket_never_linked_or_merged_does_not_look_for_related_ones(
+    client, keep, agent
+) -> None:
+    sign_in(client, agent)
+
+    with CaptureQueriesContext(connection) as captured:
+        related = _related_section(client.get(keep.get_absolute_url()).content.decode())
+
+    sql = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "tickets_ticketlink" not in sql
+    assert '"merged_into_id" =' not in sql
+    assert "<li>" not in related
