@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-# Pages that show customers' data to staff; each needs a second factor.
-STAFF_AREAS = ("/admin/", "/staff/")
+# allauth's pages: signing in and out, setting up the authenticator, giving a
+# code. Open to staff without a second factor, or they could never get one.
+ACCOUNT_PAGES = "/accounts/"
 
 
 def passed_second_factor(request: HttpRequest) -> bool:
@@ -23,23 +24,34 @@ def passed_second_factor(request: HttpRequest) -> bool:
 
 
 class StaffTwoFactorMiddleware:
-    """Staff reach staff pages only in a session signed in with a second factor.
+    """Staff reach any page behind the sign-in only in a session signed in with
+    a second factor: staff see every organisation's tickets, on the ticket
+    pages as on the queue.
 
     Staff without an authenticator app are sent to set one up; staff whose
-    session was opened with the password alone must give a code first.
+    session was opened with the password alone must give a code first. Public
+    pages and allauth's own stay open.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # The path first: reading request.user marks every response `Vary: Cookie`,
-        # which would stop shared caches from keeping public answers.
-        if not request.path.startswith(STAFF_AREAS):
-            return self.get_response(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Public views first: reading request.user marks every response
+        # `Vary: Cookie`, which would stop shared caches from keeping public
+        # answers.
+        if not getattr(view_func, "login_required", True):
+            return None
+        if request.path.startswith(ACCOUNT_PAGES):
+            return None
         user = request.user
         if not (user.is_authenticated and user.is_staff):
-            return self.get_response(request)
+            return None
+        # Checked on every page, not only at sign-in: an authenticator an
+        # admin removes (a lost phone) stops the sessions it opened.
         if not Authenticator.objects.filter(
             user=user, type=Authenticator.Type.TOTP
         ).exists():
@@ -54,7 +66,7 @@ class StaffTwoFactorMiddleware:
         if not passed_second_factor(request):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
-        return self.get_response(request)
+        return None
 
 
 class PublicFirstLoginRequiredMiddleware(LoginRequiredMiddleware):

@@ -3,11 +3,16 @@ from __future__ import annotations
 import pytest
 
 from tests.auth import sign_in
+from tickets.services import open_ticket
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/staff/access-requests/"])
+# Staff see every organisation's tickets on the ticket pages too.
+STAFF_PAGES = ["/admin/", "/staff/access-requests/", "/staff/queue/", "/tickets/"]
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
 def test_staff_without_an_authenticator_must_set_one_up(
     client, agent_without_two_factor, path
 ) -> None:
@@ -32,13 +37,45 @@ def test_customers_are_not_asked_for_a_second_factor(client, customer) -> None:
     assert client.get("/accounts/2fa/").status_code == 200
 
 
-def test_a_password_alone_does_not_open_staff_pages(client, agent) -> None:
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_a_password_alone_does_not_open_staff_pages(client, agent, path) -> None:
     sign_in(client, agent, second_factor=False)
 
-    response = client.get("/staff/access-requests/")
+    response = client.get(path)
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/reauthenticate/")
+
+
+def test_nor_a_ticket_page(client, agent, customer, active_licence) -> None:
+    ticket = open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Сервер не стартует",
+        description="Подробности",
+        category="other",
+    )
+    sign_in(client, agent, second_factor=False)
+
+    response = client.get(ticket.get_absolute_url())
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/reauthenticate/")
+
+
+def test_staff_without_a_second_factor_may_set_one_up_and_sign_out(
+    client, agent_without_two_factor
+) -> None:
+    sign_in(client, agent_without_two_factor)
+
+    # allauth's own pages: not sent round to the one they are on.
+    setting_up = client.get("/accounts/2fa/totp/activate/")
+    assert (
+        setting_up.get("Location", "").split("?")[0] != "/accounts/2fa/totp/activate/"
+    )
+    assert client.get("/accounts/reauthenticate/").status_code == 200
+    assert client.get("/support-hours/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
 
 
 def test_the_admin_login_is_allauths_with_its_second_factor(client, admin_user) -> None:
