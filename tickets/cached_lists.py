@@ -1,7 +1,8 @@
 """Short lists that staff pages read on every request and that rarely change:
-active staff, SLA targets, active canned responses. Each is cached until a
-row behind it changes (`tickets.signals` forgets it), which saves the queue
-one query and the staff ticket page three (bench/README.md).
+active staff, SLA targets, active canned responses, each agent's saved queue
+filters. Each is cached until a row behind it changes (`tickets.signals`
+forgets it), which saves the queue two queries and the staff ticket page three
+(bench/README.md).
 
 Services read the SLA targets from the database: they may run in the same
 transaction as a change to them, before the cache learns of it.
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 from accounts.models import User
 from accounts.versioned_cache import VersionedCache
-from tickets.models import CannedResponse, SlaTarget
+from tickets.models import CannedResponse, SavedFilter, SlaTarget
 
 staff = VersionedCache("tickets:staff", kept_in_process=True)
 sla_targets = VersionedCache("tickets:sla-targets", kept_in_process=True)
 canned_responses = VersionedCache("tickets:canned-responses", kept_in_process=True)
+# One version for every agent's: filters are saved a few times a week.
+saved_filters = VersionedCache("tickets:saved-filters", kept_in_process=True)
 
 
 def staff_choices() -> list[tuple[str, str]]:
@@ -53,4 +56,10 @@ def sla_targets_by_priority() -> dict[str, SlaTarget]:
 def active_canned_responses() -> list[CannedResponse]:
     return canned_responses.get(
         "active", lambda: list(CannedResponse.objects.filter(is_active=True))
+    )
+
+
+def saved_filters_of(user: User) -> list[SavedFilter]:
+    return saved_filters.get(
+        str(user.pk), lambda: list(SavedFilter.objects.filter(owner=user))
     )

@@ -18,6 +18,7 @@ from tickets.models import (
     Attachment,
     CannedResponse,
     Message,
+    SavedFilter,
     SlaTarget,
     Ticket,
     TicketEvent,
@@ -101,6 +102,8 @@ post_save.connect(cached_lists.sla_targets.forget, sender=SlaTarget)
 post_delete.connect(cached_lists.sla_targets.forget, sender=SlaTarget)
 post_save.connect(cached_lists.canned_responses.forget, sender=CannedResponse)
 post_delete.connect(cached_lists.canned_responses.forget, sender=CannedResponse)
+post_save.connect(cached_lists.saved_filters.forget, sender=SavedFilter)
+post_delete.connect(cached_lists.saved_filters.forget, sender=SavedFilter)
 
 
 # A ticket's cached conversation (tickets.conversation) follows its messages,

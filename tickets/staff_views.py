@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -78,15 +79,18 @@ _FORM_FIELDS_SOURCES = (
 )
 
 
-def _fields_html(form: forms.Form, name: str, *, skipped: tuple[str, ...] = ()) -> str:
-    """The form's fields rendered, from the cache; `name` tells apart what
-    makes the HTML differ beside the language, the staff and the code."""
+def _fields_html(
+    form: Callable[[], forms.Form], name: str, *, skipped: tuple[str, ...] = ()
+) -> str:
+    """The fields of the form `form()` makes, rendered, from the cache (the
+    form is made only when they are not); `name` tells apart what makes the
+    HTML differ beside the language, the staff and the code."""
     key = f"{name}:{get_language()}:{sources_digest(*_FORM_FIELDS_SOURCES)}"
     html = queue_form_fields.get(
         key,
         lambda: str(
             render_to_string(
-                "tickets/_form_fields.html", {"form": form, "skipped": skipped}
+                "tickets/_form_fields.html", {"form": form(), "skipped": skipped}
             )
         ),
         also=[cached_lists.staff],
@@ -297,16 +301,16 @@ def queue(request: HttpRequest) -> HttpResponse:
             "views": QUEUE_VIEWS,
             "view_query": view_query.urlencode(),
             "filter_fields": _fields_html(
-                filters, f"filters:{_filters_sent(request, filters)}"
+                lambda: filters, f"filters:{_filters_sent(request, filters)}"
             ),
             "bulk_fields": _fields_html(
-                BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
+                lambda: BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
                 "bulk",
                 skipped=("tickets",),
             ),
             "next_url": next_url,
             "first_url": first_url,
-            "saved_filters": SavedFilter.objects.filter(owner=request.user),
+            "saved_filters": cached_lists.saved_filters_of(request.user),
             "search_limit": SEARCH_RANKED_MATCHES,
             "save_filter_form": SavedFilterForm(
                 initial={"query": SavedFilterForm.kept(request.GET)}

@@ -16,7 +16,7 @@ from django.utils.timezone import now
 from tests.auth import sign_in
 from tests.factories import UserFactory
 from tickets import cached_lists
-from tickets.models import CannedResponse, SlaTarget
+from tickets.models import CannedResponse, SavedFilter, SlaTarget
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -145,3 +145,21 @@ def test_the_cached_queue_forms_follow_the_language(client, agent) -> None:
     english = client.get(QUEUE).content.decode()
     assert ">Category</label>" in english
     assert "Категория" not in english
+
+
+def test_saved_filters_are_read_once_and_follow_each_change(
+    client, agent, supervisor
+) -> None:
+    SavedFilter.objects.create(owner=supervisor, name="Чужое", query="view=mine")
+    sign_in(client, agent)
+    client.get(QUEUE)
+    assert "tickets_savedfilter" not in _tables_read(client, QUEUE)
+
+    client.post("/staff/queue/filters/", {"name": "Срочное", "query": "priority=high"})
+    page = client.get(QUEUE).content.decode()
+    assert 'href="?priority=high"' in page
+    assert "Чужое" not in page
+
+    saved = SavedFilter.objects.get(owner=agent)
+    client.post(f"/staff/queue/filters/{saved.pk}/delete/")
+    assert 'href="?priority=high"' not in client.get(QUEUE).content.decode()
