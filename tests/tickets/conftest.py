@@ -5,7 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from tests.auth import sign_in
 from tickets.models import Ticket
 from tickets.services import open_ticket
 
@@ -19,6 +21,13 @@ def upload(
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def staff_client(client, agent) -> Client:
+    """Signed in as an agent, second factor given."""
+    sign_in(client, agent)
+    return client
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.auth import sign_in
 from tests.tickets.conftest import upload
 from tickets.models import Attachment, Message, Ticket
 from tickets.services import (
@@ -28,12 +27,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("sla_targets"),
 ]
-
-
-@pytest.fixture
-def staff_client(client, agent) -> Client:
-    sign_in(client, agent)
-    return client
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from django.utils.timezone import localdate
 from accounts.licence_import import apply_import, preview_import
 from accounts.models import LicenceImport, Membership, SubscriptionPeriod
 from accounts.services import renew_subscription
-from tests.auth import sign_in
 from tests.factories import LicenceFactory, MembershipFactory
 from tickets.models import Ticket
 
@@ -27,12 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("sla_targets"),
 ]
-
-
-@pytest.fixture
-def staff_client(client, agent) -> Client:
-    sign_in(client, agent)
-    return client
 
 
 def page(client: Client, ticket: Ticket) -> str:

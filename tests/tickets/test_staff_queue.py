@@ -33,12 +33,6 @@ def _references(response) -> list[str]:
 
 
 @pytest.fixture
-def staff_client(client, agent):
-    sign_in(client, agent)
-    return client
-
-
-@pytest.fixture
 def other_licence(other_organisation):
     return LicenceFactory(organisation=other_organisation, number="BETA-0001-AAAA-0001")
 
