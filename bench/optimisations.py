@@ -32,7 +32,7 @@ from tickets.forms import (
     ListedChoices,
     QueueFilterForm,
     QuickSelect,
-    TicketPropertiesForm,
+    TicketForm,
 )
 from tickets.models import (
     CannedResponse,
@@ -299,19 +299,21 @@ def markdown_remembered(reference: str) -> dict:
 
 
 def listed_choices(reference: str) -> dict:
-    """The staff ticket page's properties form: its licence list read through
-    Django's server-side cursor (before) or one plain query (after)."""
-    ticket = Ticket.objects.get(reference=reference)
+    """The filing form's licence list and colleagues read through Django's
+    server-side cursor (before) or one plain query each (after). The staff
+    ticket page's forms, which it was measured on first, now take theirs from
+    the organisation directory (accounts.directory)."""
+    contact = Ticket.objects.select_related("contact").get(reference=reference).contact
 
     def render(iterator) -> str:
-        form = TicketPropertiesForm(ticket=ticket)
+        form = TicketForm(contact=contact)
         for field in form.fields.values():
             if hasattr(field, "queryset"):
                 field.iterator = iterator
         return _render(form)
 
     return {
-        "what": "staff ticket page, properties form: choices without a "
+        "what": "filing form: licence and colleague choices without a "
         "server-side cursor",
         "before_ms": best_ms(lambda: render(ModelChoiceIterator)),
         "after_ms": best_ms(lambda: render(ListedChoices)),
