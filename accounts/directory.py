@@ -10,9 +10,11 @@ version covers every organisation: a change anywhere, which is rare, re-reads
 each organisation once, and no receiver has to find out which organisation a
 row belonged to before it moved. `accounts.apps` forgets it on every save and
 delete of an organisation, a licence, a subscription period, a membership or a
-user (except a
-sign-in, which writes only `last_login`); the licence import, which writes in
-bulk, forgets it itself.
+user (except a sign-in, which writes only `last_login`); the licence import,
+which writes in bulk, forgets it itself.
+
+The entries are shared by the requests of a process (`kept_in_process`): the
+pages read them and never change them.
 """
 
 from __future__ import annotations

@@ -191,8 +191,8 @@ class ListedModelChoiceField(forms.ModelChoiceField):
 
 
 def list_choices(field: forms.ModelChoiceField, instances: Iterable[object]) -> None:
-    """Show the field's choices from rows already read (a cached list); its
-    queryset still checks what is sent."""
+    """Show the field's choices from rows already read (a cached list). Its
+    queryset, which checks what is sent, is needed only by a bound form."""
     empty = [("", field.empty_label)] if field.empty_label is not None else []
     field.choices = [
         *empty,
