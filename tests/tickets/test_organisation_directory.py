@@ -201,3 +201,28 @@ def test_a_sign_in_keeps_the_directory(staff_client, ticket, customer) -> None:
         page(staff_client, ticket)
     sql = " ".join(query["sql"] for query in captured.captured_queries)
     assert "accounts_membership" not in sql
+
+
+def test_a_warm_staff_ticket_page_makes_five_queries(
+    staff_client, ticket, colleague, agent
+) -> None:
+    """The session, the user, the second factor, the ticket with its rating,
+    and which colleagues are copied: the rest comes from caches."""
+    ticket.assignee = agent
+    ticket.save()
+    page(staff_client, ticket)
+
+    with CaptureQueriesContext(connection) as captured:
+        page(staff_client, ticket)
+
+    tables = [
+        re.search(r'FROM "(\w+)"', query["sql"]).group(1)
+        for query in captured.captured_queries
+    ]
+    assert tables == [
+        "django_session",
+        "accounts_user",
+        "mfa_authenticator",
+        "tickets_ticket",
+        "tickets_ticket_cc",
+    ]
