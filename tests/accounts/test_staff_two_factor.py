@@ -63,6 +63,18 @@ def test_nor_a_ticket_page(client, agent, customer, active_licence) -> None:
     assert response["Location"].startswith("/accounts/2fa/reauthenticate/")
 
 
+def test_the_public_home_page_shows_staff_no_customer_data(
+    client, agent_without_two_factor, active_licence
+) -> None:
+    sign_in(client, agent_without_two_factor)
+
+    page = client.get("/").content.decode()
+
+    assert active_licence.number not in page
+    assert active_licence.organisation.name not in page
+    assert 'href="/staff/queue/"' in page
+
+
 def test_staff_without_a_second_factor_may_set_one_up_and_sign_out(
     client, agent_without_two_factor
 ) -> None:

@@ -68,7 +68,9 @@ def test_take_answer_with_a_canned_response_and_wait(
     )
 
     _sign_in_as_staff(page, agent.email)
-    page.get_by_role("link", name="Очередь").click()
+    page.get_by_role("navigation", name="Главное меню").get_by_role(
+        "link", name="Очередь"
+    ).click()
     rows = page.locator("table.queue-table tbody tr")
     expect(rows).to_have_count(2)
 
