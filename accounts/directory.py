@@ -23,7 +23,13 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from accounts.models import Licence, Organisation, SubscriptionPeriod, User
+from accounts.models import (
+    Licence,
+    Organisation,
+    SubscriptionPeriod,
+    User,
+    saved_at_sign_in,
+)
 from accounts.versioned_cache import VersionedCache, sources_digest
 
 entries = VersionedCache("accounts:directory", kept_in_process=True)
@@ -83,6 +89,5 @@ def forget(**_: object) -> None:
 
 
 def user_saved(update_fields: frozenset[str] | None = None, **_: object) -> None:
-    # Signing in saves `last_login` alone, which no entry holds.
-    if set(update_fields or ()) != {"last_login"}:
+    if not saved_at_sign_in(update_fields):
         entries.forget()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -41,6 +42,12 @@ class UserManager(BaseUserManager["User"]):
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
         return self.create_user(email, password, **fields)
+
+
+def saved_at_sign_in(update_fields: Iterable[str] | None) -> bool:
+    """Whether a user's save is a sign-in's, which writes `last_login` alone:
+    the caches of names and lists need not forget anything for it."""
+    return set(update_fields or ()) == {"last_login"}
 
 
 class User(AbstractBaseUser, PermissionsMixin):

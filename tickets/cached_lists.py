@@ -21,31 +21,27 @@ canned_responses = VersionedCache("tickets:canned-responses", kept_in_process=Tr
 saved_filters = VersionedCache("tickets:saved-filters", kept_in_process=True)
 
 
+def staff_by_pk() -> dict[int, User]:
+    """Active staff by name, with the columns pages show of an assignee."""
+    return staff.get(
+        "by-pk",
+        lambda: {
+            user.pk: user
+            for user in User.objects.filter(is_staff=True, is_active=True)
+            .order_by("full_name")
+            .only("full_name", "email", "language")
+        },
+    )
+
+
 def staff_choices() -> list[tuple[str, str]]:
     """(pk, name) of active staff, by name, for the assignee lists."""
     return staff.get(
         "choices",
         lambda: [
-            (str(pk), full_name or email)
-            for pk, full_name, email in User.objects.filter(
-                is_staff=True, is_active=True
-            )
-            .order_by("full_name")
-            .values_list("pk", "full_name", "email")
+            (str(pk), user.full_name or user.email)
+            for pk, user in staff_by_pk().items()
         ],
-    )
-
-
-def staff_by_pk() -> dict[int, User]:
-    """Active staff, with the columns pages show of an assignee."""
-    return staff.get(
-        "by-pk",
-        lambda: {
-            user.pk: user
-            for user in User.objects.filter(is_staff=True, is_active=True).only(
-                "full_name", "email", "language"
-            )
-        },
     )
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, User, saved_at_sign_in
 from schedule import current as support_hours
 from tickets import cached_lists, conversation
 from tickets.models import (
@@ -90,8 +90,7 @@ def contact_saved(instance: User, **kwargs: Any) -> None:
 
 @receiver(post_save, sender=User)
 def staff_list_changed(instance: User, **kwargs: Any) -> None:
-    # Signing in saves `last_login` alone, which no list shows.
-    if set(kwargs.get("update_fields") or ()) != {"last_login"}:
+    if not saved_at_sign_in(kwargs.get("update_fields")):
         cached_lists.staff.forget()
         conversation.people.forget()
 
