@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import mimetypes
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Licence, Membership, User
 from schedule import current as support_hours
 from tickets import conversation
+from tickets.file_types import HEAD_BYTES, stored_content_type
 from tickets.models import (
     Attachment,
     Message,
@@ -90,9 +90,10 @@ def check_attachments(files: Sequence[UploadedFile]) -> None:
 
 def _attach(message: Message, files: Sequence[UploadedFile]) -> None:
     for upload in files:
-        content_type = (
-            mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
-        )
+        # The type comes from the bytes, not from the name or the sender's claim.
+        upload.seek(0)
+        content_type = stored_content_type(upload.name, upload.read(HEAD_BYTES))
+        upload.seek(0)
         attachment = Attachment(
             message=message,
             original_name=upload.name[:255],

@@ -372,7 +372,8 @@ def attachment_download(
     if not request.user.is_staff:
         attachments = attachments.exclude(message__kind=Message.Kind.INTERNAL_NOTE)
     attachment = get_object_or_404(attachments, code=code)
-    # Only the listed image types may be shown in the page; anything a browser
+    # Only the listed image types may be shown in the page (the stored type
+    # comes from the file's bytes: tickets/file_types.py); anything a browser
     # could run (HTML, SVG, XML, scripts) is always downloaded, as octet-stream.
     inline = attachment.is_image and request.GET.get("inline") == "1"
     response = FileResponse(
