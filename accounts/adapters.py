@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -41,6 +42,17 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"email": invitation.email}
             )
         return email
+
+    def pre_login(
+        self, request: HttpRequest, user: User, **kwargs
+    ) -> HttpResponse | None:
+        """An account that may not act (`User.may_act`) is turned away here
+        too: allauth signs in a user whose password matched but whom the
+        backends refused, as long as the account is active."""
+        if not user.may_act():
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
 
     def post_login(self, request: HttpRequest, user: User, **kwargs) -> HttpResponse:
         """Speak the user's language from the moment they sign in.

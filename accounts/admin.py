@@ -30,6 +30,7 @@ from accounts.licence_import import (
 )
 from accounts.models import (
     AccessRequest,
+    AccountEvent,
     Invitation,
     Licence,
     LicenceImport,
@@ -39,7 +40,12 @@ from accounts.models import (
     SubscriptionReminder,
     User,
 )
-from accounts.services import renew_subscription
+from accounts.services import (
+    AccountsError,
+    deactivate_account,
+    reactivate_account,
+    renew_subscription,
+)
 from accounts.tasks import apply_licence_import, preview_licence_import
 
 
@@ -49,6 +55,18 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class AccountEventInline(admin.TabularInline):
+    model = AccountEvent
+    fk_name = "user"
+    extra = 0
+    fields = ["created_at", "kind", "by", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
@@ -56,16 +74,48 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["email", "full_name", "phone"]
     readonly_fields = ["created_at", "last_login"]
+    inlines = [AccountEventInline]
+    actions = ["deactivate", "reactivate"]
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: object = None
     ) -> list[str]:
         # Only a superuser hands out superuser status or permissions one by one;
-        # an administrator manages staff through the role groups.
+        # an administrator manages staff through the role groups. An account
+        # is opened and closed by the actions, which record who did it.
         fields = [*super().get_readonly_fields(request, obj)]
+        if obj is not None:
+            fields.append("is_active")
         if not request.user.is_superuser:
             fields += ["is_superuser", "user_permissions"]
         return fields
+
+    def _each(self, request: HttpRequest, queryset: QuerySet, service) -> None:
+        done = 0
+        for user in queryset:
+            try:
+                service(user, by=request.user)
+            except AccountsError as error:
+                self.message_user(request, f"{user}: {error}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d account changed.", "%(count)d accounts changed.", done
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Deactivate the selected accounts"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._each(request, queryset.filter(is_active=True), deactivate_account)
+
+    @admin.action(description=_("Reactivate the selected accounts"))
+    def reactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._each(request, queryset.filter(is_active=False), reactivate_account)
 
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -373,7 +423,13 @@ class AccessRequestAdmin(admin.ModelAdmin):
         "email",
         "licence_number",
     ]
-    readonly_fields = ["created_at", "decided_at", "decided_by"]
+    readonly_fields = [
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "existing_account",
+        "requested_by",
+    ]
 
 
 @admin.register(Invitation)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -61,3 +62,13 @@ class DeclineAccessRequestForm(forms.Form):
         label=_("Reason (sent to the requester)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's form, sending a reset link only to an account that may act
+    (`User.may_act`); anyone else gets allauth's "no account" mail."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = [user for user in self.users if user.may_act()]
+        return email

@@ -25,6 +25,21 @@ class StaffRole(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+class Standing(models.TextChoices):
+    """Whether an account may act, and if not, why: `User.standing()`."""
+
+    GOOD = "good", _("May act")
+    DEACTIVATED = "deactivated", _("the account is deactivated")
+    NO_ORGANISATION = (
+        "no_organisation",
+        _("the account is not a contact of any organisation"),
+    )
+    OTHER_ORGANISATION = (
+        "other_organisation",
+        _("the contact belongs to another organisation"),
+    )
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -102,6 +117,48 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def standing(self, organisation_id: int | None = None) -> Standing:
+        """The one rule of whether this account may act, for every channel.
+
+        Signing in, writing by e-mail or Telegram, being told of a ticket,
+        being invited or resetting a password all ask it. Staff act
+        everywhere; a contact acts while active, for their own organisation
+        only (given `organisation_id`, the organisation the act concerns).
+        A removed contact is deactivated, so removal is covered by `is_active`.
+        """
+        if not self.is_active:
+            return Standing.DEACTIVATED
+        if self.is_staff:
+            return Standing.GOOD
+        membership = self.membership_or_none
+        if membership is None:
+            return Standing.NO_ORGANISATION
+        if (
+            organisation_id is not None
+            and membership.organisation_id != organisation_id
+        ):
+            return Standing.OTHER_ORGANISATION
+        return Standing.GOOD
+
+    def may_act(self, organisation_id: int | None = None) -> bool:
+        return self.standing(organisation_id) == Standing.GOOD
+
+    @property
+    def membership_or_none(self) -> Membership | None:
+        try:
+            return self.membership
+        except Membership.DoesNotExist:
+            return None
+
+    @property
+    def is_privileged(self) -> bool:
+        """Staff, a superuser or a customer's manager: rights that a customer
+        flow (an access request, a colleague's invitation) must never restore."""
+        if self.is_staff or self.is_superuser:
+            return True
+        membership = self.membership_or_none
+        return membership is not None and membership.role == Membership.Role.MANAGER
 
     def has_staff_role(self, *roles: StaffRole) -> bool:
         if not self.is_authenticated or not self.is_staff:
@@ -350,6 +407,25 @@ class AccessRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # An account that already has this address and that no customer flow may
+    # bring back by itself: the request waits for staff, who see whose it is.
+    existing_account = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("existing account"),
+    )
+    # A manager whose invitation of a colleague became this request.
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
     created_at = models.DateTimeField(_("created"), default=now, db_index=True)
 
     class Meta:
@@ -359,6 +435,49 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}> — {self.organisation_name}"
+
+    def account_fact(self) -> str:
+        """What staff must know before approving: whose account the address is."""
+        user = self.existing_account
+        if user is None:
+            return ""
+        name = user.get_full_name()
+        if user.is_staff or user.is_superuser:
+            if user.is_active:
+                return _(
+                    "The address belongs to the active staff account of %(name)s. "
+                    "It cannot be approved: staff sign in with their own account."
+                ) % {"name": name}
+            return _(
+                "The address belongs to the deactivated staff account of %(name)s. "
+                "Approving makes it a customer's contact without any staff rights; "
+                "only an administrator can reactivate staff, in the admin."
+            ) % {"name": name}
+        membership = user.membership_or_none
+        if membership is None:
+            place = _("no organisation")
+        else:
+            place = f"{membership.get_role_display()}, {membership.organisation.name}"
+        if user.is_active:
+            fact = _(
+                "The address belongs to the active account of %(name)s (%(place)s)."
+            )
+        else:
+            fact = _(
+                "The address belongs to the deactivated account of %(name)s "
+                "(%(place)s)."
+            )
+        return " ".join(
+            [
+                fact % {"name": name, "place": place},
+                str(
+                    _(
+                        "Approving restores it as a member of the organisation "
+                        "chosen below, without any earlier role."
+                    )
+                ),
+            ]
+        )
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
@@ -419,6 +538,43 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
+
+
+class AccountEvent(models.Model):
+    """A change to what an account may do, kept for the record."""
+
+    class Kind(models.TextChoices):
+        DEACTIVATED = "deactivated", _("Deactivated")
+        REACTIVATED = "reactivated", _("Reactivated")
+        REMOVED = "removed", _("Removed by a manager")
+        RESTORED = "restored", _("Restored as a contact")
+        PRIVILEGES_REMOVED = "privileges_removed", _("Staff rights removed")
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="account_events",
+        verbose_name=_("account"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind)
+    by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"
 
 
 class SubscriptionReminder(models.Model):

@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from accounts.emails import queue_templated_email, send_templated_email
 from accounts.models import (
     AccessRequest,
+    AccountEvent,
     Invitation,
     Licence,
     Membership,
     Organisation,
+    StaffRole,
     SubscriptionPeriod,
     SubscriptionReminder,
     User,
@@ -110,23 +112,62 @@ def _vouching_licence(access_request: AccessRequest) -> Licence | None:
     return None
 
 
+def account_in_the_way(
+    email: str, *, organisation: Organisation | None = None
+) -> User | None:
+    """The account of this address that a customer flow must not bring back.
+
+    Staff and superusers' addresses, active or not, and deactivated accounts
+    go to staff review. The one exception: an organisation's manager may
+    invite back a plain member they or a colleague removed. An active
+    contact is not in the way: they are told to sign in.
+    """
+    user = (
+        User.objects.filter(email__iexact=email)
+        .select_related("membership__organisation")
+        .first()
+    )
+    if user is None:
+        return None
+    if user.is_staff or user.is_superuser:
+        return user
+    if user.is_active:
+        return None
+    membership = user.membership_or_none
+    returning_member = (
+        organisation is not None
+        and membership is not None
+        and membership.organisation_id == organisation.pk
+        and membership.role == Membership.Role.MEMBER
+    )
+    return None if returning_member else user
+
+
 @transaction.atomic
 def request_access(access_request: AccessRequest) -> AccessRequest:
     """Record a visitor's request for portal access and answer it by e-mail.
 
-    1. Someone who already has an account is told to sign in instead.
-    2. A licence with active support that belongs to the requester's organisation
+    1. An address of staff or of a deactivated account waits for staff, who
+       see whose account it is (`AccessRequest.account_fact`).
+    2. Someone who already has an account is told to sign in instead.
+    3. A licence with active support that belongs to the requester's organisation
        (same tax id, or an approved e-mail domain) brings an invitation at once.
-    3. Anything else waits for staff, and the requester is told so.
+    4. Anything else waits for staff, and the requester is told so.
     The web page says the same in every case, so it reveals no licence numbers.
     """
     access_request.email = access_request.email.strip().lower()
     access_request.licence_number = normalise_licence_number(
         access_request.licence_number
     )
+    access_request.existing_account = account_in_the_way(access_request.email)
     access_request.save()
     recipient = [access_request.email]
-    if User.objects.filter(email__iexact=access_request.email, is_active=True).exists():
+    if (
+        access_request.existing_account is None
+        and User.objects.filter(
+            email__iexact=access_request.email, is_active=True
+        ).exists()
+    ):
         queue_templated_email(
             recipient,
             "accounts/email/already_registered",
@@ -134,7 +175,11 @@ def request_access(access_request: AccessRequest) -> AccessRequest:
             language=access_request.language,
         )
         return access_request
-    licence = _vouching_licence(access_request)
+    licence = (
+        _vouching_licence(access_request)
+        if access_request.existing_account is None
+        else None
+    )
     if licence is None:
         queue_templated_email(
             recipient,
@@ -153,7 +198,7 @@ def request_access(access_request: AccessRequest) -> AccessRequest:
 
 def _invite_requester(
     access_request: AccessRequest, *, invited_by: User | None
-) -> Invitation:
+) -> Invitation | None:
     assert access_request.organisation is not None
     return invite_contact(
         access_request.organisation,
@@ -170,11 +215,24 @@ def _invite_requester(
 @transaction.atomic
 def approve_access_request(
     access_request: AccessRequest, *, by: User, organisation: Organisation | None = None
-) -> Invitation:
-    """Grant access: link the given organisation, or create it from the request."""
+) -> Invitation | None:
+    """Grant access: link the given organisation, or create it from the request.
+
+    An address of an active staff account cannot be approved; one of a
+    deactivated account is invited back as a plain member, and its staff
+    rights, if any, go when the invitation is accepted (`restore_contact`).
+    """
     access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if access_request.status != AccessRequest.Status.PENDING:
         raise AccountsError(_("This request has already been decided."))
+    existing = access_request.existing_account
+    if existing is not None and existing.is_active:
+        raise AccountsError(
+            _(
+                "The address belongs to an active account; it cannot be given "
+                "access a second time. Decline the request."
+            )
+        )
     if organisation is None:
         organisation = _organisation_from_request(access_request)
     access_request.status = AccessRequest.Status.APPROVED
@@ -245,10 +303,30 @@ def invite_contact(
 
     Someone who already has an active account gets a note telling them so
     instead, and None is returned: whoever invited learns nothing about accounts
-    outside their organisation. A removed contact is invited like anyone else
-    and gets their old account back.
+    outside their organisation. A plain member removed from this organisation
+    may be invited back and gets their old account back; any other account in
+    the way (`account_in_the_way`) becomes an access request for staff to
+    review. An invitation made from an approved access request was reviewed.
     """
     email = email.strip().lower()
+    reviewed = access_request is not None
+    existing = (
+        None if reviewed else account_in_the_way(email, organisation=organisation)
+    )
+    if existing is not None:
+        AccessRequest.objects.create(
+            organisation_name=organisation.name,
+            tax_id=organisation.tax_id,
+            full_name=full_name,
+            position=position,
+            email=email,
+            phone=phone,
+            language=language,
+            organisation=organisation,
+            existing_account=existing,
+            requested_by=invited_by,
+        )
+        return None
     if User.objects.filter(email__iexact=email, is_active=True).exists():
         queue_templated_email(
             [email], "accounts/email/already_registered", {}, language=language
@@ -303,15 +381,46 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
 
 @transaction.atomic
 def restore_contact(invitation: Invitation, user: User) -> Membership:
-    """Give a removed contact their account back, in the organisation that invited them."""
+    """Give a deactivated account back as a contact of the organisation that invited it.
+
+    Whatever the account was before, it comes back as a customer's contact
+    with the invitation's role: staff and superuser status, groups and
+    permissions go, recorded. Only an administrator gives staff rights back
+    (`reactivate_account`).
+    """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise AccountsError(_("This invitation has already been used."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        raise AccountsError(_("This account is active; sign in instead."))
+    if user.is_staff or user.is_superuser:
+        user.is_staff = False
+        user.is_superuser = False
+        user.groups.clear()
+        user.user_permissions.clear()
+        AccountEvent.objects.create(
+            user=user,
+            kind=AccountEvent.Kind.PRIVILEGES_REMOVED,
+            by=invitation.invited_by,
+            note=_("Came back through an invitation to %(organisation)s.")
+            % {"organisation": invitation.organisation.name},
+        )
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    user.save(update_fields=["is_active", "is_staff", "is_superuser"])
     membership, _created = Membership.objects.update_or_create(
         user=user,
         defaults={"organisation": invitation.organisation, "role": invitation.role},
+    )
+    AccountEvent.objects.create(
+        user=user,
+        kind=AccountEvent.Kind.RESTORED,
+        by=invitation.invited_by,
+        note=_("A %(role)s of %(organisation)s.")
+        % {
+            "role": membership.get_role_display().lower(),
+            "organisation": invitation.organisation.name,
+        },
     )
     invitation.accepted_at = now()
     invitation.accepted_by = user
@@ -327,6 +436,39 @@ def remove_contact(membership: Membership, *, by: User) -> None:
     user = membership.user
     user.is_active = False
     user.save(update_fields=["is_active"])
+    AccountEvent.objects.create(user=user, kind=AccountEvent.Kind.REMOVED, by=by)
+
+
+@transaction.atomic
+def deactivate_account(user: User, *, by: User, note: str = "") -> User:
+    """Close an account for every channel; recorded."""
+    if user.pk == by.pk:
+        raise AccountsError(_("You cannot deactivate yourself."))
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    AccountEvent.objects.create(
+        user=user, kind=AccountEvent.Kind.DEACTIVATED, by=by, note=note
+    )
+    return user
+
+
+@transaction.atomic
+def reactivate_account(user: User, *, by: User, note: str = "") -> User:
+    """Open a deactivated account again; staff accounts only by an administrator."""
+    if user.is_active:
+        return user
+    if (user.is_staff or user.is_superuser) and not by.has_staff_role(StaffRole.ADMIN):
+        raise AccountsError(_("Only an administrator reactivates a staff account."))
+    if user.is_superuser and not by.is_superuser:
+        raise AccountsError(_("Only a superuser reactivates a superuser."))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    AccountEvent.objects.create(
+        user=user, kind=AccountEvent.Kind.REACTIVATED, by=by, note=note
+    )
+    return user
 
 
 def send_subscription_reminders(today: datetime.date | None = None) -> int:

@@ -70,7 +70,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         email__iexact=invitation.email, is_active=False
     ).first()
     if returning is not None:
-        services.restore_contact(invitation, returning)
+        try:
+            services.restore_contact(invitation, returning)
+        except services.AccountsError as error:
+            messages.error(request, str(error))
+            return redirect("account_login")
         messages.success(
             request,
             _(

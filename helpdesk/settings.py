@@ -109,7 +109,7 @@ CACHES = {"default": _cache_from_url(env.str("CACHE_URL", default="locmemcache:/
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.CachedPermissionsBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.EmailAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -129,6 +129,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"reset_password": "accounts.forms.ResetPasswordForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -47,7 +47,7 @@ from django.utils import translation
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
 
-from accounts.models import Licence, Membership, User
+from accounts.models import Licence, Membership, Standing, User
 from tickets import outbox, services
 from tickets.email_text import html_to_text
 from tickets.models import AutoReply, InboundEmail, Message, Ticket
@@ -393,19 +393,25 @@ def token_references(msg: MailMessage) -> list[str]:
 
 
 def party_author(ticket: Ticket, address: str) -> User | None:
-    """Who writes, if the address belongs to someone who may write in this ticket."""
+    """Who writes, if the address belongs to one of the ticket's customers:
+    its contact, a copied colleague or a manager of its organisation.
+
+    Whether that person may still write is `User.may_act`'s to say."""
     if address and address == ticket.contact_email.lower():
         return ticket.contact
-    user = User.objects.filter(email__iexact=address, is_active=True).first()
+    user = (
+        User.objects.filter(email__iexact=address).select_related("membership").first()
+    )
     if user is None or user.is_staff:
         return None
     if user.pk == ticket.contact_id or ticket.cc.filter(pk=user.pk).exists():
         return user
-    if Membership.objects.filter(
-        user=user,
-        organisation_id=ticket.organisation_id,
-        role=Membership.Role.MANAGER,
-    ).exists():
+    membership = user.membership_or_none
+    if (
+        membership is not None
+        and membership.organisation_id == ticket.organisation_id
+        and membership.role == Membership.Role.MANAGER
+    ):
         return user
     return None
 
@@ -566,6 +572,23 @@ def _route(inbound: InboundEmail) -> InboundEmail:
         author = party_author(ticket, address)
         if author is None:
             continue
+        standing = author.standing(ticket.organisation_id)
+        if standing != Standing.GOOD:
+            return _finish(
+                inbound,
+                InboundEmail.Status.HELD,
+                "no_access",
+                _(
+                    "%(address)s may no longer write in %(reference)s: "
+                    "%(why)s. Nothing was added to the ticket."
+                )
+                % {
+                    "address": address,
+                    "reference": ticket.reference,
+                    "why": standing.label,
+                },
+                ticket=ticket,
+            )
         message = services.add_message(
             ticket,
             author=author,
@@ -582,7 +605,15 @@ def _route(inbound: InboundEmail) -> InboundEmail:
             message=message,
         )
 
-    user = User.objects.filter(email__iexact=address, is_active=True).first()
+    user = User.objects.filter(email__iexact=address).first()
+    if user is not None and not user.is_active:
+        return _finish(
+            inbound,
+            InboundEmail.Status.HELD,
+            "no_access",
+            _("The sender %(address)s may no longer file tickets: %(why)s.")
+            % {"address": address, "why": Standing.DEACTIVATED.label},
+        )
     if user is not None and user.is_staff:
         return _finish(
             inbound,
@@ -709,17 +740,20 @@ def assign(
         raise services.TicketError(_("This e-mail has already been dealt with."))
     if (licence is None) == (ticket is None):
         raise services.TicketError(_("Choose a licence or a ticket, not both."))
+    organisation_id = (ticket or licence).organisation_id
+    if not contact.may_act(organisation_id):
+        raise services.TicketError(
+            _("%(name)s may not act for this organisation: %(why)s.")
+            % {
+                "name": contact.get_full_name(),
+                "why": contact.standing(organisation_id).label,
+            }
+        )
     with inbound.raw.open("rb") as stored:
         msg, parsed = parse(stored.read())
     files, dropped = _uploads(parsed.files)
     body = _body_with_notes(parsed, dropped)
     if ticket is not None:
-        if ticket.organisation_id != getattr(
-            Membership.objects.filter(user=contact).first(), "organisation_id", None
-        ):
-            raise services.TicketError(
-                _("The contact is not from the ticket's organisation.")
-            )
         message = services.add_message(
             ticket,
             author=contact,

@@ -47,14 +47,20 @@ def _wants(user: User | None, setting: str) -> bool:
     return preferences is None or getattr(preferences, setting)
 
 
+def _contact(ticket: Ticket) -> list[Recipient]:
+    if not ticket.contact.may_act(ticket.organisation_id):
+        return []
+    return [Recipient(ticket.contact_email, ticket.contact.language, ticket.contact)]
+
+
 def _customers(ticket: Ticket, setting: str) -> list[Recipient]:
-    recipients = [
-        Recipient(ticket.contact_email, ticket.contact.language, ticket.contact)
-    ]
+    """The contact and the copied colleagues who may still act for the
+    ticket's organisation (`User.may_act`) and want to hear of it."""
+    recipients = _contact(ticket)
     recipients += [
         Recipient(user.email, user.language, user)
-        for user in ticket.cc.filter(is_active=True)
-        if user.email != ticket.contact_email
+        for user in ticket.cc.select_related("membership")
+        if user.email != ticket.contact_email and user.may_act(ticket.organisation_id)
     ]
     return [r for r in recipients if _wants(r.user, setting)]
 
@@ -63,15 +69,17 @@ def recipients_for(event: TicketEvent) -> tuple[str, list[Recipient]]:
     """The template to use and who should receive it; nobody for internal notes."""
     ticket = event.ticket
     if event.kind == TicketEvent.Kind.CREATED:
-        return "tickets/email/ticket_filed", [
-            Recipient(ticket.contact_email, ticket.contact.language, ticket.contact)
-        ]
+        return "tickets/email/ticket_filed", _contact(ticket)
     if event.kind == TicketEvent.Kind.MESSAGE and event.message is not None:
         if event.message.kind == Message.Kind.REPLY:
             return "tickets/email/staff_reply", _customers(ticket, "on_reply")
         if event.message.kind == Message.Kind.CUSTOMER and ticket.assignee is not None:
             assignee = ticket.assignee
-            if assignee != event.actor and _wants(assignee, "on_customer_message"):
+            if (
+                assignee != event.actor
+                and assignee.may_act()
+                and _wants(assignee, "on_customer_message")
+            ):
                 return "tickets/email/customer_message", [
                     Recipient(assignee.email, assignee.language, assignee)
                 ]

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from accounts.models import AccessRequest
-from accounts.services import invite_contact
+from accounts.models import AccessRequest, Membership, StaffRole
+from accounts.services import deactivate_account, invite_contact, remove_contact
+from tests.conftest import _staff
+from tests.factories import MembershipFactory
 from tests.private_services import PrivateDovecot, PrivateRedis, SmtpSink
 from tests.requirements import require
 from tests.telegram.conftest import bot_api, telegram  # noqa: F401 (fixtures)
@@ -49,6 +51,18 @@ def world(
     invitation = invite_contact(
         organisation, email="invitee@alfa.example", full_name="I"
     )
+    removed_member = MembershipFactory(
+        organisation=organisation, user__email="removed@alfa.example"
+    ).user
+    remove_contact(removed_member.membership, by=customer)
+    former_manager = MembershipFactory(
+        organisation=organisation,
+        role=Membership.Role.MANAGER,
+        user__email="former-manager@alfa.example",
+    ).user
+    deactivate_account(former_manager, by=admin_user)
+    former_agent = _staff("former-agent@support.example", StaffRole.AGENT)
+    deactivate_account(former_agent, by=admin_user)
     users = {
         "member_a": colleague,
         "manager_a": customer,
@@ -56,6 +70,9 @@ def world(
         "agent": agent,
         "supervisor": supervisor,
         "admin": admin_user,
+        "removed_member_a": removed_member,
+        "deactivated_manager_a": former_manager,
+        "deactivated_agent": former_agent,
     }
     inbound, _new = store_raw(
         b"From: stranger@example.org\r\nTo: support@helpdesk.localhost\r\n"

@@ -33,6 +33,9 @@ ROLES = [
 ]
 CUSTOMERS = ["member_a", "manager_a", "member_b"]
 STAFF = ["agent", "supervisor", "admin"]
+# Sessions of accounts closed after they signed in: each must meet exactly
+# what a visitor meets (`User.may_act`).
+FORMER = ["removed_member_a", "deactivated_manager_a", "deactivated_agent"]
 
 OK = "ok"  # 200, or for POST any 2xx/3xx that is not a refusal
 LOGIN = "login"  # redirect to the sign-in page
@@ -203,7 +206,7 @@ def _check(response, expected: object, method: str) -> None:
 CASES = [
     (name, role, method)
     for name in sorted(EXPECTED)
-    for role in ROLES
+    for role in ROLES + FORMER
     for method in ("get", "post")
 ]
 
@@ -216,7 +219,8 @@ def test_authorisation(client, world, name, role, method) -> None:
     if role != "anonymous":
         sign_in(client, world["users"][role])
     url = reverse(name, kwargs=world["kwargs"].get(name))
-    expected = EXPECTED[name][0 if method == "get" else 1][role]
+    as_role = "anonymous" if role in FORMER else role
+    expected = EXPECTED[name][0 if method == "get" else 1][as_role]
     before = _footprint(world["ticket"])
 
     response = getattr(client, method)(url)
@@ -241,9 +245,22 @@ def test_the_admin_sends_visitors_to_the_portals_sign_in(client) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("role", "status"), [("manager_a", 403), ("agent", 200), ("admin", 200)]
+    ("role", "status"),
+    [("manager_a", 403), ("agent", 200), ("admin", 200)],
 )
 def test_the_admin_is_for_staff(client, world, role, status) -> None:
     sign_in(client, world["users"][role])
 
     assert client.get("/admin/", follow=True).status_code == status
+
+
+@pytest.mark.django_db
+def test_a_deactivated_agents_session_is_sent_to_sign_in_by_the_admin(
+    client, world
+) -> None:
+    sign_in(client, world["users"]["deactivated_agent"])
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

@@ -119,8 +119,11 @@ def test_a_contact_who_lost_access_is_treated_as_unlinked(
 
     customer_chat.send("/list")
 
-    assert "tickets/telegram/" in customer_chat.last()["text"]
+    assert not TelegramLink.objects.filter(user=customer).exists()
+    assert "customer@alfa.example" in customer_chat.last()["text"]
     assert "show:" not in str(customer_chat.buttons())
+    customer_chat.send("/list")
+    assert "tickets/telegram/" in customer_chat.last()["text"]
 
 
 def test_disconnecting_forgets_the_chat_and_tells_it(

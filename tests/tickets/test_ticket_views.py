@@ -246,11 +246,14 @@ def test_history_is_shown_to_staff(client, agent, ticket) -> None:
 
 
 def test_a_user_without_an_organisation_cannot_file(client) -> None:
+    """Such an account may not act (`User.may_act`): its session is not one."""
     from tests.factories import UserFactory
 
     client.force_login(UserFactory())
 
-    assert client.get("/tickets/new/").status_code == 403
+    response = client.get("/tickets/new/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
 
 
 def test_markdown_preview_is_sanitised(client, customer) -> None:

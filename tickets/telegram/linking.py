@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, User
+from accounts.models import User
 from tickets.models import TelegramLink, TelegramLinkToken
 from tickets.telegram import outbox
 
@@ -30,13 +30,10 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def can_link(user: User) -> bool:
-    """Customers' contacts use the bot; staff work in the portal."""
-    return (
-        user.is_active
-        and not user.is_staff
-        and Membership.objects.filter(user=user).exists()
-    )
+def can_link(user: User, organisation_id: int | None = None) -> bool:
+    """Customers' contacts who may act (`User.may_act`) use the bot; staff
+    work in the portal."""
+    return not user.is_staff and user.may_act(organisation_id)
 
 
 @transaction.atomic
@@ -99,14 +96,20 @@ def link_chat(token: str, *, chat_id: int, telegram_name: str) -> TelegramLink |
 
 
 def linked_user(chat_id: int) -> tuple[TelegramLink | None, User | None]:
-    """The chat's link and its contact, if the contact may still use the bot."""
+    """The chat's link and its contact, if the contact may still use the bot.
+
+    A link whose contact may no longer (`can_link`) is deleted, and the chat
+    told why: then the deleted link comes back without a user."""
     link = (
         TelegramLink.objects.select_for_update(of=("self",))
-        .select_related("user")
+        .select_related("user__membership")
         .filter(chat_id=chat_id)
         .first()
     )
-    if link is None or not can_link(link.user):
+    if link is None:
+        return None, None
+    if not can_link(link.user):
+        _forget(link, closed=True)
         return link, None
     return link, link.user
 
@@ -117,16 +120,27 @@ def unlink(user: User) -> bool:
     link = TelegramLink.objects.filter(user=user).first()
     if link is None:
         return False
+    _forget(link, closed=False)
+    return True
+
+
+def _forget(link: TelegramLink, *, closed: bool) -> None:
+    """Delete the link and tell the chat why, in its contact's language."""
+    user = link.user
     chat_id = link.chat_id
     link.delete()
-    if settings.TELEGRAM_BOT_TOKEN:
-        with translation.override(user.language):
-            outbox.queue(
-                chat_id,
-                _(
-                    "This chat is no longer linked to %(email)s. Tickets cannot be "
-                    "filed or read here until it is linked again."
-                )
-                % {"email": user.email},
+    if not settings.TELEGRAM_BOT_TOKEN:
+        return
+    with translation.override(user.language):
+        if closed:
+            text = _(
+                "This chat is no longer linked to %(email)s: the account no "
+                "longer has access to support. If this is a mistake, ask your "
+                "organisation's manager."
             )
-    return True
+        else:
+            text = _(
+                "This chat is no longer linked to %(email)s. Tickets cannot be "
+                "filed or read here until it is linked again."
+            )
+        outbox.queue(chat_id, text % {"email": user.email})

@@ -60,10 +60,14 @@ def tell_followers(event: TicketEvent) -> int:
         return 0
     ticket = event.ticket
     customers = [ticket.contact_id, *ticket.cc.values_list("pk", flat=True)]
-    links = TelegramLink.objects.filter(user__in=customers).select_related("user")
+    links = TelegramLink.objects.filter(user__in=customers).select_related(
+        "user__membership"
+    )
     told = 0
     for link in links:
-        if not linking.can_link(link.user) or not follows(link, ticket):
+        if not linking.can_link(link.user, ticket.organisation_id) or not follows(
+            link, ticket
+        ):
             continue
         with translation.override(link.user.language):
             text = reply_text(ticket, message)

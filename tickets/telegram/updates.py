@@ -122,6 +122,8 @@ def _route(payload: dict[str, Any]) -> bool:
         _link(incoming, argument)
         return True
     link, user = linking.linked_user(incoming.chat_id)
+    if link is not None and user is None:
+        return True  # the link was closed just now, and the chat told why
     if link is None or user is None:
         with translation.override(incoming.language):
             outbox.queue(
