@@ -3,12 +3,15 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 
+# The exact versions of the runtime lock (make lock), hashes checked.
+COPY requirements.txt ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY pyproject.toml README.md ./
 COPY helpdesk ./helpdesk
 COPY accounts ./accounts
 COPY schedule ./schedule
 COPY tickets ./tickets
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps .
 
 COPY . .
 RUN python -m helpdesk.compile_messages locale/*/LC_MESSAGES/*.po \

@@ -10,16 +10,38 @@ MO_FILES := $(PO_FILES:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages translations migrate shell worker beat bench clean
+.PHONY: install lock run test lint format messages translations migrate shell worker beat bench clean
 
 install: $(STAMP) $(MO_FILES)
 
-$(STAMP): pyproject.toml
+# The exact versions of requirements-dev.txt, hashes checked, then the project
+# itself (its dependencies are all in the lock); `pip check` catches a lock
+# that pyproject.toml has outgrown.
+$(STAMP): pyproject.toml requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check || { echo 'requirements-dev.txt does not match pyproject.toml: run make lock' >&2; exit 1; }
 	touch $(STAMP)
+
+# Refresh the lock files after a change to pyproject.toml's dependencies:
+# requirements.txt (runtime, for the Docker image) and requirements-dev.txt
+# (runtime + dev, for make install), exact versions with hashes, valid on every
+# Python from 3.11. Pins already in the files are kept; to move all of them to
+# the newest allowed versions: make lock LOCK_ARGS=--upgrade
+UV_VERSION := 0.13.9
+LOCK_ARGS ?=
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command 'make lock' $(LOCK_ARGS) \
+		pyproject.toml -o requirements.txt
+	$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command 'make lock' $(LOCK_ARGS) \
+		pyproject.toml --extra dev -c requirements.txt -o requirements-dev.txt
 
 # Compiled catalogues are build products: never edit or commit a .mo file.
 %.mo: %.po $(STAMP)
