@@ -128,7 +128,6 @@ class UserAdmin(DjangoUserAdmin):
                     "phone",
                     "mobile_phone",
                     "language",
-                    "timezone",
                 ]
             },
         ),

@@ -79,9 +79,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
-    timezone = models.CharField(
-        _("time zone"), max_length=64, default=settings.TIME_ZONE
-    )
     is_active = models.BooleanField(pgettext_lazy("user", "active"), default=True)
     is_staff = models.BooleanField(
         _("staff status"),

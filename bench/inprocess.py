@@ -8,7 +8,7 @@ calendars included), so nothing here touches the seeded bench database:
   that a warm call makes no query (the check the old tests/bench kept);
 - `add_business_time` calls a second (the SLA deadline of every ticket);
 - e-mail ingest: messages a second through `ingest()` (store, parse, route)
-  over the 51-message test corpus of tests/email/corpus;
+  over the 51-message test corpus of tests/tickets/email/corpus;
 - outbox: `deliver()` sends a second to an SMTP sink on 127.0.0.1 (aiosmtpd).
 """
 
@@ -121,7 +121,7 @@ MESSAGE_ID = re.compile(rb"^Message-ID:[^\n]*\n", re.IGNORECASE | re.MULTILINE)
 
 
 def ingest_figures() -> dict[str, float | int]:
-    from tickets.email_in import ingest
+    from tickets.email.incoming import ingest
 
     corpus = [path.read_bytes() for path in sorted(CORPUS.glob("*.eml"))]
     messages = 0
@@ -149,8 +149,8 @@ def free_port() -> int:
 def outbox_figures() -> dict[str, float | int]:
     from aiosmtpd.controller import Controller
 
+    from tickets.email.outbox import deliver, new_message_id
     from tickets.models import OutgoingEmail
-    from tickets.outbox import deliver, new_message_id
 
     class Sink:
         received = 0

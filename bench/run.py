@@ -1,8 +1,9 @@
 """`make bench`: the portal under load with a large database, against its own ceiling.
 
 1. Checks PostgreSQL, Redis and wrk, and says what is missing.
-2. Uses the database `helpdesk_bench_<tickets>`: reused when `seed_bench`
-   marked it with that size, otherwise created, migrated and seeded.
+2. Uses the database `helpdesk_bench_<tickets>`: reused when bench/seed.py
+   marked it with that size, otherwise created, migrated and seeded by it
+   (`--seed-only` stops here).
 3. Starts gunicorn on 127.0.0.1 with the production settings (DEBUG=false,
    Redis cache and broker, told by the proxy header that it is HTTPS).
 4. For each scenario: counts its SQL queries in-process (django.test.Client
@@ -61,7 +62,11 @@ def say(text: str) -> None:
 # -- 1. what the bench needs --------------------------------------------------
 
 
-def check_services(database_url: str, redis_url: str) -> None:
+def check_services(
+    database_url: str, redis_url: str, *, wrk: bool = True, locust: bool = True
+) -> None:
+    """PostgreSQL and Redis always; wrk and locust when a run drives the server
+    with them."""
     missing = []
     try:
         import psycopg2
@@ -75,9 +80,9 @@ def check_services(database_url: str, redis_url: str) -> None:
         redis.Redis.from_url(redis_url, socket_timeout=3).ping()
     except Exception as error:
         missing.append(f"Redis at {redis_url} ({error!s:.80})")
-    if shutil.which("wrk") is None:
+    if wrk and shutil.which("wrk") is None:
         missing.append("wrk (Debian: apt-get install wrk)")
-    if importlib.util.find_spec("locust") is None:
+    if locust and importlib.util.find_spec("locust") is None:
         missing.append("locust (pip install -e '.[bench]')")
     if missing:
         say("make bench needs PostgreSQL, Redis, wrk and locust; missing:")
@@ -129,14 +134,16 @@ def prepare_database(database_url: str, tickets: int, env: dict[str, str]) -> di
     _migrate(env)
     began = time.monotonic()
     seeding = subprocess.run(
-        [sys.executable, "manage.py", "seed_bench", "--tickets", str(tickets)],
+        [sys.executable, "bench/seed.py", "--tickets", str(tickets)],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
     say(seeding.stdout.rstrip())
+    if seeding.returncode:
+        say(seeding.stderr[-3000:])
+        raise SystemExit("bench/seed.py failed")
     seconds = round(time.monotonic() - began)
     say(f"seeding took {seconds} s with Django's start-up")
     admin = psycopg2.connect(_admin_url(database_url))
@@ -161,7 +168,7 @@ def _migrate(env: dict[str, str]) -> None:
 
 
 def _seed_figures(comment: str | None) -> dict:
-    """ "seed_bench tickets=N; rows=R; seconds=S" (seed_bench's mark) as numbers."""
+    """ "seed_bench tickets=N; rows=R; seconds=S" (bench/seed.py's mark) as numbers."""
     if not comment or not comment.startswith("seed_bench "):
         return {}
     figures = {}
@@ -440,9 +447,9 @@ def find_personas(csrf: str) -> dict:
 
     from accounts.models import Licence, User
     from bench.urls import CEILING_PATH
+    from tickets import keyset
     from tickets.models import Message, Ticket
     from tickets.services import licence_refusal
-    from tickets.staff_views import _cursor
 
     agent = User.objects.get(email="agent01@support.bench")
     supervisor = User.objects.get(email="supervisor38@support.bench")
@@ -489,7 +496,7 @@ def find_personas(csrf: str) -> dict:
         "filer_cookie": session_cookie(filer, csrf),
         "ticket_20": ticket_20,
         "queue_size": queue_size,
-        "deep_cursor": _cursor(deep_row),
+        "deep_cursor": keyset.cursor(deep_row["sla_due_at"], deep_row["pk"]),
         "filters": {"priority": "high", "category": "malfunction", "status": "open"},
         "searches": ["ошибка доступа", "license activation", "резервное", "backup"],
         "dashboard_path": dashboard_path,
@@ -832,6 +839,9 @@ def main() -> int:
     parser.add_argument("--no-load-test", action="store_true")
     parser.add_argument("--no-inprocess", action="store_true")
     parser.add_argument("--output", default="", help="the JSON file to write")
+    parser.add_argument(
+        "--seed-only", action="store_true", help="prepare the database and stop"
+    )
     args = parser.parse_args()
 
     server_url = os.environ.get(
@@ -841,7 +851,12 @@ def main() -> int:
         urlparse(server_url)._replace(path=f"/helpdesk_bench_{args.tickets}").geturl()
     )
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
-    check_services(database_url, redis_url)
+    check_services(
+        database_url,
+        redis_url,
+        wrk=not args.seed_only,
+        locust=not (args.seed_only or args.no_load_test),
+    )
 
     workdir = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
     env = {
@@ -861,6 +876,9 @@ def main() -> int:
         "PYTHONPATH": str(ROOT),
     }
     seed = prepare_database(database_url, args.tickets, env)
+    if args.seed_only:
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
@@ -886,15 +904,6 @@ def main() -> int:
             for i, s in enumerate(kept)
             if not (s.name == "ceiling" and i and kept[i - 1].name == "ceiling")
         ]
-
-    from bench.optimisations import measure
-
-    optimisations = measure(personas["ticket_20"])
-    for item in optimisations:
-        say(
-            f"  {item['what']}: {item['before_ms']} ms → {item['after_ms']} ms "
-            f"(×{item['speedup']})"
-        )
 
     port = free_port()
     log = workdir / "gunicorn.log"
@@ -995,7 +1004,6 @@ def main() -> int:
         "ceiling": ceiling,
         "scenarios": scenarios_out,
         "load_test": load,
-        "optimisations": optimisations,
         "inprocess": {},
     }
     if not args.no_inprocess:

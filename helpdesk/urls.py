@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),
     path("telegram/", include("tickets.telegram.urls")),
-    path("staff/mail/", include("tickets.mail_urls")),
+    path("staff/mail/", include("tickets.email.urls")),
     path("staff/", include("tickets.staff_urls")),
     path("", include("schedule.urls")),
     path("admin/", admin.site.urls),

@@ -37,6 +37,7 @@ from schedule.hours import (
     Override,
     Status,
 )
+from schedule.models import CalendarDay, CalendarYear, DateOverride, WeeklyHours
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +120,6 @@ def _shared_version() -> str | None:
 
 def load_calendar() -> Calendar:
     """Build a `Calendar` from the models (four queries)."""
-    from schedule.models import CalendarDay, CalendarYear, DateOverride, WeeklyHours
-
     weekly: list[list[Interval]] = [[] for _ in range(7)]
     for hours in WeeklyHours.objects.all():
         weekly[hours.weekday].append(Interval(hours.opens_at, hours.closes_at))

@@ -45,7 +45,7 @@ _SOURCES = (
     "tickets/conversation.py",
     "tickets/templatetags/tickets_tags.py",
     "tickets/markdown.py",
-    "tickets/email_text.py",
+    "tickets/email/text.py",
     "locale/ru/LC_MESSAGES/django.mo",
 )
 

@@ -31,7 +31,7 @@ _TEXT_TYPES = {
         [".txt", ".log", ".csv", ".ini", ".conf", ".cfg", ".yaml", ".yml"],
         "text/plain",
     ),
-    # Forwarded e-mails, which tickets/email_in.py names `.eml`.
+    # Forwarded e-mails, which tickets/email/incoming.py names `.eml`.
     ".eml": "message/rfc822",
 }
 

@@ -14,23 +14,26 @@ from django.utils import translation
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
 
-from accounts.models import Licence, Membership, User
+from accounts.models import Licence, Membership, StaffRole, User
 from schedule import current as support_hours
 from tickets import conversation
+from tickets.email import outbox
 from tickets.file_types import HEAD_BYTES, stored_content_type
 from tickets.models import (
     Attachment,
     Message,
     SatisfactionRating,
     SlaTarget,
+    SlaWarning,
     Ticket,
     TicketCounter,
     TicketEvent,
     TicketLink,
     TicketQuerySet,
 )
+from tickets.notify import notify
 from tickets.phones import normalise_phone
-from tickets.sla import sla_state, stored_facts
+from tickets.sla import breaching_horizon, sla_state, stored_facts
 
 
 class TicketError(Exception):
@@ -40,9 +43,7 @@ class TicketError(Exception):
 def _notify(event: TicketEvent) -> None:
     # The outbox rows are written in the same transaction as the change; a
     # worker sends them after commit.
-    from tickets.notifications import send_event_notifications
-
-    send_event_notifications(event)
+    notify(event)
 
 
 def next_reference(year: int) -> str:
@@ -192,7 +193,7 @@ def open_ticket(
     Ticket.objects.filter(pk=ticket.pk).refresh_search_index()
     refresh_sla(ticket)
     if cc:
-        set_copied_contacts(ticket, cc, by=filed_by)
+        set_copied_contacts(ticket, cc)
     event = TicketEvent.objects.create(
         ticket=ticket,
         actor=filed_by,
@@ -430,22 +431,17 @@ def change_tickets(
 
 def refresh_sla(
     ticket: Ticket, *, targets: dict[str, SlaTarget] | None = None
-) -> Ticket:
+) -> list[str]:
     """Recompute and store what the queue and the dashboard read of the ticket's
     SLA clocks (`tickets.sla.stored_facts`): the resolution deadline
     (`Ticket.sla_due_at`), the first-response time in support time, and
-    whether the first response and the solution met their targets.
+    whether the first response and the solution met their targets. Returns
+    the names of the fields that changed.
 
     These depend only on the status history, the first reply, the priority's
     target and the calendar, never on when they are computed, so running this
     again (after the targets or the calendar changed) is safe.
     """
-    _store_sla_facts(ticket, targets)
-    return ticket
-
-
-def _store_sla_facts(ticket: Ticket, targets: dict[str, SlaTarget] | None) -> list[str]:
-    """`refresh_sla`'s work; the names of the fields that changed."""
     events = TicketEvent.objects.filter(
         ticket=ticket, kind=TicketEvent.Kind.STATUS
     ).only("created_at", "old_value", "new_value")
@@ -482,7 +478,7 @@ def recompute_sla(tickets: TicketQuerySet | None = None) -> int:
             | Q(resolved_at__isnull=False, resolution_met=None)
         )
     return sum(
-        bool(_store_sla_facts(ticket, targets))
+        bool(refresh_sla(ticket, targets=targets))
         for ticket in tickets.iterator(chunk_size=500)
     )
 
@@ -520,7 +516,7 @@ def close_resolved_tickets(today: datetime.date | None = None) -> int:
 
 
 @transaction.atomic
-def set_copied_contacts(ticket: Ticket, contacts: Sequence[User], *, by: User) -> None:
+def set_copied_contacts(ticket: Ticket, contacts: Sequence[User]) -> None:
     """Copy colleagues of the ticket's organisation on it; they then see and hear of it."""
     allowed = set(
         User.objects.filter(
@@ -541,11 +537,6 @@ def warn_about_deadlines(at: datetime.datetime | None = None) -> int:
     recorded with the deadline it is about before it is queued, in one
     transaction, so a second run sends nothing again. Returns how many were sent.
     """
-    from accounts.models import StaffRole
-    from tickets import outbox
-    from tickets.models import SlaWarning
-    from tickets.sla import breaching_horizon
-
     at = at or now()
     if not support_hours.status(at).is_open:
         return 0

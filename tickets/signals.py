@@ -23,6 +23,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.tasks import recompute_open_sla, reindex_organisation_tickets
 
 SEARCHABLE_NAMES = {
     Organisation: {"name", "tax_id"},
@@ -31,8 +32,6 @@ SEARCHABLE_NAMES = {
 
 
 def _recompute_open_tickets() -> None:
-    from tickets.tasks import recompute_open_sla
-
     recompute_open_sla.delay()
 
 
@@ -72,8 +71,6 @@ def remember_searchable_names(sender: type, instance: Any, **kwargs: Any) -> Non
 def organisation_saved(instance: Organisation, **kwargs: Any) -> None:
     if getattr(instance, "_search_names_changed", False):
         # Thousands of tickets, perhaps: re-index in the worker.
-        from tickets.tasks import reindex_organisation_tickets
-
         transaction.on_commit(
             lambda: reindex_organisation_tickets.delay(instance.pk), robust=True
         )

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tickets import dashboard_views, staff_views
+from tickets.dashboard import views as dashboard_views
+from tickets.views import staff as staff_views
 
-# Under /staff/ so that the staff two-factor middleware guards it.
 app_name = "tickets_staff"
 
 urlpatterns = [

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tickets import views
 from tickets.telegram import views as telegram_views
+from tickets.views import customer as views
 
 app_name = "tickets"
 

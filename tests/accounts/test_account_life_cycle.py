@@ -255,7 +255,6 @@ def test_the_admin_change_form_does_not_reactivate(client, agent, admin_user) ->
             "email": agent.email,
             "full_name": agent.full_name,
             "language": "ru",
-            "timezone": "Europe/Moscow",
             "is_active": "on",
             "is_staff": "on",
             "groups": [Group.objects.get(name=StaffRole.AGENT.value).pk],

@@ -22,7 +22,6 @@ def test_an_administrator_cannot_make_anyone_a_superuser(
             "email": agent.email,
             "full_name": agent.full_name,
             "language": "ru",
-            "timezone": "Europe/Moscow",
             "is_active": "on",
             "is_staff": "on",
             "is_superuser": "on",

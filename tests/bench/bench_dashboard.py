@@ -9,7 +9,7 @@ would have left them (first replies, solutions, the stored SLA facts,
 ratings), vacuums and analyses, then:
 
 1. shows each dashboard query's plan and time (EXPLAIN ANALYZE);
-2. times `tickets.dashboard.build()` (what the beat task runs once a minute)
+2. times `tickets.dashboard.figures.build()` (what the beat task runs once a minute)
    and the whole page (a signed-in supervisor through the test client:
    middleware, the snapshot, the live open tickets, charts, template), and
    reports the median and the 95th percentile against the 100 ms target;
@@ -181,7 +181,7 @@ def main() -> int:
         from accounts.models import StaffRole
         from tests.auth import sign_in
         from tests.conftest import _staff
-        from tickets import dashboard
+        from tickets.dashboard import figures as dashboard
 
         _seed(count)
         with CaptureQueriesContext(connection) as captured:

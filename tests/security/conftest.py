@@ -12,9 +12,9 @@ from tests.conftest import _staff
 from tests.factories import MembershipFactory
 from tests.private_services import PrivateDovecot, PrivateRedis, SmtpSink
 from tests.requirements import require
-from tests.telegram.conftest import bot_api, telegram  # noqa: F401 (fixtures)
 from tests.tickets.conftest import upload
-from tickets.email_in import store_raw
+from tests.tickets.telegram.conftest import bot_api, telegram  # noqa: F401 (fixtures)
+from tickets.email.incoming import store_raw
 from tickets.models import SavedFilter, Ticket
 from tickets.services import open_ticket
 

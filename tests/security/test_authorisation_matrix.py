@@ -103,7 +103,7 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         _signed_in(OK, **dict.fromkeys(STAFF, FORBIDDEN))
     ),
     # Telegram's webhook: no session involved; without a bot token it is not there
-    # (the secret header is checked in tests/telegram/test_webhook.py).
+    # (the secret header is checked in tests/tickets/telegram/test_webhook.py).
     "telegram:webhook": (_roles(NO_METHOD), _roles(NOT_FOUND)),
     "tickets:detail": (_ticket_of_a(), _ticket_of_a()),
     "tickets:close": _post_only(_ticket_of_a()),

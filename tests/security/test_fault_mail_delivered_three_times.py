@@ -24,7 +24,7 @@ from tests.private_services import (
     wait_for,
 )
 from tests.requirements import require
-from tickets.email_in import poll_mailbox
+from tickets.email.imap import poll_mailbox
 from tickets.models import InboundEmail, OutgoingEmail, Ticket
 
 MAIL = (

@@ -217,7 +217,7 @@ def test_a_restart_between_storing_and_processing_is_finished_by_the_retry(
     assert len(list(Path(mail_env["MEDIA_ROOT"]).rglob("*.eml"))) == 1
 
 
-POLL = "from tickets.email_in import poll_mailbox; print(poll_mailbox())"
+POLL = "from tickets.email.imap import poll_mailbox; print(poll_mailbox())"
 
 
 def _in_mailbox(imap: imaplib.IMAP4) -> int:

@@ -18,8 +18,8 @@ from django.utils.timezone import now
 from helpdesk.celery import app as celery_app
 from tests.brokers import celery_broker
 from tests.private_services import wait_for
+from tickets.email.outbox import send_unsent_email
 from tickets.models import OutgoingEmail, Ticket
-from tickets.tasks import send_unsent_email
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

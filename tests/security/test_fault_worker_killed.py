@@ -30,9 +30,8 @@ from tests.private_services import (
     wait_for,
 )
 from tests.requirements import require
+from tickets.email.outbox import STALE_CLAIM, send_outgoing_email, send_unsent_email
 from tickets.models import OutgoingEmail, Ticket
-from tickets.outbox import STALE_CLAIM
-from tickets.tasks import send_outgoing_email, send_unsent_email
 
 pytestmark = [
     pytest.mark.redis,

@@ -9,13 +9,13 @@ import zlib
 import pytest
 from django.apps import apps
 
-from tests.telegram.conftest import (  # noqa: F401 (fixtures)
+from tests.tickets.conftest import upload
+from tests.tickets.telegram.conftest import (  # noqa: F401 (fixtures)
     bot_api,
     customer_chat,
     telegram,
 )
-from tests.tickets.conftest import upload
-from tickets.email_in import ingest
+from tickets.email.incoming import ingest
 from tickets.file_types import stored_content_type
 from tickets.models import Attachment, Ticket
 from tickets.services import add_message

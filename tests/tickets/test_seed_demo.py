@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils.timezone import localdate, now
 
 from accounts.models import Licence, Membership, Organisation, User
-from tickets.dashboard import build
+from tickets.dashboard.figures import build
 from tickets.models import Message, Ticket
 from tickets.services import recompute_sla
 

@@ -13,7 +13,7 @@ from django.utils.timezone import now
 
 from tickets.models import Ticket
 from tickets.services import open_ticket
-from tickets.views import TICKETS_PER_PAGE
+from tickets.views.customer import TICKETS_PER_PAGE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sla_targets")]
 

@@ -71,10 +71,6 @@ def _description(body: bytes) -> str:
         return ""
 
 
-def send_message(chat_id: int, **params: Any) -> dict:
-    return call("sendMessage", chat_id=chat_id, **params)
-
-
 def get_file(file_id: str) -> dict:
     return call("getFile", file_id=file_id)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from celery import shared_task
 from django.db import transaction
 from django.db.models import Q
 from django.utils.timezone import now
@@ -85,8 +86,6 @@ def _queue(
     link: TelegramLink | None = None,
     ticket: Ticket | None = None,
 ) -> OutgoingTelegramMessage:
-    from tickets.tasks import send_telegram_chat
-
     message = OutgoingTelegramMessage.objects.create(
         chat_id=chat_id, method=method, payload=payload, link=link, ticket=ticket
     )
@@ -174,3 +173,8 @@ def send_unsent() -> int:
         except OSError:
             break  # Telegram is down: the next run tries again
     return sent
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_telegram_chat(chat_id: int) -> int:
+    return send_chat(chat_id)

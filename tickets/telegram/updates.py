@@ -20,6 +20,7 @@ import datetime
 import logging
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
@@ -36,8 +37,6 @@ logger = logging.getLogger(__name__)
 
 def receive(payload: dict[str, Any]) -> tuple[TelegramUpdate, bool]:
     """Keep the update, then process it after commit; (row, False) for a repeat."""
-    from tickets.tasks import process_telegram_update
-
     try:
         incoming = parse(payload)
     except (AttributeError, KeyError, TypeError, ValueError):
@@ -165,3 +164,17 @@ def _link(incoming: Incoming, token: str) -> None:
             + dialogue.help_text(),
             buttons=dialogue.menu_buttons(),
         )
+
+
+# A download from Telegram that failed is an OSError: the update stays
+# received and is processed again.
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def process_telegram_update(update_pk: int) -> str:
+    update = TelegramUpdate.objects.filter(pk=update_pk).first()
+    return process(update).status if update is not None else ""
+
+
+@shared_task
+def telegram_catch_up() -> int:
+    """Updates and messages whose task was lost, or waited for Telegram to come back."""
+    return process_pending() + outbox.send_unsent()

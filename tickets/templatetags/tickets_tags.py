@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import gettext as _
 
+from tickets.email.text import split_quoted
 from tickets.markdown import render_markdown
 from tickets.quick_html import escaped
 
@@ -29,8 +30,6 @@ def file_size(size: int) -> str:
 @register.filter
 def quote_parts(message) -> tuple[str, str]:
     """(new text, quoted history) of an e-mailed message; the history is folded."""
-    from tickets.email_text import split_quoted
-
     if message.channel != "email":
         return message.body, ""
     return split_quoted(message.body)
@@ -55,12 +54,6 @@ def support_time(duration: datetime.timedelta | None) -> str:
 def day_time(moment: datetime.datetime | None) -> str:
     """As `date:"d.m.Y H:i"`, 25.11.2026 14:03, in the user's time zone."""
     return localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
-
-
-@register.filter
-def day_month_time(moment: datetime.datetime | None) -> str:
-    """As `date:"d.m H:i"`, 25.11 14:03, in the user's time zone."""
-    return localtime(moment).strftime("%d.%m %H:%M") if moment else ""
 
 
 @register.filter
@@ -98,8 +91,8 @@ def negate(duration: datetime.timedelta | None) -> datetime.timedelta | None:
 @register.simple_tag(takes_context=True)
 def queue_rows(context: template.Context, rows) -> SafeString:
     """The queue's table rows. Written in Python, as Django's admin writes the
-    rows of its change lists: as template code a row cost 0.9 million
-    instructions, the page's 25 rows a third of the page (bench/README.md)."""
+    rows of its change lists: as template code the rows cost a third of the
+    page, and the queue missed its target (bench/README.md)."""
     take = _TakeForm(
         back=escaped(context.request.get_full_path()),
         token=escaped(context.get("csrf_token", "")),
@@ -161,8 +154,8 @@ def _queue_row(row, take: _TakeForm, select: str, zone: datetime.tzinfo) -> str:
 @register.simple_tag
 def sla_segments(segments) -> SafeString:
     """The SLA timeline's segments (up to 40 on a staff ticket page), written in
-    Python like the queue's rows: as template code, 21 segments cost 12 million
-    instructions, a sixth of the page (bench/README.md)."""
+    Python like the queue's rows: as template code they cost a sixth of the
+    staff ticket page, which missed its target (bench/README.md)."""
     zone = get_current_timezone()
     return SafeString("".join(_sla_segment(segment, zone) for segment in segments))
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets.email_in import ingest
+from tickets.email.incoming import ingest
 from tickets.models import InboundEmail
 
 

@@ -1,0 +1,1 @@
+"""The supervisors' dashboard: figures computed in the background, charts, the page."""

@@ -1,0 +1,756 @@
+"""The ticket, its conversation, history, links and the workspace around it."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connections, models
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Licence, Membership, Organisation, User
+from tickets.phones import normalise_phone
+
+# Where the queue puts tickets without a deadline: after every real deadline.
+NO_DEADLINE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+def queue_position() -> Coalesce:
+    """The queue's sort key: the deadline, or "never" (one expression, so one
+    index serves the order and the keyset condition of every page)."""
+    return Coalesce("sla_due_at", Value(NO_DEADLINE))
+
+
+# A public reference as people type it: HD-2026-000123.
+REFERENCE = re.compile(r"[A-Za-z]+-\d{4}-\d{6}")
+PHONE = re.compile(r"[\d\s()+\-.]+")
+# PostgreSQL's `russian` configuration stems Cyrillic words as Russian and
+# Latin ones as English, so one configuration serves both languages.
+SEARCH_CONFIG = "russian"
+SEARCH_RANKED_MATCHES = 200
+# Characters of message text indexed per ticket (a tsvector holds at most 1 MB).
+SEARCH_TEXT_LIMIT = 200_000
+NAME_MATCHES = 200
+
+
+def _ids(queryset: models.QuerySet) -> list[int]:
+    return list(queryset.values_list("pk", flat=True)[:NAME_MATCHES])
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def visible_to(self, user: User) -> TicketQuerySet:
+        """The one answer to "which tickets may this user see".
+
+        Staff see every ticket; an organisation's manager sees all of its
+        tickets; a member sees the tickets they filed or were copied on.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        try:
+            # The accessor keeps the row on the user, where the page's menu
+            # reads it again.
+            membership = user.membership
+        except Membership.DoesNotExist:
+            return self.none()
+        mine = self.filter(organisation_id=membership.organisation_id)
+        if membership.role == Membership.Role.MANAGER:
+            return mine
+        return mine.filter(Q(contact=user) | Q(cc=user)).distinct()
+
+    def search(self, text: str) -> TicketQuerySet:
+        """Tickets matching the text: a reference or a phone number exactly;
+        otherwise every word in the subject, the messages, the organisation,
+        the contact or the licence number, most relevant first.
+
+        On PostgreSQL this is full-text search (the `russian` configuration
+        stems Russian words and, for Latin ones, English) over
+        `Ticket.search_vector`; elsewhere a plain substring match.
+        """
+        text = " ".join(text.split()[:8])
+        if REFERENCE.fullmatch(text):
+            return self.filter(reference__iexact=text)
+        digits = re.sub(r"\D", "", text)
+        if PHONE.fullmatch(text) and len(digits) >= 5:
+            return self._with_phone(text, digits)
+        if connections[self.db].vendor == "postgresql":
+            return self._full_text(text)
+        return self._substring(text)
+
+    def _with_phone(self, text: str, digits: str) -> TicketQuerySet:
+        # Phones are stored in E.164 (`tickets.phones`); a full number typed in
+        # any form is found exactly, a part of one by substring.
+        phone = normalise_phone(text)
+        if phone.startswith("+"):
+            contacts = User.objects.filter(phone=phone).values("pk")
+            return self.filter(Q(contact_phone=phone) | Q(contact__in=contacts))
+        return self.filter(
+            Q(contact_phone__contains=digits) | Q(contact__phone__contains=digits)
+        )
+
+    def _full_text(self, text: str) -> TicketQuerySet:
+        query = SearchQuery(text, config=SEARCH_CONFIG)
+        # The whole text as part of a licence number, an organisation's or a
+        # contact's name: small tables, so their ids go to the index lookup.
+        named = (
+            Q(search_vector=query)
+            | Q(licence__in=_ids(Licence.objects.filter(number__icontains=text)))
+            | Q(
+                organisation__in=_ids(
+                    Organisation.objects.filter(
+                        Q(name__icontains=text) | Q(tax_id=text)
+                    )
+                )
+            )
+            | Q(
+                contact__in=_ids(
+                    User.objects.filter(
+                        Q(full_name__icontains=text) | Q(email__iexact=text)
+                    )
+                )
+            )
+        )
+        # Rank only the newest matches: ranking every match of a common word
+        # in a million tickets would read them all.
+        newest = self.filter(named).order_by("-created_at").values("pk")
+        return (
+            self.filter(pk__in=newest[:SEARCH_RANKED_MATCHES])
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-created_at", "-pk")
+        )
+
+    def _substring(self, text: str) -> TicketQuerySet:
+        # SQLite's LIKE ignores case for Latin letters only; CASEFOLD is
+        # Python's, registered on every SQLite connection (helpdesk.sqlite).
+        fields = [
+            "reference",
+            "subject",
+            "organisation__name",
+            "contact__full_name",
+            "contact__email",
+            "contact_email",
+            "licence__number",
+        ]
+        tickets = self.annotate(
+            **{
+                f"_cf_{n}": Func(F(field), function="CASEFOLD")
+                for n, field in enumerate(fields)
+            }
+        )
+        for word in text.casefold().split():
+            match = Q(
+                Exists(
+                    Message.objects.annotate(
+                        _cf_body=Func(F("body"), function="CASEFOLD")
+                    ).filter(ticket=OuterRef("pk"), _cf_body__contains=word)
+                )
+            )
+            for n in range(len(fields)):
+                match |= Q(**{f"_cf_{n}__contains": word})
+            tickets = tickets.filter(match)
+        return tickets.order_by("-created_at", "-pk")
+
+    def refresh_search_index(
+        self, *, message_ids: tuple[int, int] | None = None
+    ) -> int:
+        """Rebuild `search_vector` of these tickets from their subject, the
+        names around them and every message (PostgreSQL only; a no-op elsewhere).
+
+        The services call it after each change to a ticket's text, in the same
+        transaction; `manage.py reindex_search` rebuilds it all. A bulk load
+        that knows which message ids belong to these tickets passes
+        `message_ids` (first, last) so that no index on `ticket_id` is needed.
+        """
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            return 0
+        ids_sql, params = self.values("pk").query.sql_with_params()
+        in_range = "AND m.id BETWEEN %s AND %s" if message_ids else ""
+        sql = f"""
+            UPDATE {Ticket._meta.db_table} AS t SET search_vector = s.vector
+            FROM (
+                SELECT t2.id,
+                    setweight(to_tsvector(%s, t2.subject), 'A')
+                    || setweight(to_tsvector(%s, concat_ws(' ', t2.reference,
+                        o.name, o.tax_id, u.full_name, u.email, t2.contact_email,
+                        l.number)), 'B')
+                    || setweight(to_tsvector(%s, left(coalesce(
+                        string_agg(m.body, ' ' ORDER BY m.id), ''), %s)), 'D')
+                    AS vector
+                FROM {Ticket._meta.db_table} AS t2
+                JOIN {Organisation._meta.db_table} AS o ON o.id = t2.organisation_id
+                JOIN {User._meta.db_table} AS u ON u.id = t2.contact_id
+                JOIN {Licence._meta.db_table} AS l ON l.id = t2.licence_id
+                LEFT JOIN {Message._meta.db_table} AS m
+                    ON m.ticket_id = t2.id {in_range}
+                WHERE t2.id IN ({ids_sql})
+                GROUP BY t2.id, o.name, o.tax_id, u.full_name, u.email, l.number
+            ) AS s
+            WHERE s.id = t.id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    *[SEARCH_CONFIG] * 3,
+                    SEARCH_TEXT_LIMIT,
+                    *(message_ids or ()),
+                    *params,
+                ],
+            )
+            return cursor.rowcount
+
+    def open(self) -> TicketQuerySet:
+        # Named statuses rather than "not solved", so that the partial index
+        # `ticket_open_by_priority` serves it.
+        return self.filter(status__in=Ticket.OPEN_STATUSES)
+
+    def running_sla(self) -> TicketQuerySet:
+        """Tickets whose SLA clock runs: new or open (not waiting, not solved)."""
+        return self.filter(status__in=[Ticket.Status.NEW, Ticket.Status.OPEN])
+
+    def unassigned(self) -> TicketQuerySet:
+        return self.filter(assignee=None)
+
+    def assigned_to(self, user: User) -> TicketQuerySet:
+        return self.filter(assignee=user)
+
+    def waiting(self) -> TicketQuerySet:
+        return self.filter(status=Ticket.Status.WAITING)
+
+    def breaching(self, *, by: datetime.datetime) -> TicketQuerySet:
+        """Running tickets due by `by` (a support-time horizon), overdue included."""
+        return self.running_sla().filter(sla_due_at__lte=by)
+
+    def by_sla_due(self) -> TicketQuerySet:
+        """The queue's order: soonest resolution deadline first, none last."""
+        return self.alias(queue_position=queue_position()).order_by(
+            "queue_position", "pk"
+        )
+
+    def after_in_queue(self, due: datetime.datetime | None, pk: int) -> TicketQuerySet:
+        """The tickets after (due, pk) in `by_sla_due` order: keyset paging, so
+        page 1000 costs what page 1 does. Written as `position >= due AND (...)`
+        because PostgreSQL starts an index scan at a range, not at an OR."""
+        tickets = self.alias(queue_position=queue_position())
+        if due is None:
+            # Nothing sorts after "no deadline": one range of the index.
+            return tickets.filter(queue_position=NO_DEADLINE, pk__gt=pk)
+        return tickets.filter(
+            Q(queue_position__gte=due), Q(queue_position__gt=due) | Q(pk__gt=pk)
+        )
+
+    def newest_first(self) -> TicketQuerySet:
+        return self.order_by("-created_at", "-pk")
+
+    def older_than(self, created_at: datetime.datetime, pk: int) -> TicketQuerySet:
+        """The tickets after (created_at, pk) in `newest_first` order: keyset
+        paging, so the last page of ten thousand costs what page 1 does
+        (bench/README.md). Written as a range and a condition, as
+        `after_in_queue` is, for PostgreSQL to start the index scan there."""
+        return self.filter(
+            Q(created_at__lte=created_at), Q(created_at__lt=created_at) | Q(pk__lt=pk)
+        )
+
+
+class TicketManager(models.Manager.from_queryset(TicketQuerySet)):
+    def get_queryset(self) -> TicketQuerySet:
+        # The search vector, a kilobyte or more of text a ticket, is for the
+        # database's search alone: no page reads it, and a ticket saved whole
+        # must not write back a vector read before a reindex.
+        return super().get_queryset().defer("search_vector")
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        WAITING = "waiting", _("Waiting for customer")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Category(models.TextChoices):
+        CONFIGURATION = "configuration", _("Product configuration")
+        MALFUNCTION = "malfunction", _("Malfunction")
+        LICENSING = "licensing", _("Licensing and activation")
+        OTHER = "other", _("Other")
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        CRITICAL = "critical", _("Critical")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Portal")
+        EMAIL = "email", _("E-mail")
+        TELEGRAM = "telegram", _("Telegram")
+        PHONE = "phone", _("Phone")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, editable=False
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("organisation"),
+    )
+    licence = models.ForeignKey(
+        Licence,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("licence"),
+    )
+    contact = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("contact"),
+    )
+    cc = models.ManyToManyField(
+        User,
+        blank=True,
+        related_name="copied_tickets",
+        verbose_name=_("copied contacts"),
+    )
+    contact_email = models.EmailField(_("contact e-mail"))
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    category = models.CharField(_("category"), max_length=16, choices=Category)
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.NEW, db_index=True
+    )
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel, default=Channel.WEB
+    )
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+        limit_choices_to={"is_staff": True},
+    )
+    # Filed although the subscription was not active: who allowed it and why.
+    licence_override_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    licence_override_reason = models.TextField(
+        _("reason for filing without support"), blank=True
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    # When the ticket was solved: resolved, or closed without being resolved
+    # first; cleared when it reopens.
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The resolution deadline while the SLA clock runs (`tickets.sla`); empty
+    # while the clock is paused before the target is reached, and once solved.
+    # Kept by the services and `manage.py recompute_sla`, so the queue sorts
+    # in the database.
+    sla_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # Staff search on PostgreSQL (`TicketQuerySet.search`); kept by
+    # `TicketQuerySet.refresh_search_index`, GIN-indexed by migration 0006.
+    search_vector = SearchVectorField(null=True, editable=False)
+    # A duplicate merged into another ticket: closed, its messages moved there.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
+    # What the supervisor dashboard aggregates, stored by `refresh_sla` with
+    # every change of the SLA clock (filing, a status change, the first reply,
+    # a new priority) and by `manage.py recompute_sla`, so that medians and
+    # compliance are indexed aggregates rather than replays of every history.
+    # Support time from filing to the first reply, in whole seconds.
+    first_response_support_seconds = models.PositiveIntegerField(
+        _("first response time (support seconds)"), null=True, blank=True
+    )
+    # Empty until there is a reply (or a solution), or when no target applies.
+    first_response_met = models.BooleanField(
+        _("first response within target"), null=True, blank=True
+    )
+    resolution_met = models.BooleanField(
+        _("solved within target"), null=True, blank=True
+    )
+
+    objects = TicketManager()
+
+    # The workflow: which status may follow which. `tickets.services` is the
+    # only code that moves a ticket along it.
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.NEW: frozenset(
+            {Status.OPEN, Status.WAITING, Status.RESOLVED, Status.CLOSED}
+        ),
+        Status.OPEN: frozenset({Status.WAITING, Status.RESOLVED, Status.CLOSED}),
+        Status.WAITING: frozenset({Status.OPEN, Status.RESOLVED, Status.CLOSED}),
+        Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+        Status.CLOSED: frozenset({Status.OPEN}),
+    }
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at"]
+        permissions = [("view_dashboard", _("Can see the supervisor dashboard"))]
+        indexes = [
+            # The customer's ticket list: an organisation's tickets, newest
+            # first, every page a range of this index (`older_than`).
+            models.Index(
+                fields=["organisation", "-created_at", "-id"],
+                name="ticket_org_newest",
+            ),
+            # Deadlines due by an instant (`breaching`, the SLA warnings).
+            models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
+            # Search by a phone number (stored in E.164).
+            models.Index(fields=["contact_phone"], name="ticket_contact_phone"),
+            # The dashboard's open tickets (OPEN_STATUSES) by status and
+            # priority: a scan of the few unsolved rows, from the index alone.
+            models.Index(
+                fields=["status", "priority"],
+                condition=Q(status__in=["new", "open", "waiting"]),
+                name="ticket_open_by_priority",
+            ),
+            # The dashboard's tickets per day and channel, from the index alone.
+            models.Index(fields=["created_at", "channel"], name="ticket_daily_channel"),
+            # The dashboard's first responses per week: median and compliance.
+            models.Index(
+                fields=[
+                    "first_response_at",
+                    "first_response_support_seconds",
+                    "first_response_met",
+                ],
+                condition=Q(first_response_at__isnull=False),
+                name="ticket_first_responses",
+            ),
+            # The dashboard's solved tickets per week: resolution compliance.
+            models.Index(
+                fields=["resolved_at", "resolution_met"],
+                condition=Q(resolved_at__isnull=False),
+                name="ticket_solutions",
+            ),
+            # The staff queue: unsolved tickets in `by_sla_due` order, every
+            # page a range of this index (`after_in_queue`).
+            models.Index(
+                queue_position(),
+                F("id"),
+                name="ticket_open_queue",
+                # As `open()` puts it, so that the planner sees the match.
+                condition=Q(status__in=["new", "open", "waiting"]),
+            ),
+            # The queue filtered by priority, or priority and category: a range
+            # of this index, where `ticket_open_queue` was walked past the
+            # other priorities' tickets (693 rows for 26 at a million tickets).
+            models.Index(
+                F("priority"),
+                F("category"),
+                queue_position(),
+                F("id"),
+                name="ticket_open_queue_by_kind",
+                condition=Q(status__in=["new", "open", "waiting"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.reference])
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class TicketLink(models.Model):
+    """Two tickets about the same thing, seen by staff only (they may belong to
+    different organisations). Stored in both directions, so either ticket
+    finds the other with one filter."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links")
+    related = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("related ticket")
+        verbose_name_plural = _("related tickets")
+        ordering = ["related__reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "related"], name="ticket_link_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(ticket=F("related")), name="ticket_link_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} ↔ {self.related_id}"
+
+
+class SavedFilter(models.Model):
+    """A queue view an agent named and keeps: the queue's query string."""
+
+    owner = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("query"), max_length=1000)
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="saved_filter_name_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketCounter(models.Model):
+    """The last reference number given out in a year; locked while a ticket is numbered."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class MessageQuerySet(models.QuerySet["Message"]):
+    def public(self) -> MessageQuerySet:
+        """What the customer may read: everything but internal notes."""
+        return self.exclude(kind=Message.Kind.INTERNAL_NOTE)
+
+    def visible_to(self, user: User) -> MessageQuerySet:
+        messages = self.filter(ticket__in=Ticket.objects.visible_to(user))
+        return messages if user.is_staff else messages.public()
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer message")
+        REPLY = "reply", _("Support reply")
+        INTERNAL_NOTE = "internal_note", _("Internal note")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    body = models.TextField(_("text"))
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Ticket.Channel, default=Ticket.Channel.WEB
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.kind == self.Kind.INTERNAL_NOTE
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Stored under a generated name: the uploaded name never reaches the disk.
+    return f"attachments/{now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "tickets:attachment", args=[self.message.ticket.reference, self.code]
+        )
+
+    @property
+    def extension(self) -> str:
+        return os.path.splitext(self.original_name)[1].lower()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in settings.TICKET_INLINE_IMAGE_TYPES
+
+
+class TicketEvent(models.Model):
+    """A change to a ticket: its history, and what notifications are sent from."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Ticket filed")
+        MESSAGE = "message", _("Message")
+        STATUS = "status", _("Status changed")
+        PRIORITY = "priority", _("Priority changed")
+        CATEGORY = "category", _("Category changed")
+        ASSIGNEE = "assignee", _("Assignee changed")
+        LICENCE = "licence", _("Licence changed")
+        ORGANISATION = "organisation", _("Organisation changed")
+        RATED = "rated", _("Rated")
+        MERGED = "merged", _("Merged")
+        LINKED = "linked", _("Related ticket linked")
+        UNLINKED = "unlinked", _("Related ticket unlinked")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    old_value = models.CharField(_("old value"), max_length=300, blank=True)
+    new_value = models.CharField(_("new value"), max_length=300, blank=True)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference}: {self.get_kind_display()}"
+
+    def get_old_status_display(self) -> str:
+        return _status_label(self.old_value)
+
+    def get_new_status_display(self) -> str:
+        return _status_label(self.new_value)
+
+
+def _status_label(value: str) -> str:
+    return Ticket.Status(value).label if value in Ticket.Status.values else value
+
+
+class SatisfactionRating(models.Model):
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, related_name="rating"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    rated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference}: {self.score}"
+
+
+class NotificationSettings(models.Model):
+    """What a person wants to hear about by e-mail; absent means everything."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    on_reply = models.BooleanField(_("when support replies"), default=True)
+    on_status_change = models.BooleanField(
+        _("when a ticket's status changes"), default=True
+    )
+    on_customer_message = models.BooleanField(
+        _("when a customer writes in a ticket assigned to me (staff)"), default=True
+    )
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class CannedResponse(models.Model):
+    """A prepared reply staff insert and edit; placeholders are filled per ticket."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body_ru = models.TextField(
+        _("text in Russian"),
+        help_text=_(
+            "Placeholders: {customer_name}, {licence_number}, {support_ends_on}, {reference}."
+        ),
+    )
+    body_en = models.TextField(_("text in English"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def body_in(self, language: str) -> str:
+        """The text in a language, or the other one when that is empty."""
+        if language == "en":
+            return self.body_en or self.body_ru
+        return self.body_ru or self.body_en

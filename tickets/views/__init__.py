@@ -1,0 +1,1 @@
+"""Pages of the ticket conversation: the customer's and the staff workspace."""

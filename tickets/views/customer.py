@@ -1,0 +1,478 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime, now
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import directory
+from accounts.decorators import staff_required
+from accounts.models import Licence, Membership
+from schedule import current as support_hours
+from tickets import conversation as conversations
+from tickets import keyset, presence, services
+from tickets.cached_lists import (
+    active_canned_responses,
+    sla_targets_by_priority,
+    staff_by_pk,
+)
+from tickets.canned import filled_responses
+from tickets.forms import (
+    PRIORITY_HELP,
+    CopiedContactsForm,
+    NotificationSettingsForm,
+    RatingForm,
+    ReplyForm,
+    StaffReplyForm,
+    StaffTicketForm,
+    TicketForm,
+    TicketPropertiesForm,
+)
+from tickets.markdown import render_markdown
+from tickets.models import (
+    Attachment,
+    Message,
+    NotificationSettings,
+    Ticket,
+    TicketEvent,
+)
+from tickets.sla import sla_state
+
+TICKETS_PER_PAGE = 25
+
+
+def get_ticket_for_user(
+    user,
+    reference: str,
+    related: Sequence[str] = ("organisation", "licence", "contact", "assignee"),
+) -> Ticket:
+    """The ticket if the user may see it; 404 otherwise, so existence is not revealed.
+
+    `related`: the relations read in the same query."""
+    return get_object_or_404(
+        Ticket.objects.visible_to(user).select_related(*related),
+        reference=reference,
+    )
+
+
+def _organisation_id(user) -> int | None:
+    membership = Membership.objects.filter(user=user).first()
+    return membership.organisation_id if membership else None
+
+
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    tickets = (
+        Ticket.objects.visible_to(request.user)
+        .select_related("licence", "contact")
+        # What the list shows, not every column of three tables (an
+        # organisation's list pages through ten thousand tickets).
+        .only(
+            "reference",
+            "subject",
+            "status",
+            "created_at",
+            "updated_at",
+            "licence__number",
+            "contact__full_name",
+        )
+        .newest_first()
+    )
+    status = request.GET.get("status", "")
+    if status == "open":
+        tickets = tickets.open()
+    elif status in Ticket.Status.values:
+        tickets = tickets.filter(status=status)
+    query = request.GET.copy()
+    query.pop("after", None)
+    first_url = next_url = ""
+    older_than = keyset.parse(request.GET.get("after", ""))
+    if older_than and older_than[0]:
+        tickets = tickets.older_than(*older_than)
+        first_url = f"?{query.urlencode()}"
+    page = list(tickets[: TICKETS_PER_PAGE + 1])
+    if len(page) > TICKETS_PER_PAGE:
+        last = page[TICKETS_PER_PAGE - 1]
+        query["after"] = keyset.cursor(last.created_at, last.pk)
+        next_url = f"?{query.urlencode()}"
+    return render(
+        request,
+        "tickets/ticket_list.html",
+        {
+            "tickets": page[:TICKETS_PER_PAGE],
+            "status": status,
+            "statuses": Ticket.Status,
+            "first_url": first_url,
+            "next_url": next_url,
+        },
+    )
+
+
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff or _organisation_id(request.user) is None:
+        raise PermissionDenied
+    form = TicketForm(request.POST or None, request.FILES or None, contact=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.open_ticket(
+                contact=request.user,
+                licence=data["licence"],
+                subject=data["subject"],
+                description=data["description"],
+                category=data["category"],
+                priority=data["priority"],
+                contact_email=data["contact_email"],
+                contact_phone=data["contact_phone"],
+                attachments=data["attachments"],
+                cc=data["cc"],
+            )
+        except services.TicketError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Ticket %(reference)s has been filed. We have sent a confirmation to %(email)s."
+                )
+                % {"reference": ticket.reference, "email": ticket.contact_email},
+            )
+            return redirect(ticket)
+    return render(
+        request,
+        "tickets/ticket_form.html",
+        {
+            "form": form,
+            "priority_help": [
+                (Ticket.Priority(p).label, text) for p, text in PRIORITY_HELP.items()
+            ],
+            "support_status": support_hours.status(now()),
+        },
+    )
+
+
+def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    # Its organisation, licence, contact and assignee come from caches below:
+    # four joins fewer, which cost more to compile and to plan than to run.
+    ticket = get_ticket_for_user(request.user, reference, related=("rating",))
+    staff = request.user.is_staff
+    form_class = StaffReplyForm if staff else ReplyForm
+    form = form_class(request.POST or None, request.FILES or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not (staff and form.check_collision(ticket, request.user))
+    ):
+        data = form.cleaned_data
+        try:
+            services.add_message(
+                ticket,
+                author=request.user,
+                body=data["body"],
+                attachments=data["attachments"],
+                internal=data.get("internal", False),
+                new_status=data.get("status", ""),
+            )
+        except services.TicketError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your message has been added."))
+            return redirect(ticket)
+    # Read only if the conversation is not cached.
+    events = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .exclude(kind__in=[TicketEvent.Kind.MESSAGE, TicketEvent.Kind.CREATED])
+        .select_related("actor")
+    )
+    if not staff:
+        events = events.filter(
+            kind__in=[TicketEvent.Kind.STATUS, TicketEvent.Kind.MERGED]
+        )
+    # Joined to the ticket; the reverse relation raises when there is none.
+    rating = getattr(ticket, "rating", None)
+    licence = _fill_relations_from_caches(ticket)
+    support_ends_on = licence.support_ends_on
+    conversation = conversations.conversation(ticket, events, staff=staff)
+    workspace = (
+        _staff_workspace(
+            request,
+            ticket,
+            conversation,
+            support_ends_on,
+        )
+        if staff
+        else {}
+    )
+    return render(
+        request,
+        "tickets/ticket_detail.html",
+        {
+            **workspace,
+            "ticket": ticket,
+            "conversation": conversation,
+            "form": form,
+            "reply_fields": _reply_fields(form, staff=staff),
+            "rating": rating,
+            "cc_form": CopiedContactsForm(ticket=ticket),
+            "properties_form": TicketPropertiesForm(ticket=ticket) if staff else None,
+            "rating_form": RatingForm()
+            if ticket.is_closed and rating is None and not staff
+            else None,
+            "support_ends_on": support_ends_on,
+            "support_active": licence.subscription_active(),
+            "staff": staff,
+        },
+    )
+
+
+def _fill_relations_from_caches(ticket: Ticket) -> Licence:
+    """Set the ticket's organisation, licence, contact and assignee from the
+    directory and the staff list; what they lack (a licence or a contact who
+    has since moved to another organisation, an assignee no longer active) is
+    read from the database. Returns the licence, with its subscription periods.
+    """
+    entry = directory.entry(ticket.organisation_id)
+    ticket.organisation = entry.organisation
+    licence = entry.licence(ticket.licence_id)
+    if licence is None:
+        licence = ticket.licence
+        prefetch_related_objects([licence], "subscription_periods")
+    ticket.licence = licence
+    if contact := entry.contact(ticket.contact_id):
+        ticket.contact = contact
+    if ticket.assignee_id is not None and (
+        assignee := staff_by_pk().get(ticket.assignee_id)
+    ):
+        ticket.assignee = assignee
+    return licence
+
+
+# An empty reply form's fields depend on nothing but the form's class and the
+# language: rendered once per process and language (bench/README.md, the
+# staff ticket page's target). Not while developing, where templates change
+# under a running server.
+_empty_reply_fields: dict[tuple[type, str], str] = {}
+
+
+def _reply_fields(form: ReplyForm, *, staff: bool) -> SafeString:
+    def rendered() -> str:
+        return render_to_string(
+            "tickets/_reply_fields.html", {"form": form, "staff": staff}
+        )
+
+    if form.is_bound or settings.DEBUG:
+        return mark_safe(rendered())
+    key = (type(form), get_language())
+    html = _empty_reply_fields.get(key)
+    if html is None:
+        html = _empty_reply_fields[key] = rendered()
+    return mark_safe(html)
+
+
+# Older SLA timeline segments are summarised: a ticket open for months has
+# one per night.
+SLA_SEGMENTS_SHOWN = 40
+
+
+def _staff_workspace(
+    request: HttpRequest,
+    ticket: Ticket,
+    conversation: conversations.Conversation,
+    support_ends_on: datetime.date | None,
+) -> dict[str, object]:
+    """The staff side of the ticket page: SLA clocks, canned responses, related
+    tickets, merging, and who else has the ticket open."""
+    state = sla_state(
+        ticket,
+        conversation.status_changes,
+        sla_targets_by_priority(),
+        now(),
+    )
+    return {
+        "sla": state,
+        "sla_segments": state.segments[-SLA_SEGMENTS_SHOWN:],
+        "sla_segments_hidden": max(len(state.segments) - SLA_SEGMENTS_SHOWN, 0),
+        "canned_responses": filled_responses(
+            active_canned_responses(),
+            ticket,
+            support_ends_on=support_ends_on,
+        ),
+        **(_related_tickets(ticket) if conversation.ever_related else {}),
+        "seen_message": conversation.last_message_pk,
+        "presence_text": presence.describe(
+            presence.mark(ticket, request.user, replying=False)
+        ),
+        "presence_seconds": presence.HEARTBEAT_SECONDS,
+    }
+
+
+def _related_tickets(ticket: Ticket) -> dict[str, object]:
+    return {
+        # Links are stored both ways: the tickets linking to this one are
+        # those it links to.
+        "linked_tickets": Ticket.objects.filter(links__related=ticket)
+        .order_by("reference")
+        .values("reference", "subject"),
+        "merged_references": ticket.merged_tickets.values_list("reference", flat=True),
+    }
+
+
+@require_POST
+def ticket_close(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    try:
+        services.close_ticket(ticket, by=request.user)
+    except services.TicketError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The ticket is closed. Thank you!"))
+    return redirect(ticket)
+
+
+@require_POST
+def ticket_rate(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    if request.user.is_staff:
+        raise PermissionDenied
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rate_ticket(
+                ticket,
+                by=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.TicketError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+    else:
+        messages.error(request, _("Choose a score from 1 to 5."))
+    return redirect(ticket)
+
+
+@require_GET
+def attachment_download(
+    request: HttpRequest, reference: str, code: UUID
+) -> FileResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    attachments = Attachment.objects.filter(message__ticket=ticket)
+    if not request.user.is_staff:
+        attachments = attachments.exclude(message__kind=Message.Kind.INTERNAL_NOTE)
+    attachment = get_object_or_404(attachments, code=code)
+    # Only the listed image types may be shown in the page (the stored type
+    # comes from the file's bytes: tickets/file_types.py); anything a browser
+    # could run (HTML, SVG, XML, scripts) is always downloaded, as octet-stream.
+    inline = attachment.is_image and request.GET.get("inline") == "1"
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.original_name,
+        content_type=attachment.content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(render_markdown(request.POST.get("text", "")[:50_000]))
+
+
+@require_POST
+def ticket_copied_contacts(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    form = CopiedContactsForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            services.set_copied_contacts(ticket, form.cleaned_data["cc"])
+        except services.TicketError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The copied colleagues have been saved."))
+    else:
+        messages.error(request, _("Choose colleagues from the list."))
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required
+def ticket_properties(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    form = TicketPropertiesForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            services.update_ticket(ticket, by=request.user, **form.cleaned_data)
+        except services.TicketError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The ticket has been updated."))
+    else:
+        messages.error(
+            request,
+            _("Check the ticket's details: %(errors)s")
+            % {"errors": form.errors.as_text()},
+        )
+    return redirect(ticket)
+
+
+@staff_required
+def ticket_create_for_customer(request: HttpRequest) -> HttpResponse:
+    """Staff file a ticket for a customer who called, wrote or chatted."""
+    form = StaffTicketForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        description = data["description"]
+        if data["channel"] == Ticket.Channel.PHONE:
+            taken = _("Phone call taken by %(name)s on %(when)s Moscow time.") % {
+                "name": request.user.full_name,
+                "when": localtime(now()).strftime("%d.%m.%Y %H:%M"),
+            }
+            description = f"*{taken}*\n\n{description}"
+        try:
+            ticket = services.open_ticket(
+                contact=data["contact"],
+                licence=data["licence"],
+                subject=data["subject"],
+                description=description,
+                category=data["category"],
+                priority=data["priority"],
+                channel=data["channel"],
+                filed_by=request.user,
+                override_reason=data["override_reason"],
+            )
+        except services.TicketError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Ticket %(reference)s has been filed.")
+                % {"reference": ticket.reference},
+            )
+            return redirect(ticket)
+    return render(request, "tickets/staff_ticket_form.html", {"form": form})
+
+
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    preferences = NotificationSettings.objects.filter(
+        user=request.user
+    ).first() or NotificationSettings(user=request.user)
+    form = NotificationSettingsForm(request.POST or None, instance=preferences)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your e-mail preferences have been saved."))
+        return redirect("tickets:notification_settings")
+    return render(request, "tickets/notification_settings.html", {"form": form})

@@ -1,0 +1,474 @@
+"""The staff queue: views, filters, SLA clocks, "Take" and bulk changes."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
+from django.utils.timesince import TIME_STRINGS, timesince
+from django.utils.timezone import now
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.decorators import staff_required
+from accounts.versioned_cache import VersionedCache, sources_digest
+from schedule import current as support_hours
+from tickets import cached_lists, keyset, services
+from tickets import presence as ticket_presence
+from tickets.cached_lists import staff_choices
+from tickets.forms import (
+    BulkActionForm,
+    QueueFilterForm,
+    SavedFilterForm,
+    TicketReferenceForm,
+)
+from tickets.models import SEARCH_RANKED_MATCHES, SavedFilter, Ticket, TicketQuerySet
+from tickets.sla import Clock, breaching_horizon, clock
+from tickets.views.customer import get_ticket_for_user
+
+QUEUE_PAGE_SIZE = 25
+
+# What a queue row shows and its cursor needs: each column read costs its
+# compiling and converting, 26 rows a page (bench/README.md).
+# What a queue row shows, read as values: model instances of 26 tickets, their
+# organisations and assignees took a quarter of the page's time.
+QUEUE_COLUMNS = (
+    "pk",
+    "reference",
+    "subject",
+    "priority",
+    "status",
+    "sla_due_at",
+    "last_customer_message_at",
+    "assignee_id",
+    "organisation__name",
+    "assignee__full_name",
+    "assignee__email",
+)
+
+# The queue's tabs, in the order shown; "open" is the default.
+QUEUE_VIEWS = {
+    "open": gettext_lazy("All open"),
+    "unassigned": gettext_lazy("Unassigned"),
+    "mine": gettext_lazy("Mine"),
+    "waiting": gettext_lazy("Waiting for customer"),
+    "breaching": gettext_lazy("Breaching SLA"),
+}
+
+
+# The filter and bulk forms' fields, the same for every agent with the same
+# filters: rendered once per language and staff list (assignee choices).
+queue_form_fields = VersionedCache("tickets:queue-form-fields", kept_in_process=True)
+_FORM_FIELDS_SOURCES = (
+    "templates/tickets/_form_fields.html",
+    "tickets/forms.py",
+    "tickets/models.py",
+    "locale/ru/LC_MESSAGES/django.mo",
+)
+
+
+def _fields_html(
+    form: Callable[[], forms.Form], name: str, *, skipped: tuple[str, ...] = ()
+) -> str:
+    """The fields of the form `form()` makes, rendered, from the cache (the
+    form is made only when they are not); `name` tells apart what makes the
+    HTML differ beside the language, the staff and the code."""
+    key = f"{name}:{get_language()}:{sources_digest(*_FORM_FIELDS_SOURCES)}"
+    html = queue_form_fields.get(
+        key,
+        lambda: str(
+            render_to_string(
+                "tickets/_form_fields.html", {"form": form(), "skipped": skipped}
+            )
+        ),
+        also=[cached_lists.staff],
+    )
+    return mark_safe(html)
+
+
+def _filters_sent(request: HttpRequest, filters: QueueFilterForm) -> str:
+    """What was sent for the filter fields, in short: their HTML depends on it."""
+    sent = urlencode(
+        [(name, request.GET.getlist(name)) for name in filters.fields], doseq=True
+    )
+    return hashlib.sha256(sent.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class _TimeString:
+    """One of `timesince`'s texts ("3 hours"), translated once per process,
+    language and number: a queue page asks for up to fifty, and each costs
+    Django a lookup of the plural form."""
+
+    name: str
+
+    def __mod__(self, values: dict[str, int]) -> str:
+        return _time_string(get_language(), self.name, values["num"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_string(language: str, name: str, number: int) -> str:
+    return TIME_STRINGS[name] % {"num": number}
+
+
+_REMEMBERED_TIME_STRINGS = {name: _TimeString(name) for name in TIME_STRINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """A queue row, its text worked out once in Python from the row's values:
+    per row, model instances, template lookups of `get_FOO_display`,
+    `timesince` and `get_absolute_url` cost more than the rest of the row
+    (bench/README.md)."""
+
+    reference: str
+    subject: str
+    organisation: str
+    priority: str
+    status: str
+    priority_label: str
+    status_label: str
+    assignee: str  # the name; "" when nobody has taken the ticket
+    clock: Clock
+    due: datetime.datetime | None
+    url: str
+    customer_wrote_at: datetime.datetime | None
+    customer_wrote: str  # "3 hours ago", or "" if the customer has not written
+
+
+def _queue_rows(page: list[dict], at: datetime.datetime) -> list[QueueRow]:
+    calendar = support_hours.calendar()
+    # One reverse() a page, not one a row: references are letters, digits and
+    # hyphens, which a URL takes as they are.
+    detail_url = reverse("tickets:detail", args=["REFERENCE"])
+    priorities = {value: str(label) for value, label in Ticket.Priority.choices}
+    statuses = {value: str(label) for value, label in Ticket.Status.choices}
+    return [
+        QueueRow(
+            reference=ticket["reference"],
+            subject=ticket["subject"],
+            organisation=ticket["organisation__name"],
+            priority=ticket["priority"],
+            status=ticket["status"],
+            priority_label=priorities.get(ticket["priority"], ticket["priority"]),
+            status_label=statuses.get(ticket["status"], ticket["status"]),
+            # As `User.get_full_name`.
+            assignee=(
+                (ticket["assignee__full_name"] or ticket["assignee__email"])
+                if ticket["assignee_id"] is not None
+                else ""
+            ),
+            clock=clock(ticket["status"], ticket["sla_due_at"], at, calendar=calendar),
+            due=ticket["sla_due_at"],
+            url=detail_url.replace("REFERENCE", ticket["reference"]),
+            customer_wrote_at=ticket["last_customer_message_at"],
+            customer_wrote=(
+                _("%(since)s ago")
+                % {
+                    "since": timesince(
+                        ticket["last_customer_message_at"],
+                        at,
+                        time_strings=_REMEMBERED_TIME_STRINGS,
+                    )
+                }
+                if ticket["last_customer_message_at"]
+                else ""
+            ),
+        )
+        for ticket in page
+    ]
+
+
+def _in_view(
+    tickets: TicketQuerySet,
+    view: str,
+    request: HttpRequest,
+    at: datetime.datetime,
+    *,
+    status_chosen: bool,
+) -> TicketQuerySet:
+    # A status filter is always an unsolved status. Asking "unsolved" once
+    # more would make the planner count the condition twice, expect a handful
+    # of rows and sort them instead of walking `ticket_open_queue`
+    # (bench/README.md, the filtered queue).
+    if not status_chosen:
+        tickets = tickets.open()
+    if view == "unassigned":
+        return tickets.unassigned()
+    if view == "mine":
+        return tickets.assigned_to(request.user)
+    if view == "waiting":
+        return tickets.waiting()
+    if view == "breaching":
+        return tickets.breaching(by=breaching_horizon(at))
+    return tickets
+
+
+def _cursor(ticket: dict) -> str:
+    return keyset.cursor(ticket["sla_due_at"], ticket["pk"])
+
+
+def _after(tickets: TicketQuerySet, cursor: str) -> TicketQuerySet:
+    """The tickets after the cursor's row in the queue's order (no OFFSET, no COUNT)."""
+    after = keyset.parse(cursor)
+    return tickets.after_in_queue(*after) if after else tickets
+
+
+def _page_number(text: str) -> int:
+    """A search result page, 1 to the last one that ranking reaches."""
+    last = -(-SEARCH_RANKED_MATCHES // QUEUE_PAGE_SIZE)
+    return min(max(int(text), 1), last) if text.isdigit() else 1
+
+
+def _with(query: QueryDict, **values: str) -> str:
+    query = query.copy()
+    query.update(values)
+    return f"?{query.urlencode()}"
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    """Back to the queue page the form was sent from, filters kept; only ours."""
+    target = request.POST.get("next", "")
+    queue_url = reverse("tickets_staff:queue")
+    if target.startswith(queue_url) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(queue_url)
+
+
+@require_safe
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    at = now()
+    view = request.GET.get("view", "")
+    if view not in QUEUE_VIEWS:
+        view = "open"
+    staff = staff_choices()
+    filters = QueueFilterForm(request.GET, staff=staff)
+    search = request.GET.get("q", "").strip()
+    visible = filters.filter(Ticket.objects.visible_to(request.user))
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_url = first_url = ""
+    if search:
+        # A search looks through every ticket, solved ones included, most
+        # relevant first; its pages are bounded (`SEARCH_RANKED_MATCHES`).
+        number = _page_number(request.GET.get("after", ""))
+        tickets = visible.search(search).values(*QUEUE_COLUMNS)
+        start = (number - 1) * QUEUE_PAGE_SIZE
+        page = list(tickets[start : start + QUEUE_PAGE_SIZE + 1])
+        if len(page) > QUEUE_PAGE_SIZE:
+            next_url = _with(query, after=str(number + 1))
+        if number > 1:
+            first_url = f"?{query.urlencode()}"
+    else:
+        tickets = (
+            _in_view(visible, view, request, at, status_chosen=filters.chose_status())
+            .by_sla_due()
+            .values(*QUEUE_COLUMNS)
+        )
+        cursor = request.GET.get("after", "")
+        if cursor:
+            tickets = _after(tickets, cursor)
+            first_url = f"?{query.urlencode()}"
+        page = list(tickets[: QUEUE_PAGE_SIZE + 1])
+        if len(page) > QUEUE_PAGE_SIZE:
+            next_url = _with(query, after=_cursor(page[QUEUE_PAGE_SIZE - 1]))
+    rows = _queue_rows(page[:QUEUE_PAGE_SIZE], at)
+    view_query = request.GET.copy()
+    for key in ("view", "after"):
+        view_query.pop(key, None)
+    return render(
+        request,
+        "tickets/staff_queue.html",
+        {
+            "rows": rows,
+            "view": "" if search else view,
+            "search": search,
+            "views": QUEUE_VIEWS,
+            "view_query": view_query.urlencode(),
+            "filter_fields": _fields_html(
+                lambda: filters, f"filters:{_filters_sent(request, filters)}"
+            ),
+            "bulk_fields": _fields_html(
+                lambda: BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
+                "bulk",
+                skipped=("tickets",),
+            ),
+            "next_url": next_url,
+            "first_url": first_url,
+            "saved_filters": cached_lists.saved_filters_of(request.user),
+            "search_limit": SEARCH_RANKED_MATCHES,
+            "save_filter_form": SavedFilterForm(
+                initial={"query": SavedFilterForm.kept(request.GET)}
+            ),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def take(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    try:
+        services.take_ticket(ticket, by=request.user)
+    except services.TicketError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(reference)s is now assigned to you.")
+            % {"reference": ticket.reference},
+        )
+    return _back_to_queue(request)
+
+
+@require_POST
+@staff_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkActionForm(request.POST, tickets=Ticket.objects.visible_to(request.user))
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Choose tickets, an action and its value: %(errors)s")
+            % {"errors": form.errors.as_text()},
+        )
+        return _back_to_queue(request)
+    data = form.cleaned_data
+    action = data["action"]
+    if action == BulkActionForm.Action.MERGE:
+        into = data["into"]
+        merged, errors = services.merge_tickets(
+            list(data["tickets"].order_by("pk")), into=into, by=request.user
+        )
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d ticket merged into %(reference)s.",
+                "%(count)d tickets merged into %(reference)s.",
+                merged,
+            )
+            % {"count": merged, "reference": into.reference},
+        )
+        for error in errors:
+            messages.error(request, error)
+        return _back_to_queue(request)
+    changed, errors = services.change_tickets(
+        list(data["tickets"].order_by("pk")),
+        by=request.user,
+        assignee=data["assignee"] if action == BulkActionForm.Action.ASSIGN else None,
+        status=data["status"] if action == BulkActionForm.Action.STATUS else "",
+        priority=data["priority"] if action == BulkActionForm.Action.PRIORITY else "",
+    )
+    messages.success(
+        request,
+        ngettext("%(count)d ticket changed.", "%(count)d tickets changed.", changed)
+        % {"count": changed},
+    )
+    for error in errors:
+        messages.error(request, error)
+    return _back_to_queue(request)
+
+
+def _ticket_named(request: HttpRequest) -> Ticket | None:
+    """The other ticket typed in a merge or link form; None, with a message, if
+    there is none the user may see."""
+    form = TicketReferenceForm(
+        request.POST, tickets=Ticket.objects.visible_to(request.user)
+    )
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return None
+    return form.cleaned_data["reference"]
+
+
+@require_POST
+@staff_required
+def merge(request: HttpRequest, reference: str) -> HttpResponse:
+    """Merge this ticket, a duplicate, into the ticket typed."""
+    ticket = get_ticket_for_user(request.user, reference)
+    into = _ticket_named(request)
+    if into is None:
+        return redirect(ticket)
+    try:
+        services.merge_ticket(ticket, into=into, by=request.user)
+    except services.TicketError as error:
+        messages.error(request, str(error))
+        return redirect(ticket)
+    messages.success(
+        request,
+        _("%(reference)s has been merged into this ticket.")
+        % {"reference": ticket.reference},
+    )
+    return redirect(into)
+
+
+@require_POST
+@staff_required
+def link(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    related = _ticket_named(request)
+    if related is not None:
+        try:
+            services.link_tickets(ticket, related, by=request.user)
+        except services.TicketError as error:
+            messages.error(request, str(error))
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required
+def unlink(request: HttpRequest, reference: str, related: str) -> HttpResponse:
+    ticket = get_ticket_for_user(request.user, reference)
+    services.unlink_tickets(
+        ticket, get_ticket_for_user(request.user, related), by=request.user
+    )
+    return redirect(ticket)
+
+
+@require_POST
+@staff_required
+def save_filter(request: HttpRequest) -> HttpResponse:
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return _back_to_queue(request)
+    name, query = form.cleaned_data["name"], form.cleaned_data["query"]
+    SavedFilter.objects.update_or_create(
+        owner=request.user, name=name, defaults={"query": query}
+    )
+    messages.success(request, _("Filter “%(name)s” saved.") % {"name": name})
+    return redirect(f"{reverse('tickets_staff:queue')}?{query}")
+
+
+@require_POST
+@staff_required
+def delete_filter(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = get_object_or_404(SavedFilter, pk=pk, owner=request.user)
+    saved.delete()
+    messages.success(request, _("Filter “%(name)s” deleted.") % {"name": saved.name})
+    return redirect("tickets_staff:queue")
+
+
+@require_POST
+@staff_required
+def presence(request: HttpRequest, reference: str) -> JsonResponse:
+    """Heartbeat from an open ticket page: who else is there, and replying."""
+    ticket = get_ticket_for_user(request.user, reference)
+    others = ticket_presence.mark(
+        ticket, request.user, replying=request.POST.get("replying") == "1"
+    )
+    return JsonResponse({"text": ticket_presence.describe(others)})
