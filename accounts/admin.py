@@ -15,7 +15,7 @@ from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -44,15 +44,27 @@ from accounts.services import (
     AccountsError,
     deactivate_account,
     reactivate_account,
+    register_licence,
     renew_subscription,
+    revoke_invitation,
 )
 from accounts.tasks import apply_licence_import, preview_licence_import
+from accounts.validators import normalise_licence_number
 
 
 class MembershipInline(admin.TabularInline):
+    """A contact's role; a contact joins through an invitation
+    (`accept_invitation`) and leaves through `remove_contact`, which closes the
+    account and records it, so no contact moves between organisations here."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["user", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class AccountEventInline(admin.TabularInline):
@@ -180,9 +192,13 @@ class SubscriptionPeriodInline(admin.TabularInline):
     model = SubscriptionPeriod
     extra = 0
     fields = ["kind", "starts_on", "ends_on", "created_at"]
-    readonly_fields = ["created_at"]
-    # Periods are history: they are added (renewals), never deleted here.
+    # Periods are history, written by `register_licence` (the year that comes
+    # with a purchase) and `renew_subscription` (the "renew" action).
+    readonly_fields = fields
     can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class SupportFilter(admin.SimpleListFilter):
@@ -233,6 +249,12 @@ class RenewForm(forms.Form):
     years = forms.IntegerField(label=_("Years"), min_value=1, max_value=10, initial=1)
 
 
+class LicenceForm(forms.ModelForm):
+    def clean_number(self) -> str:
+        # As `register_licence` stores it, so that a duplicate is found here.
+        return normalise_licence_number(self.cleaned_data["number"])
+
+
 @admin.register(Licence)
 class LicenceAdmin(admin.ModelAdmin):
     list_display = [
@@ -247,8 +269,38 @@ class LicenceAdmin(admin.ModelAdmin):
     search_fields = ["number", "organisation__name", "organisation__tax_id", "product"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
+    form = LicenceForm
     inlines = [SubscriptionPeriodInline]
     actions = ["renew"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: object = None
+    ) -> list[str]:
+        # What identifies a licence stays as registered, as the import keeps
+        # it: tickets are filed under its number and its organisation, and its
+        # included year of support starts on the purchase date.
+        if obj is None:
+            return ["created_at"]
+        return ["number", "organisation", "purchased_on", "created_at"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Licence, form: forms.Form, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new licence comes with its year of support.
+        licence = register_licence(
+            obj.organisation,
+            number=obj.number,
+            product=obj.product,
+            purchased_on=obj.purchased_on,
+            edition=obj.edition,
+            seats=obj.seats,
+            scope=obj.scope,
+        )
+        obj.pk = licence.pk
+        obj._state.adding = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -422,13 +474,20 @@ class AccessRequestAdmin(admin.ModelAdmin):
         "email",
         "licence_number",
     ]
-    readonly_fields = [
-        "created_at",
-        "decided_at",
-        "decided_by",
-        "existing_account",
-        "requested_by",
-    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Visitors ask on the public page (`request_access`), which checks the
+        # address and the licence and answers them.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # What the visitor sent and what staff decided, a record: staff approve
+        # or decline on the staff page ("View on site"), which calls
+        # `approve_access_request` and `decline_access_request`.
+        return False
+
+    def view_on_site(self, obj: AccessRequest) -> str:
+        return reverse("accounts:access_request_detail", args=[obj.code])
 
 
 @admin.register(Invitation)
@@ -440,10 +499,53 @@ class InvitationAdmin(admin.ModelAdmin):
         "created_at",
         "expires_at",
         "accepted_at",
+        "revoked_at",
     ]
     search_fields = ["email", "organisation__name"]
     exclude = ["token"]
-    readonly_fields = ["accepted_at", "accepted_by", "created_at"]
+    # An invitation is sent (`invite_contact`) for one address into one
+    # organisation with one role, and used once (`accept_invitation`); its
+    # name, phone and language fill the account in, and it may be given longer.
+    readonly_fields = [
+        "email",
+        "organisation",
+        "role",
+        "invited_by",
+        "access_request",
+        "created_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Managers invite on their contacts page and staff approve access
+        # requests: both send the link.
+        return False
+
+    @admin.action(
+        description=_("Revoke the selected invitations"), permissions=["change"]
+    )
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        revoked = 0
+        for invitation in queryset.filter(revoked_at=None):
+            try:
+                revoke_invitation(invitation)
+            except AccountsError as error:
+                self.message_user(request, f"{invitation}: {error}", messages.ERROR)
+            else:
+                revoked += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d invitation revoked.",
+                "%(count)d invitations revoked.",
+                revoked,
+            )
+            % {"count": revoked},
+            messages.SUCCESS if revoked else messages.WARNING,
+        )
 
 
 @admin.register(SubscriptionReminder)

@@ -18,7 +18,7 @@ from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.models import User
-from accounts.versioned_cache import VersionedCache
+from helpdesk.cache import VersionedCache
 
 permission_sets = VersionedCache("accounts:permissions", kept_in_process=True)
 

@@ -30,7 +30,7 @@ from accounts.models import (
     User,
     saved_at_sign_in,
 )
-from accounts.versioned_cache import VersionedCache, sources_digest
+from helpdesk.cache import VersionedCache
 
 entries = VersionedCache("accounts:directory", kept_in_process=True)
 # What pages read of a contact; any other column is read when asked for.
@@ -53,9 +53,7 @@ class DirectoryEntry:
 
 
 def entry(organisation_id: int) -> DirectoryEntry:
-    # A release that changes what an entry holds reads it anew.
-    key = f"{organisation_id}:{sources_digest('accounts/directory.py', 'accounts/models.py')}"
-    return entries.get(key, lambda: _read(organisation_id))
+    return entries.get(str(organisation_id), lambda: _read(organisation_id))
 
 
 def _read(organisation_id: int) -> DirectoryEntry:
@@ -73,7 +71,7 @@ def _read(organisation_id: int) -> DirectoryEntry:
         )
     )
     contacts = (
-        User.objects.filter(is_active=True, membership__organisation_id=organisation_id)
+        User.objects.contacts_of(organisation_id)
         .order_by("full_name")
         .only(*CONTACT_COLUMNS)
     )

@@ -34,7 +34,11 @@ from accounts.models import (
     SubscriptionPeriod,
     one_year_after,
 )
-from accounts.validators import is_valid_tax_id, normalise_licence_number
+from accounts.validators import (
+    is_licence_number,
+    is_valid_tax_id,
+    normalise_licence_number,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +155,7 @@ def _check_fields(row: Row) -> None:
         if not row.values.get(column):
             row.error("missing", column=column)
     number = row.number
-    if number and not re.fullmatch(settings.LICENCE_NUMBER_REGEX, number):
+    if number and not is_licence_number(number):
         row.error("bad_number", value=number, example=settings.LICENCE_NUMBER_EXAMPLE)
     tax_id = row.values.get("tax_id", "")
     if tax_id and not is_valid_tax_id(tax_id):

@@ -40,7 +40,32 @@ class Standing(models.TextChoices):
     )
 
 
-class UserManager(BaseUserManager["User"]):
+# Who is active staff: the assignee lists, the supervisors told of deadlines,
+# and the partial index that serves them (`User.Meta`).
+ACTIVE_STAFF = Q(is_staff=True, is_active=True)
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def active_staff(self) -> UserQuerySet:
+        return self.filter(ACTIVE_STAFF)
+
+    def contacts(self) -> UserQuerySet:
+        """Customers' contacts: active accounts that belong to an organisation."""
+        return self.filter(is_active=True, membership__isnull=False)
+
+    def contacts_of(self, organisation_id: int) -> UserQuerySet:
+        """The contacts of one organisation: its members whose accounts are active."""
+        return self.filter(is_active=True, membership__organisation_id=organisation_id)
+
+    def colleagues_of(self, user: User) -> UserQuerySet:
+        """The other contacts of the user's organisation (none if they have none)."""
+        membership = user.membership_or_none
+        if membership is None:
+            return self.none()
+        return self.contacts_of(membership.organisation_id).exclude(pk=user.pk)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
@@ -101,7 +126,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             # assignee lists on every staff page.
             models.Index(
                 fields=["full_name"],
-                condition=models.Q(is_staff=True, is_active=True),
+                condition=ACTIVE_STAFF,
                 name="user_active_staff",
             ),
         ]

@@ -530,10 +530,8 @@ def _send_reminder(reminder_id: int) -> bool:
     if reminder is None:
         return False  # sent, or being sent, by another run
     licence = reminder.licence
-    managers = User.objects.filter(
-        is_active=True,
-        membership__organisation=licence.organisation,
-        membership__role=Membership.Role.MANAGER,
+    managers = User.objects.contacts_of(licence.organisation_id).filter(
+        membership__role=Membership.Role.MANAGER
     )
     for manager in managers:
         # Sent here, not queued: the row is marked sent only once the mail is out.
@@ -546,3 +544,15 @@ def _send_reminder(reminder_id: int) -> bool:
     reminder.sent_at = now()
     reminder.save(update_fields=["sent_at"])
     return True
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation) -> Invitation:
+    """Make an unused invitation's link stop working (`Invitation.objects.usable`)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise AccountsError(_("This invitation has already been used."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation

@@ -37,11 +37,27 @@ def validate_tax_id(value: str) -> None:
 
 
 def normalise_licence_number(value: str) -> str:
+    """The one form licence numbers are stored and compared in: upper case,
+    without spaces around."""
     return value.strip().upper()
 
 
+def is_licence_number(value: str) -> bool:
+    """Whether the text is a licence number (`LICENCE_NUMBER_REGEX`), in any case."""
+    normal = normalise_licence_number(value)
+    return re.fullmatch(settings.LICENCE_NUMBER_REGEX, normal) is not None
+
+
+def licence_numbers_in(text: str) -> set[str]:
+    """The licence numbers written anywhere in a text (an e-mail), normalised."""
+    return {
+        normalise_licence_number(match.group(0))
+        for match in re.finditer(settings.LICENCE_NUMBER_REGEX, text, re.IGNORECASE)
+    }
+
+
 def validate_licence_number(value: str) -> None:
-    if not re.fullmatch(settings.LICENCE_NUMBER_REGEX, normalise_licence_number(value)):
+    if not is_licence_number(value):
         raise ValidationError(
             _("This is not a licence number; it looks like %(example)s."),
             code="invalid_licence_number",

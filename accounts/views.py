@@ -30,9 +30,7 @@ ACCESS_REQUESTS_PER_HOUR = 5
 
 def _managed_membership(user: User) -> Membership:
     """The membership through which `user` manages an organisation's contacts."""
-    membership = (
-        Membership.objects.filter(user=user).select_related("organisation").first()
-    )
+    membership = user.membership_or_none
     if membership is None or membership.role != Membership.Role.MANAGER:
         raise PermissionDenied
     return membership
@@ -107,9 +105,9 @@ def organisation_contacts(request: HttpRequest) -> HttpResponse:
         )
         return redirect("accounts:organisation_contacts")
     contacts = (
-        organisation.memberships.filter(user__is_active=True)
-        .select_related("user")
-        .order_by("user__full_name")
+        User.objects.contacts_of(organisation.pk)
+        .select_related("membership")
+        .order_by("full_name")
     )
     invitations = organisation.invitations.usable()
     return render(
@@ -126,20 +124,19 @@ def organisation_contacts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def remove_contact(request: HttpRequest, user_id: int) -> HttpResponse:
-    organisation = _managed_membership(request.user).organisation
-    membership = get_object_or_404(
-        organisation.memberships.select_related("user"),
-        user_id=user_id,
-        user__is_active=True,
+    organisation_id = _managed_membership(request.user).organisation_id
+    contact = get_object_or_404(
+        User.objects.contacts_of(organisation_id).select_related("membership"),
+        pk=user_id,
     )
     try:
-        services.remove_contact(membership, by=request.user)
+        services.remove_contact(contact.membership, by=request.user)
     except services.AccountsError as error:
         messages.error(request, str(error))
     else:
         messages.success(
             request,
-            _("%(name)s no longer has access.") % {"name": membership.user.full_name},
+            _("%(name)s no longer has access.") % {"name": contact.full_name},
         )
     return redirect("accounts:organisation_contacts")
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.db import connection
 
+from helpdesk import cache
 from helpdesk.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -24,12 +23,7 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
-    key = f"healthz:{uuid.uuid4().hex}"
-    cache.set(key, "1", timeout=10)
-    value = cache.get(key)
-    cache.delete(key)
-    if value != "1":
-        raise RuntimeError("the cache did not return what was stored")
+    cache.check_cache()
     return "ok"
 
 

@@ -93,15 +93,25 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
+# What is deployed (e.g. the commit): cache keys carry it, so a release never
+# reads what an older one cached (helpdesk/cache.py).
+RELEASE = env.str("RELEASE", default="dev")
+
+
 def _cache_from_url(url: str) -> dict:
     # Django's own Redis backend needs no extra library; django-environ would
     # map redis:// to django-redis, which this project does not install.
     if url.startswith(("redis://", "rediss://")):
-        return {
-            "BACKEND": "helpdesk.redis_cache.RedisCache",
+        config = {
+            "BACKEND": "helpdesk.cache.RedisCache",
             "LOCATION": url,
+            # An unreachable cache is a miss (helpdesk.cache): it must fail
+            # fast, not hold a page for the operating system's timeout.
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
         }
-    return env.cache_url_config(url)
+    else:
+        config = env.cache_url_config(url)
+    return {**config, "KEY_PREFIX": RELEASE}
 
 
 CACHES = {"default": _cache_from_url(env.str("CACHE_URL", default="locmemcache://"))}

@@ -1,7 +1,14 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.models import User
 from tickets.models import (
     Attachment,
     CannedResponse,
@@ -14,14 +21,26 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.services import change_tickets, update_ticket
+from tickets.telegram import linking
 
 
 class MessageInline(admin.StackedInline):
+    """The conversation, to read: `add_message` writes messages (and tells the
+    customer, keeps the SLA clock and the search index), so staff reply on the
+    ticket's page."""
+
     model = Message
     extra = 0
-    fields = ["kind", "author", "body", "channel", "created_at"]
-    readonly_fields = ["created_at"]
-    autocomplete_fields = ["author"]
+    fields = ["created_at", "kind", "author", "channel", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class TicketEventInline(admin.TabularInline):
@@ -35,8 +54,36 @@ class TicketEventInline(admin.TabularInline):
         return False
 
 
+class AssigneeForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("Assign to:"),
+        queryset=User.objects.active_staff().order_by("full_name"),
+        required=False,
+    )
+
+
+class TicketActionForm(AssigneeForm, ActionForm):
+    """The change list's action menu, with the staff member "Assign" needs."""
+
+
+def _change_action(description: str, **change: str):
+    """An admin action making one change to the selected tickets through the
+    services (`TicketAdmin._change`); each description is a whole sentence to
+    translate."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._change(request, queryset, **change)
+
+    return action
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
+    """Tickets to look at, changed only by the actions: they call the services
+    the staff workspace calls, so every change writes its event and keeps the
+    SLA clock, and a new status is told to the customer."""
+
     list_display = [
         "reference",
         "subject",
@@ -55,23 +102,128 @@ class TicketAdmin(admin.ModelAdmin):
         "contact__email",
     ]
     list_select_related = ["organisation", "assignee"]
-    readonly_fields = [
+    # Each field belongs to a service or is a record of what happened: the
+    # state machine (status and its times), `update_ticket` (priority,
+    # category, assignee, licence), `set_copied_contacts` (cc), `open_ticket`
+    # (who filed it, for whom and how; the subject is one line and indexed
+    # for search), `merge_ticket` (merged_into) and `refresh_sla` (the SLA facts).
+    fields = [
         "reference",
+        "subject",
+        "status",
+        "priority",
+        "category",
+        "assignee",
+        "organisation",
+        "licence",
+        "contact",
+        "contact_email",
+        "contact_phone",
+        "cc",
+        "channel",
+        "merged_into",
+        "licence_override_by",
+        "licence_override_reason",
         "created_at",
         "updated_at",
         "first_response_at",
+        "last_customer_message_at",
         "resolved_at",
         "closed_at",
         "sla_due_at",
         "first_response_support_seconds",
         "first_response_met",
         "resolution_met",
-        # Merging moves messages and records it on both tickets: only
-        # services.merge_ticket does it.
-        "merged_into",
     ]
-    autocomplete_fields = ["organisation", "licence", "contact", "assignee", "cc"]
+    readonly_fields = fields
     inlines = [MessageInline, TicketEventInline]
+    action_form = TicketActionForm
+    actions = [
+        "mark_open",
+        "mark_waiting",
+        "mark_resolved",
+        "mark_closed",
+        "set_priority_low",
+        "set_priority_normal",
+        "set_priority_high",
+        "set_priority_critical",
+        "assign",
+        "unassign",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # `open_ticket` numbers, records and acknowledges a ticket: staff file
+        # one for a customer in the workspace.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # The actions need the permission; a ticket's page only shows it, as
+        # saving it would write back every field read when it was opened.
+        return obj is None and super().has_change_permission(request)
+
+    def _report(self, request: HttpRequest, changed: int, errors: list[str]) -> None:
+        self.message_user(
+            request,
+            ngettext("%(count)d ticket changed.", "%(count)d tickets changed.", changed)
+            % {"count": changed},
+            messages.SUCCESS if changed else messages.WARNING,
+        )
+        for error in errors:
+            self.message_user(request, error, messages.ERROR)
+
+    def _change(
+        self, request: HttpRequest, queryset: QuerySet, **change: object
+    ) -> None:
+        """One change to each ticket, through the staff workspace's bulk service;
+        a ticket that cannot take it is named with the reason."""
+        changed, errors = change_tickets(
+            list(queryset.order_by("pk")), by=request.user, **change
+        )
+        self._report(request, changed, errors)
+
+    mark_open = _change_action(gettext_lazy("Set status: Open"), status="open")
+    mark_waiting = _change_action(
+        gettext_lazy("Set status: Waiting for customer"), status="waiting"
+    )
+    mark_resolved = _change_action(
+        gettext_lazy("Set status: Resolved"), status="resolved"
+    )
+    mark_closed = _change_action(gettext_lazy("Set status: Closed"), status="closed")
+    set_priority_low = _change_action(gettext_lazy("Set priority: Low"), priority="low")
+    set_priority_normal = _change_action(
+        gettext_lazy("Set priority: Normal"), priority="normal"
+    )
+    set_priority_high = _change_action(
+        gettext_lazy("Set priority: High"), priority="high"
+    )
+    set_priority_critical = _change_action(
+        gettext_lazy("Set priority: Critical"), priority="critical"
+    )
+
+    @admin.action(
+        description=gettext_lazy("Assign to the staff member chosen"),
+        permissions=["change"],
+    )
+    def assign(self, request: HttpRequest, queryset: QuerySet) -> None:
+        form = AssigneeForm(request.POST)
+        assignee = form.cleaned_data["assignee"] if form.is_valid() else None
+        if assignee is None:
+            self.message_user(
+                request,
+                _("Choose the staff member to assign the tickets to."),
+                messages.ERROR,
+            )
+            return
+        self._change(request, queryset, assignee=assignee)
+
+    @admin.action(description=gettext_lazy("Unassign"), permissions=["change"])
+    def unassign(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # As clearing the assignee on the ticket's page does.
+        changed = sum(
+            bool(update_ticket(ticket, by=request.user, assignee=None))
+            for ticket in queryset.exclude(assignee=None).order_by("pk")
+        )
+        self._report(request, changed, [])
 
 
 @admin.register(Attachment)
@@ -87,11 +239,23 @@ class AttachmentAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Files come with messages (`add_message`).
+        return False
+
 
 @admin.register(SatisfactionRating)
 class SatisfactionRatingAdmin(admin.ModelAdmin):
+    """What customers said (`rate_ticket` records it in the ticket's history)."""
+
     list_display = ["ticket", "score", "created_at"]
     list_filter = ["score"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(SlaTarget)
@@ -118,6 +282,9 @@ class SlaWarningAdmin(admin.ModelAdmin):
     list_display = ["ticket", "kind", "due_at", "created_at"]
     list_filter = ["kind"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
@@ -137,6 +304,14 @@ class TelegramLinkAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def delete_model(self, request: HttpRequest, obj: TelegramLink) -> None:
+        # As the contact's own unlinking: the chat is told.
+        linking.unlink(obj.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for link in queryset.select_related("user"):
+            linking.unlink(link.user)
 
 
 @admin.register(TelegramUpdate)

@@ -11,7 +11,7 @@ transaction as a change to them, before the cache learns of it.
 from __future__ import annotations
 
 from accounts.models import User
-from accounts.versioned_cache import VersionedCache
+from helpdesk.cache import VersionedCache
 from tickets.models import CannedResponse, SavedFilter, SlaTarget
 
 staff = VersionedCache("tickets:staff", kept_in_process=True)
@@ -27,7 +27,7 @@ def staff_by_pk() -> dict[int, User]:
         "by-pk",
         lambda: {
             user.pk: user
-            for user in User.objects.filter(is_staff=True, is_active=True)
+            for user in User.objects.active_staff()
             .order_by("full_name")
             .only("full_name", "email", "language")
         },

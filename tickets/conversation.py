@@ -1,15 +1,17 @@
 """A ticket's conversation, its messages and events as the ticket page shows
 them, rendered once and cached until it changes.
 
-A fifth of a staff ticket page (bench/README.md) went into reading the
-messages with their authors and attachments and rendering them; the
-conversation changes far less often than it is read. Each ticket's cache has
+The one piece of rendered HTML the site caches: a fifth of a staff ticket
+page went into reading the messages with their authors and attachments and
+rendering them, and without it the page misses its target (bench/README.md,
+"Cached HTML"); the conversation changes far less often than it is read. Each ticket's cache has
 its own version, replaced whenever one of its messages, attachments or events
 is saved or deleted (`tickets.signals`; the services that write them in bulk
 call `forget`), and the names shown depend on a second version, replaced when
 any user's name changes. The key holds what else the HTML depends on: staff or
-customer (internal notes), language, time zone, and a digest of the templates,
-code and translations that produce it, so that a new release renders anew.
+customer (internal notes), language and time zone; every key carries the
+release (`helpdesk.cache`), so that a new release renders anew. Not cached
+while `DEBUG`, where templates change under a running server.
 
 The ticket's status changes travel with the HTML: the staff page's SLA clocks
 read them, and they change only when an event is saved, which replaces the
@@ -26,28 +28,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
-from accounts.versioned_cache import VersionedCache, sources_digest
+from helpdesk.cache import VersionedCache
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 
 people = VersionedCache("tickets:people", kept_in_process=True)
 CONVERSATION_TIMEOUT = 24 * 60 * 60
-
-# What the HTML is made by, besides the rows.
-_SOURCES = (
-    "templates/tickets/_conversation.html",
-    "templates/tickets/_event.html",
-    "tickets/conversation.py",
-    "tickets/templatetags/tickets_tags.py",
-    "tickets/markdown.py",
-    "tickets/email/text.py",
-    "locale/ru/LC_MESSAGES/django.mo",
-)
 
 
 class StatusChange(NamedTuple):
@@ -95,12 +87,14 @@ def conversation(
             "staff" if staff else "customer",
             get_language(),
             get_current_timezone_name(),
-            sources_digest(*_SOURCES),
         ]
     )
-    html, *facts = _cache(ticket.pk).get(
-        key, lambda: _render(ticket, events, staff=staff), also=[people]
-    )
+    if settings.DEBUG:  # templates change under a running development server
+        html, *facts = _render(ticket, events, staff=staff)
+    else:
+        html, *facts = _cache(ticket.pk).get(
+            key, lambda: _render(ticket, events, staff=staff), also=[people]
+        )
     return Conversation(mark_safe(html), *facts)
 
 

@@ -13,9 +13,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localdate, make_aware
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+from phonenumber_field.phonenumber import to_python
 
 from accounts import directory
 from accounts.models import Licence, Organisation, User
+from accounts.validators import normalise_licence_number
 from tickets.cached_lists import staff_choices
 from tickets.models import (
     Message,
@@ -25,7 +28,7 @@ from tickets.models import (
     TicketQuerySet,
 )
 from tickets.quick_html import escaped
-from tickets.services import licence_refusal, normalise_phone
+from tickets.services import licence_refusal
 
 PRIORITY_HELP = {
     Ticket.Priority.LOW: _("A question or a wish; no hurry."),
@@ -224,13 +227,6 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
         return f"{user.full_name} <{user.email}>"
 
 
-def colleagues_of(organisation_id: int, *, exclude: User | None = None):
-    colleagues = User.objects.filter(
-        is_active=True, membership__organisation_id=organisation_id
-    ).order_by("full_name")
-    return colleagues.exclude(pk=exclude.pk) if exclude is not None else colleagues
-
-
 class TicketForm(forms.Form):
     licence = LicenceChoiceField(label=_("Licence"), queryset=Licence.objects.none())
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -251,9 +247,7 @@ class TicketForm(forms.Form):
         widget=forms.RadioSelect,
     )
     contact_email = forms.EmailField(label=_("E-mail for this ticket"))
-    contact_phone = forms.CharField(
-        label=_("Phone for this ticket"), max_length=40, required=False
-    )
+    contact_phone = PhoneNumberField(label=_("Phone for this ticket"), required=False)
     attachments = MultipleFileField(label=_("Attachments"), required=False)
     cc = ContactChoiceField(
         label=_("Copy colleagues"),
@@ -266,7 +260,7 @@ class TicketForm(forms.Form):
     def __init__(self, *args: object, contact: User, **kwargs: object) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("contact_email", contact.email)  # type: ignore[index]
-        kwargs["initial"].setdefault("contact_phone", str(contact.phone or ""))  # type: ignore[index]
+        kwargs["initial"].setdefault("contact_phone", contact.phone)  # type: ignore[index]
         super().__init__(*args, **kwargs)
         self.fields["licence"].queryset = (
             Licence.objects.visible_to(contact)
@@ -274,8 +268,8 @@ class TicketForm(forms.Form):
             .select_related("organisation")
             .with_periods()
         )
-        self.fields["cc"].queryset = colleagues_of(
-            contact.membership.organisation_id, exclude=contact
+        self.fields["cc"].queryset = User.objects.colleagues_of(contact).order_by(
+            "full_name"
         )
 
     def clean_licence(self) -> Licence:
@@ -364,7 +358,7 @@ class CopiedContactsForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["cc"]
         if self.is_bound:
-            field.queryset = colleagues_of(ticket.organisation_id).exclude(
+            field.queryset = User.objects.contacts_of(ticket.organisation_id).exclude(
                 pk=ticket.contact_id
             )
         colleagues = [
@@ -385,7 +379,7 @@ class CopiedContactsForm(forms.Form):
 
 
 def _staff_users():
-    return User.objects.filter(is_staff=True, is_active=True).order_by("full_name")
+    return User.objects.active_staff().order_by("full_name")
 
 
 class StaffChoiceField(ListedModelChoiceField):
@@ -443,11 +437,11 @@ class NotificationSettingsForm(forms.ModelForm):
 
 def _find_contact(text: str) -> User | None:
     """The one active contact with this e-mail, or with this phone in any form."""
-    contacts = User.objects.filter(is_active=True, membership__isnull=False)
+    contacts = User.objects.contacts()
     if "@" in text:
         return contacts.filter(email__iexact=text).first()
-    phone = normalise_phone(text)
-    if not phone.startswith("+"):
+    phone = to_python(text)
+    if not phone.is_valid():
         return None
     found = list(contacts.filter(Q(phone=phone) | Q(mobile_phone=phone))[:2])
     return found[0] if len(found) == 1 else None
@@ -485,7 +479,7 @@ class StaffTicketForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         email = data.get("contact_email", "").strip()
-        number = data.get("licence_number", "").strip().upper()
+        number = normalise_licence_number(data.get("licence_number", ""))
         contact = _find_contact(email) if email else None
         if email and contact is None:
             self.add_error(
@@ -515,9 +509,8 @@ class AssignMailForm(forms.Form):
 
     contact = forms.ModelChoiceField(
         label=_("Contact"),
-        queryset=User.objects.filter(
-            is_active=True, is_staff=False, membership__isnull=False
-        )
+        queryset=User.objects.contacts()
+        .filter(is_staff=False)
         .select_related("membership__organisation")
         .order_by("email"),
     )

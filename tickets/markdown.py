@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 
@@ -73,26 +72,8 @@ def _parser() -> markdown_lib.Markdown:
     return parser
 
 
-# The HTML depends on the text alone, and a conversation is read far more often
-# than it is written: each process keeps the latest few thousand messages of
-# ordinary length (a ticket page of 20 messages spends a tenth of its time here
-# otherwise, bench/README.md); at most 4,096 × 8,000 characters and their HTML.
-REMEMBERED_TEXT_LENGTH = 8000
-
-
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML, then through nh3 so that no HTML the author wrote can run."""
-    if len(text) <= REMEMBERED_TEXT_LENGTH:
-        return _remembered(text)
-    return _render(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _remembered(text: str) -> SafeString:
-    return _render(text)
-
-
-def _render(text: str) -> SafeString:
     html = _parser().reset().convert(text)
     clean = nh3.clean(
         html,

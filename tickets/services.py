@@ -13,8 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import PhoneNumber
 
-from accounts.models import Licence, Membership, StaffRole, User
+from accounts.models import Licence, StaffRole, User
 from schedule import current as support_hours
 from tickets import conversation
 from tickets.email import outbox
@@ -32,7 +33,6 @@ from tickets.models import (
     TicketQuerySet,
 )
 from tickets.notify import notify
-from tickets.phones import normalise_phone
 from tickets.sla import breaching_horizon, sla_state, stored_facts
 
 
@@ -138,7 +138,7 @@ def open_ticket(
     category: str,
     priority: str = Ticket.Priority.NORMAL,
     contact_email: str = "",
-    contact_phone: str = "",
+    contact_phone: PhoneNumber | str = "",
     channel: str = Ticket.Channel.WEB,
     attachments: Sequence[UploadedFile] = (),
     filed_by: User | None = None,
@@ -151,9 +151,7 @@ def open_ticket(
     files on the customer's behalf and records why.
     """
     filed_by = filed_by or contact
-    membership = (
-        Membership.objects.filter(user=contact).select_related("organisation").first()
-    )
+    membership = contact.membership_or_none
     if membership is None or membership.organisation_id != licence.organisation_id:
         raise TicketError(
             _("This licence does not belong to the contact's organisation.")
@@ -170,7 +168,8 @@ def open_ticket(
         licence=licence,
         contact=contact,
         contact_email=(contact_email or contact.email).strip(),
-        contact_phone=normalise_phone(contact_phone),
+        # Stored by its field: a valid number in E.164.
+        contact_phone=contact_phone,
         # One line: it becomes an e-mail header, where a newline is an injection.
         subject=" ".join(subject.split())[:200],
         category=category,
@@ -519,9 +518,7 @@ def close_resolved_tickets(today: datetime.date | None = None) -> int:
 def set_copied_contacts(ticket: Ticket, contacts: Sequence[User]) -> None:
     """Copy colleagues of the ticket's organisation on it; they then see and hear of it."""
     allowed = set(
-        User.objects.filter(
-            is_active=True, membership__organisation_id=ticket.organisation_id
-        ).exclude(pk=ticket.contact_id)
+        User.objects.contacts_of(ticket.organisation_id).exclude(pk=ticket.contact_id)
     )
     if any(contact not in allowed for contact in contacts):
         raise TicketError(
@@ -541,9 +538,7 @@ def warn_about_deadlines(at: datetime.datetime | None = None) -> int:
     if not support_hours.status(at).is_open:
         return 0
     supervisors = list(
-        User.objects.filter(
-            is_active=True, is_staff=True, groups__name=StaffRole.SUPERVISOR.value
-        )
+        User.objects.active_staff().filter(groups__name=StaffRole.SUPERVISOR.value)
     )
     sent = 0
     due = Ticket.objects.breaching(by=breaching_horizon(at)).select_related("assignee")

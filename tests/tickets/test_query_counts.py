@@ -3,7 +3,7 @@
 `make bench` measures the queries of each scenario on a million tickets; these
 tests make the promise behind it: the count does not grow with the tickets in
 the database, the messages of a ticket, the rows on a page or how deep the page is.
-Inside a test's transaction nothing is cached (accounts.versioned_cache), so
+Inside a test's transaction nothing is cached (helpdesk.cache), so
 these are the counts of a cold cache; the warm ones are in test_cached_lists.py
 and test_conversation_cache.py.
 """

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from email import message_from_bytes, policy
 from email.message import Message as MailMessage
 
@@ -42,6 +41,7 @@ from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
 
 from accounts.models import Licence, Membership, Standing, User
+from accounts.validators import licence_numbers_in, normalise_licence_number
 from tickets import services
 from tickets.email import outbox
 from tickets.email.parsing import (
@@ -195,11 +195,12 @@ def licence_for(membership: Membership, text: str) -> tuple[Licence | None, str]
     """The licence a new ticket is for, or ("", reason code) when staff must choose."""
     licences = list(Licence.objects.filter(organisation_id=membership.organisation_id))
     active = [licence for licence in licences if licence.subscription_active()]
-    named = {
-        match.upper()
-        for match in re.findall(settings.LICENCE_NUMBER_REGEX, text, re.IGNORECASE)
-    }
-    mentioned = [licence for licence in licences if licence.number.upper() in named]
+    named = licence_numbers_in(text)
+    mentioned = [
+        licence
+        for licence in licences
+        if normalise_licence_number(licence.number) in named
+    ]
     if mentioned:
         usable = [licence for licence in mentioned if licence in active]
         return (usable[0], "") if usable else (None, "no_active_subscription")
@@ -332,7 +333,11 @@ def _route(inbound: InboundEmail) -> InboundEmail:
             message=message,
         )
 
-    user = User.objects.filter(email__iexact=address).first()
+    user = (
+        User.objects.filter(email__iexact=address)
+        .select_related("membership__organisation")
+        .first()
+    )
     if user is not None and not user.is_active:
         return _finish(
             inbound,
@@ -348,11 +353,7 @@ def _route(inbound: InboundEmail) -> InboundEmail:
             "staff_sender",
             _("Sent from a staff address; staff reply in the portal."),
         )
-    membership = (
-        Membership.objects.filter(user=user).select_related("organisation").first()
-        if user is not None
-        else None
-    )
+    membership = user.membership_or_none if user is not None else None
     if membership is None:
         _auto_reply(inbound, msg, address, "unknown_sender")
         return _finish(

@@ -15,9 +15,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.phonenumber import to_python
 
 from accounts.models import Licence, Membership, Organisation, User
-from tickets.phones import normalise_phone
 
 # Where the queue puts tickets without a deadline: after every real deadline.
 NO_DEADLINE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
@@ -56,11 +57,9 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             return self.none()
         if user.is_staff:
             return self.all()
-        try:
-            # The accessor keeps the row on the user, where the page's menu
-            # reads it again.
-            membership = user.membership
-        except Membership.DoesNotExist:
+        # Kept on the user, where the page's menu reads it again.
+        membership = user.membership_or_none
+        if membership is None:
             return self.none()
         mine = self.filter(organisation_id=membership.organisation_id)
         if membership.role == Membership.Role.MANAGER:
@@ -87,10 +86,10 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return self._substring(text)
 
     def _with_phone(self, text: str, digits: str) -> TicketQuerySet:
-        # Phones are stored in E.164 (`tickets.phones`); a full number typed in
-        # any form is found exactly, a part of one by substring.
-        phone = normalise_phone(text)
-        if phone.startswith("+"):
+        # Phone number fields store a valid number in E.164: a full number
+        # typed in any form is found exactly, a part of one by substring.
+        phone = to_python(text)
+        if phone.is_valid():
             contacts = User.objects.filter(phone=phone).values("pk")
             return self.filter(Q(contact_phone=phone) | Q(contact__in=contacts))
         return self.filter(
@@ -325,7 +324,7 @@ class Ticket(models.Model):
         verbose_name=_("copied contacts"),
     )
     contact_email = models.EmailField(_("contact e-mail"))
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_phone = PhoneNumberField(_("contact phone"), blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     category = models.CharField(_("category"), max_length=16, choices=Category)
     priority = models.CharField(

@@ -22,7 +22,7 @@ from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Licence, Membership, User
+from accounts.models import Licence, User
 from schedule import current as support_hours
 from schedule import texts as support_texts
 from tickets import services
@@ -238,9 +238,6 @@ class Dialogue:
     # Filing a ticket.
 
     def start_new(self, argument: str = "") -> None:
-        membership = Membership.objects.select_related("organisation").get(
-            user=self.user
-        )
         licences = list(
             Licence.objects.visible_to(self.user)
             .with_periods()
@@ -251,9 +248,11 @@ class Dialogue:
         }
         usable = [licence for licence in licences if refusals[licence.pk] is None]
         if not usable:
+            # A linked chat's user is a contact (`linking.can_link`).
+            organisation = self.user.membership.organisation
             reasons = list(dict.fromkeys(r for r in refusals.values() if r)) or [
                 _("%(organisation)s has no licence with active support.")
-                % {"organisation": membership.organisation.name}
+                % {"organisation": organisation.name}
             ]
             self.say(
                 "\n\n".join(

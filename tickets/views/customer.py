@@ -4,7 +4,6 @@ import datetime
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
@@ -13,13 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime, now
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import directory
 from accounts.decorators import staff_required
-from accounts.models import Licence, Membership
+from accounts.models import Licence
 from schedule import current as support_hours
 from tickets import conversation as conversations
 from tickets import keyset, presence, services
@@ -65,11 +63,6 @@ def get_ticket_for_user(
         Ticket.objects.visible_to(user).select_related(*related),
         reference=reference,
     )
-
-
-def _organisation_id(user) -> int | None:
-    membership = Membership.objects.filter(user=user).first()
-    return membership.organisation_id if membership else None
 
 
 def ticket_list(request: HttpRequest) -> HttpResponse:
@@ -120,7 +113,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 
 
 def ticket_create(request: HttpRequest) -> HttpResponse:
-    if request.user.is_staff or _organisation_id(request.user) is None:
+    if request.user.is_staff or request.user.membership_or_none is None:
         raise PermissionDenied
     form = TicketForm(request.POST or None, request.FILES or None, contact=request.user)
     if request.method == "POST" and form.is_valid():
@@ -258,26 +251,10 @@ def _fill_relations_from_caches(ticket: Ticket) -> Licence:
     return licence
 
 
-# An empty reply form's fields depend on nothing but the form's class and the
-# language: rendered once per process and language (bench/README.md, the
-# staff ticket page's target). Not while developing, where templates change
-# under a running server.
-_empty_reply_fields: dict[tuple[type, str], str] = {}
-
-
 def _reply_fields(form: ReplyForm, *, staff: bool) -> SafeString:
-    def rendered() -> str:
-        return render_to_string(
-            "tickets/_reply_fields.html", {"form": form, "staff": staff}
-        )
-
-    if form.is_bound or settings.DEBUG:
-        return mark_safe(rendered())
-    key = (type(form), get_language())
-    html = _empty_reply_fields.get(key)
-    if html is None:
-        html = _empty_reply_fields[key] = rendered()
-    return mark_safe(html)
+    return mark_safe(
+        render_to_string("tickets/_reply_fields.html", {"form": form, "staff": staff})
+    )
 
 
 # Older SLA timeline segments are summarised: a ticket open for months has
@@ -368,10 +345,12 @@ def attachment_download(
     request: HttpRequest, reference: str, code: UUID
 ) -> FileResponse:
     ticket = get_ticket_for_user(request.user, reference)
-    attachments = Attachment.objects.filter(message__ticket=ticket)
+    thread = Message.objects.filter(ticket=ticket)
     if not request.user.is_staff:
-        attachments = attachments.exclude(message__kind=Message.Kind.INTERNAL_NOTE)
-    attachment = get_object_or_404(attachments, code=code)
+        thread = thread.public()
+    attachment = get_object_or_404(
+        Attachment.objects.filter(message__in=thread), code=code
+    )
     # Only the listed image types may be shown in the page (the stored type
     # comes from the file's bytes: tickets/file_types.py); anything a browser
     # could run (HTML, SVG, XML, scripts) is always downloaded, as octet-stream.

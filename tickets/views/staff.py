@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -14,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.timezone import now
@@ -23,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import staff_required
-from accounts.versioned_cache import VersionedCache, sources_digest
 from schedule import current as support_hours
 from tickets import cached_lists, keyset, services
 from tickets import presence as ticket_presence
@@ -68,42 +65,12 @@ QUEUE_VIEWS = {
 }
 
 
-# The filter and bulk forms' fields, the same for every agent with the same
-# filters: rendered once per language and staff list (assignee choices).
-queue_form_fields = VersionedCache("tickets:queue-form-fields", kept_in_process=True)
-_FORM_FIELDS_SOURCES = (
-    "templates/tickets/_form_fields.html",
-    "tickets/forms.py",
-    "tickets/models.py",
-    "locale/ru/LC_MESSAGES/django.mo",
-)
-
-
-def _fields_html(
-    form: Callable[[], forms.Form], name: str, *, skipped: tuple[str, ...] = ()
-) -> str:
-    """The fields of the form `form()` makes, rendered, from the cache (the
-    form is made only when they are not); `name` tells apart what makes the
-    HTML differ beside the language, the staff and the code."""
-    key = f"{name}:{get_language()}:{sources_digest(*_FORM_FIELDS_SOURCES)}"
-    html = queue_form_fields.get(
-        key,
-        lambda: str(
-            render_to_string(
-                "tickets/_form_fields.html", {"form": form(), "skipped": skipped}
-            )
-        ),
-        also=[cached_lists.staff],
+def _fields_html(form: forms.Form, *, skipped: tuple[str, ...] = ()) -> str:
+    return mark_safe(
+        render_to_string(
+            "tickets/_form_fields.html", {"form": form, "skipped": skipped}
+        )
     )
-    return mark_safe(html)
-
-
-def _filters_sent(request: HttpRequest, filters: QueueFilterForm) -> str:
-    """What was sent for the filter fields, in short: their HTML depends on it."""
-    sent = urlencode(
-        [(name, request.GET.getlist(name)) for name in filters.fields], doseq=True
-    )
-    return hashlib.sha256(sent.encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,12 +267,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "search": search,
             "views": QUEUE_VIEWS,
             "view_query": view_query.urlencode(),
-            "filter_fields": _fields_html(
-                lambda: filters, f"filters:{_filters_sent(request, filters)}"
-            ),
+            "filter_fields": _fields_html(filters),
             "bulk_fields": _fields_html(
-                lambda: BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
-                "bulk",
+                BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
                 skipped=("tickets",),
             ),
             "next_url": next_url,

@@ -15,8 +15,8 @@ from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts import versioned_cache
-from accounts.versioned_cache import VersionedCache
+from helpdesk import cache as versioned_cache
+from helpdesk.cache import VersionedCache
 from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
