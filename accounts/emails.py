@@ -1,28 +1,11 @@
 from __future__ import annotations
 
-from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def deliver_email(
-    to: list[str],
-    subject: str,
-    body: str,
-    html_body: str = "",
-    headers: dict[str, str] | None = None,
-) -> None:
-    """Send one prepared message; a connection failure is retried with backoff."""
-    message = EmailMultiAlternatives(
-        subject=subject, body=body, to=to, headers=headers or {}
-    )
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
-    message.send()
+from outbox import email as outbox
+from outbox.models import OutgoingEmail
 
 
 def queue_email(
@@ -32,20 +15,16 @@ def queue_email(
     body: str,
     html_body: str = "",
     headers: dict[str, str] | None = None,
-) -> None:
-    """Send the message from a worker once the current transaction commits.
+) -> OutgoingEmail:
+    """Write the message to the outbox in the current transaction; a worker
+    sends it once the transaction commits, exactly once.
 
     A rolled-back change must not tell anyone it happened, and the worker must
     find the rows the message speaks of.
     """
-
-    def deliver_after_commit() -> None:  # named: Django logs robust failures by name
-        deliver_email.delay(
-            to=to, subject=subject, body=body, html_body=html_body, headers=headers
-        )
-
-    # A broker that is down must not turn a committed change into an error page.
-    transaction.on_commit(deliver_after_commit, robust=True)
+    return outbox.queue(
+        to, subject=subject, body=body, html_body=html_body, headers=headers
+    )
 
 
 def render_templated_email(
@@ -64,15 +43,7 @@ AUTOMATIC = {"Auto-Submitted": "auto-generated"}
 
 def queue_templated_email(
     to: list[str], template: str, context: dict, *, language: str | None = None
-) -> None:
+) -> OutgoingEmail:
     """Render in the recipient's language now; send from a worker after commit."""
     subject, body = render_templated_email(template, context, language=language)
-    queue_email(to, subject=subject, body=body, headers=AUTOMATIC)
-
-
-def send_templated_email(
-    to: list[str], template: str, context: dict, *, language: str | None = None
-) -> None:
-    """Render and send at once, for callers that must know the mail went out."""
-    subject, body = render_templated_email(template, context, language=language)
-    EmailMultiAlternatives(subject=subject, body=body, to=to, headers=AUTOMATIC).send()
+    return queue_email(to, subject=subject, body=body, headers=AUTOMATIC)

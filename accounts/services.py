@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
 
-from accounts.emails import queue_templated_email, send_templated_email
+from accounts.emails import queue_templated_email
 from accounts.models import (
     AccessRequest,
     AccountEvent,
@@ -534,8 +534,9 @@ def _send_reminder(reminder_id: int) -> bool:
         membership__role=Membership.Role.MANAGER
     )
     for manager in managers:
-        # Sent here, not queued: the row is marked sent only once the mail is out.
-        send_templated_email(
+        # Queued in the outbox in this transaction: marked sent together with
+        # the rows that send it exactly once, or neither.
+        queue_templated_email(
             [manager.email],
             "accounts/email/subscription_reminder",
             {"licence": licence, "kind": reminder.kind, "manager": manager},

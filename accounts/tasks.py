@@ -1,5 +1,5 @@
 """Accounts' background work: thin tasks over `accounts.services` and the
-licence import. Account e-mail is sent by `accounts.emails.deliver_email`."""
+licence import. Account e-mail goes through the outbox (`outbox.email`)."""
 
 from __future__ import annotations
 

@@ -149,8 +149,8 @@ def free_port() -> int:
 def outbox_figures() -> dict[str, float | int]:
     from aiosmtpd.controller import Controller
 
-    from tickets.email.outbox import deliver, new_message_id
-    from tickets.models import OutgoingEmail
+    from outbox.email import deliver, new_message_id
+    from outbox.models import OutgoingEmail
 
     class Sink:
         received = 0

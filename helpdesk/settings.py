@@ -8,6 +8,7 @@ installed: SQLite, Celery tasks executed eagerly, e-mail printed to the console.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "phonenumber_field",
     "accounts",
+    "outbox",
     "schedule",
     "tickets",
 ]
@@ -170,8 +172,49 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Development serves files straight from static/; production from collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+
+def _storage_from_url(url: str) -> dict:
+    """Uploads on the local disk (MEDIA_ROOT), or in an S3 bucket when STORAGE_URL says
+    s3://ACCESS_KEY:SECRET_KEY@bucket?endpoint_url=...&region=... (several web hosts
+    then share the files; downloads are redirects to signed URLs that soon expire)."""
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parsed = urlsplit(url)
+    if parsed.scheme != "s3" or not parsed.hostname:
+        raise ImproperlyConfigured("STORAGE_URL must be s3://KEY:SECRET@bucket?...")
+    query = dict(parse_qsl(parsed.query))
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": parsed.hostname,
+            "access_key": unquote(parsed.username or "") or None,
+            "secret_key": unquote(parsed.password or "") or None,
+            "endpoint_url": query.get("endpoint_url"),
+            "region_name": query.get("region"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "signature_version": "s3v4",
+            "querystring_expire": int(query.get("expire", 300)),
+            "file_overwrite": False,
+        },
+    }
+
+
+def _storage_origin(storage: dict) -> str:
+    """Where a signed download URL points, for the pages' img-src: an inline
+    image is a redirect there."""
+    options = storage.get("OPTIONS", {})
+    if "bucket_name" not in options:
+        return ""
+    if options.get("endpoint_url"):
+        endpoint = urlsplit(options["endpoint_url"])
+        return f"{endpoint.scheme}://{endpoint.netloc}"
+    return "https://*.amazonaws.com"
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _storage_from_url(env.str("STORAGE_URL", default="")),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -183,7 +226,7 @@ STORAGES = {
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # A relay that stops answering fails the send, which is retried, long before
-# the outbox lets another worker take the message (tickets.outbox.STALE_CLAIM).
+# the outbox lets another worker take the message (outbox.models.STALE_CLAIM).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@helpdesk.localhost")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
@@ -226,7 +269,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "poll-mailbox": {"task": "tickets.email.imap.poll_mailbox", "schedule": 60.0},
     "send-unsent-email": {
-        "task": "tickets.email.outbox.send_unsent_email",
+        "task": "outbox.email.send_unsent_email",
         "schedule": 300.0,
     },
     # Deadlines are recomputed at once when the calendar or the targets change;
@@ -247,10 +290,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # Tasks sit beside the code they run; besides each app's `tasks` module
 # (found by autodiscovery) these modules hold some, and a worker loads them.
 CELERY_IMPORTS = [
-    "accounts.emails",
+    "outbox.email",
     "tickets.dashboard.figures",
     "tickets.email.imap",
-    "tickets.email.outbox",
     "tickets.telegram.outbox",
     "tickets.telegram.updates",
 ]
@@ -282,9 +324,15 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Scripts and styles come from static/ only; inline style attributes are allowed
 # (the admin uses them), inline scripts and every other origin are not.
+_IMAGE_SOURCES = " ".join(
+    source
+    for source in ("'self'", "data:", _storage_origin(STORAGES["default"]))
+    if source
+)
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    f"img-src {_IMAGE_SOURCES}; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURE_REFERRER_POLICY = "same-origin"

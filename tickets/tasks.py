@@ -1,6 +1,6 @@
 """The ticket domain's periodic and background work: thin tasks over `tickets.services`.
 
-Tasks of the channels sit beside the code they run (`tickets.email.outbox`,
+Tasks of the channels sit beside the code they run (`outbox.email`,
 `tickets.email.imap`, `tickets.telegram.updates`, `tickets.telegram.outbox`,
 `tickets.dashboard.figures`); `CELERY_IMPORTS` lists those modules.
 """

@@ -4,12 +4,15 @@ import datetime
 import time
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils.timezone import localdate
 
 from accounts.models import Membership, SubscriptionReminder
 from accounts.services import send_subscription_reminders
 from accounts.tasks import send_subscription_reminders as reminders_task
+from outbox.email import send_outgoing_email, send_unsent
+from outbox.models import OutgoingEmail
 from tests.factories import LicenceFactory, MembershipFactory
 
 TODAY = datetime.date(2026, 11, 25)
@@ -119,7 +122,24 @@ def test_a_real_worker_sends_once_even_when_the_task_is_retried(
 
 
 @pytest.mark.django_db
-def test_a_reminder_the_relay_refused_is_sent_by_the_next_run(
+def test_a_reminder_is_queued_in_the_outbox_with_its_mark(
+    organisation, customer, mailoutbox
+) -> None:
+    """Marked sent means queued in the outbox in the same transaction; the
+    outbox sends it, exactly once."""
+    _licence_ending_in(organisation, 20)
+
+    assert send_subscription_reminders(TODAY) == 1
+
+    assert SubscriptionReminder.objects.get().sent_at is not None
+    row = OutgoingEmail.objects.get()
+    assert row.to == [customer.email]
+    assert row.sent_at is None
+    assert mailoutbox == []  # the task runs after commit
+
+
+@pytest.mark.django_db
+def test_a_reminder_the_relay_refused_is_sent_by_the_outbox_sweeper(
     organisation, customer, mailoutbox, settings
 ) -> None:
     from tests.mail_backends import RelayDownOnceBackend
@@ -127,11 +147,16 @@ def test_a_reminder_the_relay_refused_is_sent_by_the_next_run(
     settings.EMAIL_BACKEND = "tests.mail_backends.RelayDownOnceBackend"
     RelayDownOnceBackend.failures_left = 1
     _licence_ending_in(organisation, 20)
+    assert send_subscription_reminders(TODAY) == 1
+    row = OutgoingEmail.objects.get()
 
     with pytest.raises(OSError, match="relay went away"):
-        send_subscription_reminders(TODAY)
-    assert SubscriptionReminder.objects.get().sent_at is None
-
-    assert send_subscription_reminders(TODAY) == 1
+        send_outgoing_email(row.pk)
+    assert OutgoingEmail.objects.get().sent_at is None
+    # The next reminder run does not queue it again: it is the outbox's now.
     assert send_subscription_reminders(TODAY) == 0
+
+    with time_machine.travel(row.created_at + datetime.timedelta(minutes=2)):
+        assert send_unsent() == 1
+        assert send_unsent() == 0
     assert [m.to for m in mailoutbox] == [[customer.email]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -39,6 +40,24 @@ def test_the_stack_has_every_part() -> None:
     assert "media:/data/media" in SERVICES["web"]["volumes"]
     for name in ("db", "redis", "web", "worker", "mail"):
         assert "healthcheck" in SERVICES[name], name
+
+
+def test_web_and_worker_can_be_scaled_out() -> None:
+    """`docker compose up --scale web=2 --scale worker=2` (README, "Running several web hosts")."""
+    for name in ("web", "worker"):
+        service = SERVICES[name]
+        assert "container_name" not in service, name
+        for published in service.get("ports", []):
+            # A range of host ports, e.g. "${WEB_PORTS:-8000-8001}:8000".
+            assert re.search(r"\d+-\d+\}?:\d+$", str(published)), (
+                f"{name} publishes one fixed host port: {published}"
+            )
+        environment = service["environment"]
+        assert environment["RELEASE"].startswith("${RELEASE")
+        # Uploads are shared: the same volume, or object storage.
+        assert "media:/data/media" in service["volumes"]
+        assert environment["STORAGE_URL"].startswith("${STORAGE_URL")
+    assert SERVICES["beat"].get("deploy", {}).get("replicas", 1) == 1
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)

@@ -51,3 +51,21 @@ def test_defaults_need_no_services() -> None:
     assert settings.LANGUAGE_CODE == "ru"
     assert [code for code, _name in settings.LANGUAGES] == ["ru", "en"]
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+
+
+def test_inline_images_may_come_from_the_object_store_only_when_files_are_there() -> (
+    None
+):
+    """An inline image is a redirect to a signed URL: the pages' img-src must
+    name the store, and nothing more with files on the local disk."""
+    from helpdesk.settings import _storage_from_url, _storage_origin
+
+    assert _storage_origin(_storage_from_url("")) == ""
+    assert (
+        _storage_origin(
+            _storage_from_url(
+                "s3://key:secret@files?endpoint_url=http://127.0.0.1:9000/"
+            )
+        )
+        == "http://127.0.0.1:9000"
+    )

@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from outbox.models import OutgoingEmail
 from tests.private_services import (
     PrivateDovecot,
     SmtpSink,
@@ -25,7 +26,7 @@ from tests.private_services import (
 )
 from tests.requirements import require
 from tickets.email.imap import poll_mailbox
-from tickets.models import InboundEmail, OutgoingEmail, Ticket
+from tickets.models import InboundEmail, Ticket
 
 MAIL = (
     "From: Анна Смирнова <customer@alfa.example>\r\n"

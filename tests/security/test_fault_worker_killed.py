@@ -21,6 +21,8 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
+from outbox.email import STALE_CLAIM, send_outgoing_email, send_unsent_email
+from outbox.models import OutgoingEmail
 from tests.brokers import celery_broker
 from tests.private_services import (
     PrivateRedis,
@@ -30,8 +32,7 @@ from tests.private_services import (
     wait_for,
 )
 from tests.requirements import require
-from tickets.email.outbox import STALE_CLAIM, send_outgoing_email, send_unsent_email
-from tickets.models import OutgoingEmail, Ticket
+from tickets.models import Ticket
 
 pytestmark = [
     pytest.mark.redis,
@@ -92,7 +93,7 @@ def test_a_killed_worker_s_mail_is_sent_once_by_the_task_run_again(
         )
     ticket = Ticket.objects.get()
     assert response.status_code == 302
-    row = OutgoingEmail.objects.get(ticket=ticket)
+    row = OutgoingEmail.objects.get(ticket_id=ticket.pk)
 
     # The worker has sent the whole message and waits for the server's answer.
     assert stalling_smtp_sink.stalled.wait(30), first.output()

@@ -1,6 +1,6 @@
 """E-mail about ticket events: who hears of what, in their language, threaded.
 
-Every message goes through the outbox (`tickets.outbox`) with `Reply-To:
+Every message goes through the outbox (`tickets.email.outbox`, then `outbox.email`) with `Reply-To:
 support+<reference>@...`, so a customer's reply comes back into the ticket.
 Every message of a ticket carries the ticket's root Message-ID in
 `In-Reply-To` and `References`, so mail clients thread them, and replies can be

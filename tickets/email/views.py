@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import staff_required
 from accounts.models import User
 from tickets import services
+from tickets.downloads import signed_download_url
 from tickets.email import incoming
 from tickets.email.parsing import header_text, parse
 from tickets.forms import AssignMailForm
@@ -72,12 +73,21 @@ def _sender_user(inbound: InboundEmail):
 
 @require_safe
 @staff_required
-def mail_download(request: HttpRequest, code: UUID) -> FileResponse:
+def mail_download(request: HttpRequest, code: UUID) -> HttpResponse:
     inbound = get_object_or_404(InboundEmail, code=code)
+    filename = f"{inbound.sha256[:16]}.eml"
+    url = signed_download_url(
+        inbound.raw,
+        filename=filename,
+        content_type="application/octet-stream",
+        as_attachment=True,
+    )
+    if url:
+        return redirect(url)
     response = FileResponse(
         inbound.raw.open("rb"),
         as_attachment=True,
-        filename=f"{inbound.sha256[:16]}.eml",
+        filename=filename,
         content_type="application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

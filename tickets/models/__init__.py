@@ -4,7 +4,6 @@ from tickets.models.email import (
     AutoReply,
     InboundEmail,
     InboundEmailQuerySet,
-    OutgoingEmail,
     inbound_email_path,
 )
 from tickets.models.sla import SlaTarget, SlaTargetQuerySet, SlaWarning
@@ -46,7 +45,6 @@ __all__ = [
     "Message",
     "MessageQuerySet",
     "NotificationSettings",
-    "OutgoingEmail",
     "OutgoingTelegramMessage",
     "SatisfactionRating",
     "SavedFilter",

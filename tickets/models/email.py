@@ -1,4 +1,4 @@
-"""Mail in and out: each message as it arrived, auto-replies, the outbox of e-mail."""
+"""Mail in: each message as it arrived, and auto-replies (the e-mail outbox is `outbox`)."""
 
 from __future__ import annotations
 
@@ -127,42 +127,3 @@ class AutoReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} {self.sent_on}"
-
-
-class OutgoingEmail(models.Model):
-    """The outbox: written with the change it tells of, sent once after commit."""
-
-    to = models.JSONField(default=list)
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
-    html_body = models.TextField(blank=True)
-    headers = models.JSONField(default=dict)
-    message_id = models.CharField(max_length=255, db_index=True)
-    ticket = models.ForeignKey(
-        Ticket,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="outgoing_emails",
-    )
-    created_at = models.DateTimeField(default=now, db_index=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = _("outgoing e-mail")
-        verbose_name_plural = _("outgoing e-mails")
-        ordering = ["pk"]
-        indexes = [
-            # The sweeper: unsent rows.
-            models.Index(
-                fields=["created_at"],
-                condition=Q(sent_at=None),
-                name="outgoing_unsent",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{', '.join(self.to)}: {self.subject}"

@@ -8,6 +8,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from outbox.models import OutboxQuerySet, OutboxRow
 from tickets.models.ticket import (
     Ticket,
 )
@@ -94,8 +95,10 @@ class TelegramUpdate(models.Model):
         return f"{self.update_id} ({self.get_status_display()})"
 
 
-class OutgoingTelegramMessage(models.Model):
-    """The bot's outbox, and afterwards which sent message is about which ticket."""
+class OutgoingTelegramMessage(OutboxRow):
+    """The bot's outbox, and afterwards which sent message is about which ticket.
+
+    Claimed and swept as every outbox row (`outbox.models.OutboxRow`)."""
 
     class Method(models.TextChoices):
         SEND_MESSAGE = "sendMessage", "sendMessage"
@@ -122,13 +125,10 @@ class OutgoingTelegramMessage(models.Model):
         related_name="telegram_messages",
     )
     telegram_message_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=now, db_index=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     # Telegram refused it for good (the user blocked the bot, the chat is gone).
     failed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+
+    objects = OutboxQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outgoing Telegram message")

@@ -2,8 +2,8 @@
 
 1. `queue()` writes an `OutgoingTelegramMessage` inside the caller's
    transaction and, once it commits, asks a worker to send the chat's rows.
-2. `send_chat()` sends a chat's unsent rows oldest first, each claimed with a
-   conditional update, and stops at a row another worker holds, so the chat
+2. `send_chat()` sends a chat's unsent rows oldest first, each claimed as
+   every outbox row is (`outbox.models.OutboxQuerySet.claim`), and stops at a row another worker holds, so the chat
    reads them in order and none twice. Telegram's message id is kept: a reply
    to a message about a ticket joins that ticket.
 3. Telegram down: the claim is released and the task retried; `send_unsent()`
@@ -13,21 +13,16 @@
 
 from __future__ import annotations
 
-import datetime
 import logging
 
 from celery import shared_task
 from django.db import transaction
-from django.db.models import Q
 from django.utils.timezone import now
 
 from tickets.models import OutgoingTelegramMessage, TelegramLink, Ticket
 from tickets.telegram import bot_api
 
 logger = logging.getLogger(__name__)
-
-# A claim older than this belongs to a worker that died mid-send.
-STALE_CLAIM = datetime.timedelta(minutes=10)
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -102,7 +97,6 @@ def _queue(
 def _claim_next(chat_id: int) -> OutgoingTelegramMessage | None:
     """The chat's oldest unsent row, claimed; None when none is left or another
     worker is sending the oldest one (it sends the rest after it)."""
-    moment = now()
     oldest = (
         OutgoingTelegramMessage.objects.filter(
             chat_id=chat_id, sent_at=None, failed_at=None
@@ -112,14 +106,8 @@ def _claim_next(chat_id: int) -> OutgoingTelegramMessage | None:
     )
     if oldest is None:
         return None
-    claimed = (
-        OutgoingTelegramMessage.objects.filter(
-            pk=oldest.pk, sent_at=None, failed_at=None
-        )
-        .filter(Q(claimed_at=None) | Q(claimed_at__lt=moment - STALE_CLAIM))
-        .update(claimed_at=moment)
-    )
-    return oldest if claimed == 1 else None
+    claimed = OutgoingTelegramMessage.objects.filter(failed_at=None).claim(oldest.pk)
+    return oldest if claimed else None
 
 
 def send_chat(chat_id: int) -> int:
@@ -131,7 +119,6 @@ def send_chat(chat_id: int) -> int:
 
 
 def _deliver(message: OutgoingTelegramMessage) -> bool:
-    attempts = message.attempts + 1
     try:
         result = bot_api.call(
             message.method, chat_id=message.chat_id, **message.payload
@@ -139,18 +126,15 @@ def _deliver(message: OutgoingTelegramMessage) -> bool:
     except bot_api.BotApiError as error:
         logger.warning("Telegram refused message %s: %s", message.pk, error)
         OutgoingTelegramMessage.objects.filter(pk=message.pk).update(
-            failed_at=now(), attempts=attempts, last_error=str(error)[:1000]
+            failed_at=now(), last_error=str(error)[:1000]
         )
         return False
     except OSError as error:
-        # Released, so the retry (or the catch-up) may claim it again.
-        OutgoingTelegramMessage.objects.filter(pk=message.pk).update(
-            claimed_at=None, attempts=attempts, last_error=str(error)[:1000]
-        )
+        OutgoingTelegramMessage.objects.release(message.pk, error)
         raise
     message_id = result.get("message_id") if isinstance(result, dict) else None
-    OutgoingTelegramMessage.objects.filter(pk=message.pk).update(
-        sent_at=now(), attempts=attempts, last_error="", telegram_message_id=message_id
+    OutgoingTelegramMessage.objects.mark_sent(
+        message.pk, telegram_message_id=message_id
     )
     return True
 
@@ -158,11 +142,9 @@ def _deliver(message: OutgoingTelegramMessage) -> bool:
 def send_unsent() -> int:
     """Send what is still unsent (a lost task, Telegram was down)."""
     sent = 0
-    cutoff = now() - datetime.timedelta(minutes=1)
     chats = (
-        OutgoingTelegramMessage.objects.filter(
-            sent_at=None, failed_at=None, created_at__lt=cutoff
-        )
+        OutgoingTelegramMessage.objects.due_for_sweep()
+        .filter(failed_at=None)
         .order_by("chat_id")
         .values_list("chat_id", flat=True)
         .distinct()[:500]

@@ -27,6 +27,7 @@ from tickets.cached_lists import (
     staff_by_pk,
 )
 from tickets.canned import filled_responses
+from tickets.downloads import signed_download_url
 from tickets.forms import (
     PRIORITY_HELP,
     CopiedContactsForm,
@@ -343,7 +344,7 @@ def ticket_rate(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def attachment_download(
     request: HttpRequest, reference: str, code: UUID
-) -> FileResponse:
+) -> HttpResponse:
     ticket = get_ticket_for_user(request.user, reference)
     thread = Message.objects.filter(ticket=ticket)
     if not request.user.is_staff:
@@ -355,11 +356,20 @@ def attachment_download(
     # comes from the file's bytes: tickets/file_types.py); anything a browser
     # could run (HTML, SVG, XML, scripts) is always downloaded, as octet-stream.
     inline = attachment.is_image and request.GET.get("inline") == "1"
+    content_type = attachment.content_type if inline else "application/octet-stream"
+    url = signed_download_url(
+        attachment.file,
+        filename=attachment.original_name,
+        content_type=content_type,
+        as_attachment=not inline,
+    )
+    if url:
+        return redirect(url)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=not inline,
         filename=attachment.original_name,
-        content_type=attachment.content_type if inline else "application/octet-stream",
+        content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"

@@ -6,11 +6,12 @@ import pytest
 
 from accounts.models import Membership
 from accounts.services import remove_contact
+from outbox.models import OutgoingEmail
 from tests.auth import sign_in
 from tests.tickets.email.conftest import REFERENCE
 from tests.tickets.email.test_pipeline import mail
 from tickets.email.incoming import assign, ingest
-from tickets.models import InboundEmail, OutgoingEmail
+from tickets.models import InboundEmail
 from tickets.services import TicketError, add_message
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,11 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from outbox.models import OutgoingEmail
 from tests.tickets.email.conftest import REFERENCE, corpus
 from tickets.email.incoming import ingest
 from tickets.email.parsing import loop_reason, parse
-from tickets.models import AutoReply, InboundEmail, Message, OutgoingEmail, Ticket
+from tickets.models import AutoReply, InboundEmail, Message, Ticket
 
 pytestmark = pytest.mark.django_db
 
