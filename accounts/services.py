@@ -112,27 +112,30 @@ def _vouching_licence(access_request: AccessRequest) -> Licence | None:
     return None
 
 
+def _account_of(email: str) -> User | None:
+    return (
+        User.objects.filter(email__iexact=email)
+        .select_related("membership__organisation")
+        .first()
+    )
+
+
 def account_in_the_way(
-    email: str, *, organisation: Organisation | None = None
-) -> User | None:
-    """The account of this address that a customer flow must not bring back.
+    user: User | None, *, organisation: Organisation | None = None
+) -> bool:
+    """Whether a customer flow must not bring this address's account back.
 
     Staff and superusers' addresses, active or not, and deactivated accounts
     go to staff review. The one exception: an organisation's manager may
     invite back a plain member they or a colleague removed. An active
     contact is not in the way: they are told to sign in.
     """
-    user = (
-        User.objects.filter(email__iexact=email)
-        .select_related("membership__organisation")
-        .first()
-    )
     if user is None:
-        return None
+        return False
     if user.is_staff or user.is_superuser:
-        return user
+        return True
     if user.is_active:
-        return None
+        return False
     membership = user.membership_or_none
     returning_member = (
         organisation is not None
@@ -140,7 +143,7 @@ def account_in_the_way(
         and membership.organisation_id == organisation.pk
         and membership.role == Membership.Role.MEMBER
     )
-    return None if returning_member else user
+    return not returning_member
 
 
 @transaction.atomic
@@ -159,15 +162,12 @@ def request_access(access_request: AccessRequest) -> AccessRequest:
     access_request.licence_number = normalise_licence_number(
         access_request.licence_number
     )
-    access_request.existing_account = account_in_the_way(access_request.email)
+    account = _account_of(access_request.email)
+    in_the_way = account_in_the_way(account)
+    access_request.existing_account = account if in_the_way else None
     access_request.save()
     recipient = [access_request.email]
-    if (
-        access_request.existing_account is None
-        and User.objects.filter(
-            email__iexact=access_request.email, is_active=True
-        ).exists()
-    ):
+    if not in_the_way and account is not None and account.is_active:
         queue_templated_email(
             recipient,
             "accounts/email/already_registered",
@@ -309,11 +309,11 @@ def invite_contact(
     review. An invitation made from an approved access request was reviewed.
     """
     email = email.strip().lower()
-    reviewed = access_request is not None
-    existing = (
-        None if reviewed else account_in_the_way(email, organisation=organisation)
-    )
-    if existing is not None:
+    account = _account_of(email)
+    # An invitation made from an approved access request was reviewed.
+    if access_request is None and account_in_the_way(
+        account, organisation=organisation
+    ):
         AccessRequest.objects.create(
             organisation_name=organisation.name,
             tax_id=organisation.tax_id,
@@ -323,11 +323,11 @@ def invite_contact(
             phone=phone,
             language=language,
             organisation=organisation,
-            existing_account=existing,
+            existing_account=account,
             requested_by=invited_by,
         )
         return None
-    if User.objects.filter(email__iexact=email, is_active=True).exists():
+    if account is not None and account.is_active:
         queue_templated_email(
             [email], "accounts/email/already_registered", {}, language=language
         )
