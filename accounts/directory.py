@@ -8,7 +8,7 @@ colleagues to copy) and two joins that cost PostgreSQL more to plan than to
 run; they change a few times a day, in an import or in the admin. One
 version covers every organisation: a change anywhere, which is rare, re-reads
 each organisation once, and no receiver has to find out which organisation a
-row belonged to before it moved. `accounts.apps` forgets it on every save and
+row belonged to before it moved. `accounts.signals` forgets it on every save and
 delete of an organisation, a licence, a subscription period, a membership or a
 user (except a sign-in, which writes only `last_login`); the licence import,
 which writes in bulk, forgets it itself.
@@ -28,7 +28,6 @@ from accounts.models import (
     Organisation,
     SubscriptionPeriod,
     User,
-    saved_at_sign_in,
 )
 from helpdesk.cache import VersionedCache
 
@@ -82,10 +81,5 @@ def _read(organisation_id: int) -> DirectoryEntry:
     )
 
 
-def forget(**_: object) -> None:
+def forget() -> None:
     entries.forget()
-
-
-def user_saved(update_fields: frozenset[str] | None = None, **_: object) -> None:
-    if not saved_at_sign_in(update_fields):
-        entries.forget()

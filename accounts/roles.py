@@ -75,7 +75,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
 }
 
 
-def sync_role_permissions(**kwargs: object) -> None:
+def sync_role_permissions() -> None:
     """Give each role group exactly its permissions; run after every migrate."""
     for role, names in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role.value)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
+from tickets import deadlines
 from tickets.models import (
     Attachment,
     CannedResponse,
@@ -266,8 +267,17 @@ class SlaTargetAdmin(admin.ModelAdmin):
         "resolution_hours",
         "updated_at",
     ]
-    # Deadlines already stored follow new targets after `manage.py recompute_sla`.
     readonly_fields = ["updated_at"]
+
+    # Through `tickets.deadlines`, so that stored deadlines follow.
+    def save_model(self, request, obj, form, change) -> None:
+        deadlines.save_target(obj)
+
+    def delete_model(self, request, obj) -> None:
+        deadlines.delete_targets(SlaTarget.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        deadlines.delete_targets(queryset)
 
 
 @admin.register(CannedResponse)

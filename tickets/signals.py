@@ -1,88 +1,33 @@
-"""What tickets derive from others' data follows it: deadlines follow the
-calendar and the SLA targets; the search index follows names; the cached
-lists (tickets.cached_lists) and conversations (tickets.conversation) follow
-their rows."""
+"""Receivers that forget cached data when the rows behind it change: the
+lists in `tickets.cached_lists` and the conversations in
+`tickets.conversation`. Domain effects happen in the services that change the
+data; the one announcement passed on is the support calendar's, from
+`schedule`, which may not know tickets (`tickets.deadlines`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from accounts.models import Organisation, User, saved_at_sign_in
+from accounts.models import User, saved_at_sign_in
 from schedule import current as support_hours
-from tickets import cached_lists, conversation
+from tickets import cached_lists, conversation, deadlines
 from tickets.models import (
     Attachment,
     CannedResponse,
     Message,
     SavedFilter,
     SlaTarget,
-    Ticket,
     TicketEvent,
 )
-from tickets.tasks import recompute_open_sla, reindex_organisation_tickets
-
-SEARCHABLE_NAMES = {
-    Organisation: {"name", "tax_id"},
-    User: {"full_name", "email"},
-}
-
-
-def _recompute_open_tickets() -> None:
-    recompute_open_sla.delay()
 
 
 @receiver(support_hours.calendar_changed)
 def calendar_changed(**kwargs: Any) -> None:
-    # Already after the commit of the calendar change.
-    _recompute_open_tickets()
-
-
-@receiver(post_save, sender=SlaTarget)
-@receiver(post_delete, sender=SlaTarget)
-def sla_targets_changed(**kwargs: Any) -> None:
-    # robust: a broker outage must not undo the admin's saved target; the
-    # nightly recompute catches up.
-    transaction.on_commit(_recompute_open_tickets, robust=True)
-
-
-# The search index holds the organisation's and the contact's names, so a
-# rename re-indexes their tickets.
-
-
-@receiver(pre_save, sender=Organisation)
-@receiver(pre_save, sender=User)
-def remember_searchable_names(sender: type, instance: Any, **kwargs: Any) -> None:
-    fields = SEARCHABLE_NAMES[sender]
-    update_fields = kwargs.get("update_fields")
-    if instance.pk is None or (update_fields and not set(update_fields) & fields):
-        instance._search_names_changed = False
-        return
-    before = sender.objects.filter(pk=instance.pk).values(*fields).first()
-    instance._search_names_changed = before is not None and any(
-        before[field] != getattr(instance, field) for field in fields
-    )
-
-
-@receiver(post_save, sender=Organisation)
-def organisation_saved(instance: Organisation, **kwargs: Any) -> None:
-    if getattr(instance, "_search_names_changed", False):
-        # Thousands of tickets, perhaps: re-index in the worker.
-        transaction.on_commit(
-            lambda: reindex_organisation_tickets.delay(instance.pk), robust=True
-        )
-
-
-@receiver(post_save, sender=User)
-def contact_saved(instance: User, **kwargs: Any) -> None:
-    if getattr(instance, "_search_names_changed", False):
-        Ticket.objects.filter(contact=instance).refresh_search_index()
-
-
-# The lists in tickets.cached_lists are forgotten when a row behind them changes.
+    # Sent after the calendar change has committed.
+    deadlines.recompute_open_tickets()
 
 
 @receiver(post_save, sender=User)
@@ -92,19 +37,33 @@ def staff_list_changed(instance: User, **kwargs: Any) -> None:
         conversation.people.forget()
 
 
-post_delete.connect(cached_lists.staff.forget, sender=User)
-post_delete.connect(conversation.people.forget, sender=User)
-post_save.connect(cached_lists.sla_targets.forget, sender=SlaTarget)
-post_delete.connect(cached_lists.sla_targets.forget, sender=SlaTarget)
-post_save.connect(cached_lists.canned_responses.forget, sender=CannedResponse)
-post_delete.connect(cached_lists.canned_responses.forget, sender=CannedResponse)
-post_save.connect(cached_lists.saved_filters.forget, sender=SavedFilter)
-post_delete.connect(cached_lists.saved_filters.forget, sender=SavedFilter)
+@receiver(post_delete, sender=User)
+def staff_member_deleted(**kwargs: Any) -> None:
+    cached_lists.staff.forget()
+    conversation.people.forget()
 
 
-# A ticket's cached conversation (tickets.conversation) follows its messages,
-# attachments and events. Writes in bulk send no signal: the services that
-# make them call `conversation.forget` themselves.
+@receiver(post_save, sender=SlaTarget)
+@receiver(post_delete, sender=SlaTarget)
+def sla_targets_changed(**kwargs: Any) -> None:
+    cached_lists.sla_targets.forget()
+
+
+@receiver(post_save, sender=CannedResponse)
+@receiver(post_delete, sender=CannedResponse)
+def canned_responses_changed(**kwargs: Any) -> None:
+    cached_lists.canned_responses.forget()
+
+
+@receiver(post_save, sender=SavedFilter)
+@receiver(post_delete, sender=SavedFilter)
+def saved_filters_changed(**kwargs: Any) -> None:
+    cached_lists.saved_filters.forget()
+
+
+# A ticket's cached conversation follows its messages, attachments and
+# events. Writes in bulk send no signal: the services that make them call
+# `conversation.forget` themselves.
 
 
 @receiver(post_save, sender=Message)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from celery import shared_task
 
 from tickets import services
-from tickets.models import Ticket
 
 
 @shared_task
@@ -22,11 +21,6 @@ def close_resolved_tickets() -> int:
 def recompute_open_sla() -> int:
     """Deadlines of unsolved tickets after the calendar or the targets changed."""
     return services.recompute_sla()
-
-
-@shared_task
-def reindex_organisation_tickets(organisation_id: int) -> int:
-    return Ticket.objects.filter(organisation_id=organisation_id).refresh_search_index()
 
 
 @shared_task

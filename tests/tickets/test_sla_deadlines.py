@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from tests.auth import sign_in
 from tests.factories import LicenceFactory
 from tests.schedule.support import msk
 from tickets.models import SlaTarget, Ticket
@@ -130,16 +131,43 @@ def test_a_calendar_change_recomputes_open_deadlines(
     assert ticket.sla_due_at == msk(2026, 3, 3, 10)
 
 
-def test_a_changed_target_recomputes_open_deadlines(
-    customer, licence, django_capture_on_commit_callbacks
+def test_a_target_changed_in_the_admin_recomputes_open_deadlines(
+    client, admin_user, customer, licence, django_capture_on_commit_callbacks
 ) -> None:
+    sign_in(client, admin_user)
     with time_machine.travel(msk(2026, 3, 2, 10), tick=False):
         ticket = _file(customer, licence, Ticket.Priority.CRITICAL)
         target = SlaTarget.objects.get(priority=Ticket.Priority.CRITICAL)
-        target.resolution_hours = 4
 
         with django_capture_on_commit_callbacks(execute=True):
-            target.save()
+            response = client.post(
+                f"/admin/tickets/slatarget/{target.pk}/change/",
+                {
+                    "priority": target.priority,
+                    "first_response_hours": target.first_response_hours,
+                    "resolution_hours": "4",
+                },
+            )
 
+    assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.sla_due_at == msk(2026, 3, 2, 14)
+
+
+def test_a_target_deleted_in_the_admin_leaves_its_tickets_without_a_deadline(
+    client, admin_user, customer, licence, django_capture_on_commit_callbacks
+) -> None:
+    sign_in(client, admin_user)
+    with time_machine.travel(msk(2026, 3, 2, 10), tick=False):
+        ticket = _file(customer, licence, Ticket.Priority.CRITICAL)
+        assert ticket.sla_due_at is not None
+        target = SlaTarget.objects.get(priority=Ticket.Priority.CRITICAL)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                f"/admin/tickets/slatarget/{target.pk}/delete/", {"post": "yes"}
+            )
+
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.sla_due_at is None

@@ -42,8 +42,37 @@ SEARCH_TEXT_LIMIT = 200_000
 NAME_MATCHES = 200
 
 
-def _ids(queryset: models.QuerySet) -> list[int]:
-    return list(queryset.values_list("pk", flat=True)[:NAME_MATCHES])
+def _ids(queryset: models.QuerySet) -> list[int] | models.QuerySet | None:
+    """The ids of a few rows, for the ticket query's index look-up; the query
+    itself when a common word matches too many rows to list; None if none."""
+    ids = list(queryset.values_list("pk", flat=True)[: NAME_MATCHES + 1])
+    if len(ids) > NAME_MATCHES:
+        return queryset.values("pk")
+    return ids or None
+
+
+def _text_query(text: str) -> SearchQuery:
+    return SearchQuery(text, config=SEARCH_CONFIG)
+
+
+def _named(word: str) -> Q | None:
+    """Tickets whose organisation (name or tax id), contact (name or e-mail)
+    or licence number contains the word; None if no name does. Small tables
+    with trigram indexes, so their ids go to the ticket query."""
+    if len(word) < 3:
+        # Shorter than a trigram: no index could answer it.
+        return None
+    matches = {
+        "organisation__in": _ids(
+            Organisation.objects.filter(Q(name__icontains=word) | Q(tax_id=word))
+        ),
+        "contact__in": _ids(
+            User.objects.filter(Q(full_name__icontains=word) | Q(email__icontains=word))
+        ),
+        "licence__in": _ids(Licence.objects.filter(number__icontains=word)),
+    }
+    found = [Q(**{lookup: ids}) for lookup, ids in matches.items() if ids is not None]
+    return Q(*found, _connector=Q.OR) if found else None
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
@@ -97,33 +126,26 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         )
 
     def _full_text(self, text: str) -> TicketQuerySet:
-        query = SearchQuery(text, config=SEARCH_CONFIG)
-        # The whole text as part of a licence number, an organisation's or a
-        # contact's name: small tables, so their ids go to the index lookup.
-        named = (
-            Q(search_vector=query)
-            | Q(licence__in=_ids(Licence.objects.filter(number__icontains=text)))
-            | Q(
-                organisation__in=_ids(
-                    Organisation.objects.filter(
-                        Q(name__icontains=text) | Q(tax_id=text)
-                    )
-                )
-            )
-            | Q(
-                contact__in=_ids(
-                    User.objects.filter(
-                        Q(full_name__icontains=text) | Q(email__iexact=text)
-                    )
-                )
-            )
-        )
+        # Names are read from their own tables, not from the index: a renamed
+        # organisation or contact is found by the new name at once, and a
+        # rename rewrites no ticket. A word found in a name matches there or
+        # in the text; every other word must match the text.
+        words = text.split()
+        if not words:
+            return self.none()
+        named = {word: q for word in words if (q := _named(word)) is not None}
+        match = Q()
+        in_text = [word for word in words if word not in named]
+        if in_text:
+            match &= Q(search_vector=_text_query(" ".join(in_text)))
+        for word, in_names in named.items():
+            match &= Q(search_vector=_text_query(word)) | in_names
         # Rank only the newest matches: ranking every match of a common word
         # in a million tickets would read them all.
-        newest = self.filter(named).order_by("-created_at").values("pk")
+        newest = self.filter(match).order_by("-created_at").values("pk")
         return (
             self.filter(pk__in=newest[:SEARCH_RANKED_MATCHES])
-            .annotate(rank=SearchRank(F("search_vector"), query))
+            .annotate(rank=SearchRank(F("search_vector"), _text_query(text)))
             .order_by("-rank", "-created_at", "-pk")
         )
 
@@ -161,8 +183,10 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
     def refresh_search_index(
         self, *, message_ids: tuple[int, int] | None = None
     ) -> int:
-        """Rebuild `search_vector` of these tickets from their subject, the
-        names around them and every message (PostgreSQL only; a no-op elsewhere).
+        """Rebuild `search_vector` of these tickets from their own text: the
+        subject, the reference, the e-mail address and every message
+        (PostgreSQL only; a no-op elsewhere). Names of the organisation, the
+        contact and the licence are searched in their own tables (`search`).
 
         The services call it after each change to a ticket's text, in the same
         transaction; `manage.py reindex_search` rebuilds it all. A bulk load
@@ -180,19 +204,15 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
                 SELECT t2.id,
                     setweight(to_tsvector(%s, t2.subject), 'A')
                     || setweight(to_tsvector(%s, concat_ws(' ', t2.reference,
-                        o.name, o.tax_id, u.full_name, u.email, t2.contact_email,
-                        l.number)), 'B')
+                        t2.contact_email)), 'B')
                     || setweight(to_tsvector(%s, left(coalesce(
                         string_agg(m.body, ' ' ORDER BY m.id), ''), %s)), 'D')
                     AS vector
                 FROM {Ticket._meta.db_table} AS t2
-                JOIN {Organisation._meta.db_table} AS o ON o.id = t2.organisation_id
-                JOIN {User._meta.db_table} AS u ON u.id = t2.contact_id
-                JOIN {Licence._meta.db_table} AS l ON l.id = t2.licence_id
                 LEFT JOIN {Message._meta.db_table} AS m
                     ON m.ticket_id = t2.id {in_range}
                 WHERE t2.id IN ({ids_sql})
-                GROUP BY t2.id, o.name, o.tax_id, u.full_name, u.email, l.number
+                GROUP BY t2.id
             ) AS s
             WHERE s.id = t.id
         """
