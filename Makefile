@@ -10,7 +10,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run test lint format messages translations migrate shell worker beat bench clean
+.PHONY: install lock run test coverage lint format messages translations migrate shell worker beat bench clean
 
 install: $(STAMP) $(MO_FILES)
 
@@ -62,6 +62,11 @@ test: install
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# The suite under coverage.py; `coverage report` lists each module's share.
+coverage: install
+	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage report
 
 lint: install
 	$(BIN)/ruff check .
