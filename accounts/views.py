@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from allauth.account.views import signup as allauth_signup
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -11,10 +12,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.adapters import INVITATION_SESSION_KEY
+from accounts.adapters import INVITATION_SESSION_KEY, invitation_in_session
 from accounts.decorators import staff_required
 from accounts.forms import (
     AccessRequestForm,
@@ -26,6 +28,10 @@ from accounts.models import AccessRequest, Invitation, Membership, User
 from accounts.ratelimit import allow, client_address
 
 ACCESS_REQUESTS_PER_HOUR = 5
+ACCESS_ON_REQUEST = gettext_lazy(
+    "Accounts are opened on request: ask here for access to your "
+    "organisation's support, or use the invitation your manager sent."
+)
 
 
 def _managed_membership(user: User) -> Membership:
@@ -34,6 +40,16 @@ def _managed_membership(user: User) -> Membership:
     if membership is None or membership.role != Membership.Role.MANAGER:
         raise PermissionDenied
     return membership
+
+
+@login_not_required
+def signup(request: HttpRequest) -> HttpResponse:
+    """allauth's sign-up, for someone holding an invitation; every other way
+    into sign-up leads to the access request."""
+    if invitation_in_session(request) is None:
+        messages.info(request, ACCESS_ON_REQUEST)
+        return redirect("accounts:request_access")
+    return allauth_signup(request)
 
 
 @login_not_required

@@ -10,5 +10,6 @@ def support_contacts(request: HttpRequest) -> dict:
             "email": settings.SUPPORT_EMAIL,
             "phone": settings.SUPPORT_PHONE,
             "telegram": settings.SUPPORT_TELEGRAM,
-        }
+        },
+        "renewal": {"url": settings.RENEWAL_URL, "email": settings.SALES_EMAIL},
     }

@@ -274,6 +274,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Deadlines are recomputed at once when the calendar or the targets change;
     # this catches a change whose task was lost to a broker outage.
+    "forget-kept-uploads": {
+        "task": "tickets.tasks.forget_kept_uploads",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "recompute-open-sla": {
         "task": "tickets.tasks.recompute_open_sla",
         "schedule": crontab(hour=4, minute=0),
@@ -301,6 +305,10 @@ CELERY_IMPORTS = [
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@helpdesk.localhost")
 SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+7 495 000-00-00")
 SUPPORT_TELEGRAM = env.str("SUPPORT_TELEGRAM", default="@helpdesk_support_bot")
+# How a customer whose support has ended renews it: a page of the vendor's
+# (RENEWAL_URL) if there is one, otherwise a letter to sales.
+RENEWAL_URL = env.str("RENEWAL_URL", default="")
+SALES_EMAIL = env.str("SALES_EMAIL", default=SUPPORT_EMAIL)
 # The working day before a public holiday ends this much earlier (the
 # production calendar's "shortened day").
 SCHEDULE_SHORTENED_DAY_MINUTES = env.int("SCHEDULE_SHORTENED_DAY_MINUTES", default=60)

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts import views as accounts_views
 from accounts.language import set_language
 from helpdesk import views
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # The language switcher must work before anyone signs in.
     path("i18n/setlang/", set_language, name="set_language"),
+    # Before allauth's own: sign-up without an invitation leads to /access/.
+    path("accounts/signup/", accounts_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Licence
 from helpdesk.health import run_checks
+from tickets.services import filing_open
 
 
 @login_not_required
@@ -17,13 +18,23 @@ def home(request: HttpRequest) -> HttpResponse:
     # to list.
     if request.user.is_staff:
         return render(request, "home.html", {"licences": None})
-    licences = (
+    licences = list(
         Licence.objects.visible_to(request.user)
         .select_related("organisation")
         .with_periods()
         .order_by("number")
     )
-    return render(request, "home.html", {"licences": licences})
+    return render(
+        request,
+        "home.html",
+        {
+            "licences": licences,
+            # Said at once, before anyone opens the filing form.
+            "filing_closed": request.user.is_authenticated
+            and request.user.membership_or_none is not None
+            and not filing_open(licences),
+        },
+    )
 
 
 @login_not_required

@@ -112,6 +112,7 @@ def _render(
         thread = thread.public()
     thread = list(thread)
     events = list(events)
+    TicketEvent.name_values(events)
     timeline = sorted(
         [("message", m) for m in thread] + [("event", e) for e in events],
         key=lambda item: (item[1].created_at, item[0] == "event"),

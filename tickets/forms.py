@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 
 from django import forms
@@ -21,6 +22,7 @@ from accounts.models import Licence, Organisation, User
 from accounts.validators import normalise_licence_number
 from tickets.cached_lists import staff_choices
 from tickets.models import (
+    KeptUpload,
     Message,
     NotificationSettings,
     SatisfactionRating,
@@ -28,7 +30,7 @@ from tickets.models import (
     TicketQuerySet,
 )
 from tickets.quick_html import escaped
-from tickets.services import licence_refusal
+from tickets.services import keep_uploads, licence_refusal
 
 PRIORITY_HELP = {
     Ticket.Priority.LOW: _("A question or a wish; no hurry."),
@@ -58,6 +60,58 @@ class MultipleFileField(forms.FileField):
             if isinstance(data, list | tuple)
             else [single(data, initial)]
         )
+
+
+class KeptUploadsField(forms.Field):
+    """Files kept from an earlier try of the form (`KeptUpload`), by code;
+    only the owner's count, and one whose box is unticked is left out."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(required=False, **kwargs)
+        self.owner: User | None = None
+
+    def clean(self, value: object) -> list[KeptUpload]:
+        codes = []
+        for item in value or []:
+            try:
+                codes.append(uuid.UUID(str(item)))
+            except ValueError:
+                continue
+        if not codes or self.owner is None:
+            return []
+        return list(KeptUpload.objects.filter(owner=self.owner, code__in=codes))
+
+
+class AttachingForm(forms.Form):
+    """A form with attachments that keeps the chosen files when it comes
+    back with an error: nobody has to choose them again."""
+
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    kept = KeptUploadsField()
+
+    def __init__(self, *args: object, owner: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.fields["kept"].owner = owner
+        self.kept_files: list[KeptUpload] = []
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound:
+            self.kept_files = list(self.cleaned_data.get("kept", []))
+
+    def keep_chosen_files(self) -> None:
+        """After an error: keep the files this try brought, beside those kept
+        before, to be shown ticked and sent again with the form."""
+        if not self.is_bound:
+            return
+        chosen = self.cleaned_data.get("attachments") or []
+        self.kept_files += keep_uploads(self.owner, chosen)
+        data = self.data.copy()
+        data.setlist(self.add_prefix("kept"), [str(k.code) for k in self.kept_files])
+        self.data = data
 
 
 def _attributes(attrs: dict[str, object]) -> SafeString:
@@ -227,7 +281,18 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
         return f"{user.full_name} <{user.email}>"
 
 
-class TicketForm(forms.Form):
+class TicketForm(AttachingForm):
+    field_order = [
+        "licence",
+        "subject",
+        "description",
+        "category",
+        "priority",
+        "contact_email",
+        "contact_phone",
+        "attachments",
+        "cc",
+    ]
     licence = LicenceChoiceField(label=_("Licence"), queryset=Licence.objects.none())
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
@@ -248,7 +313,6 @@ class TicketForm(forms.Form):
     )
     contact_email = forms.EmailField(label=_("E-mail for this ticket"))
     contact_phone = PhoneNumberField(label=_("Phone for this ticket"), required=False)
-    attachments = MultipleFileField(label=_("Attachments"), required=False)
     cc = ContactChoiceField(
         label=_("Copy colleagues"),
         queryset=User.objects.none(),
@@ -261,7 +325,7 @@ class TicketForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("contact_email", contact.email)  # type: ignore[index]
         kwargs["initial"].setdefault("contact_phone", contact.phone)  # type: ignore[index]
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, owner=contact, **kwargs)
         self.fields["licence"].queryset = (
             Licence.objects.visible_to(contact)
             .filter(organisation__memberships__user=contact)
@@ -280,13 +344,13 @@ class TicketForm(forms.Form):
         return licence
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(AttachingForm):
+    field_order = ["body", "attachments"]
     body = forms.CharField(
         label=_("Message"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "data-markdown-preview": ""}),
     )
-    attachments = MultipleFileField(label=_("Attachments"), required=False)
 
 
 class StaffReplyForm(ReplyForm):

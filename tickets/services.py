@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from functools import partial
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.timezone import localdate, now
@@ -22,6 +24,7 @@ from tickets.email import outbox
 from tickets.file_types import HEAD_BYTES, stored_content_type
 from tickets.models import (
     Attachment,
+    KeptUpload,
     Message,
     SatisfactionRating,
     SlaTarget,
@@ -34,6 +37,9 @@ from tickets.models import (
 )
 from tickets.notify import notify
 from tickets.sla import breaching_horizon, sla_state, stored_facts
+
+# How long a file chosen in a form that came back with an error is kept.
+KEPT_UPLOADS_FOR = datetime.timedelta(days=1)
 
 
 class TicketError(Exception):
@@ -89,7 +95,7 @@ def check_attachments(files: Sequence[UploadedFile]) -> None:
             )
 
 
-def _attach(message: Message, files: Sequence[UploadedFile]) -> None:
+def _attach(message: Message, files: Sequence[UploadedFile | ContentFile]) -> None:
     for upload in files:
         # The type comes from the bytes, not from the name or the sender's claim.
         upload.seek(0)
@@ -105,6 +111,52 @@ def _attach(message: Message, files: Sequence[UploadedFile]) -> None:
         attachment.save()
 
 
+def keep_uploads(owner: User, files: Sequence[UploadedFile]) -> list[KeptUpload]:
+    """Keep the files a form brought before it came back with an error, so
+    that the person need not choose them again; a file that could never be
+    attached (its type or size) is not kept."""
+    kept = []
+    for upload in files:
+        try:
+            check_attachments([upload])
+        except TicketError:
+            continue
+        upload.seek(0)
+        kept_upload = KeptUpload(
+            owner=owner, original_name=upload.name[:255], size=upload.size
+        )
+        kept_upload.file.save(upload.name, upload, save=False)
+        kept_upload.save()
+        kept.append(kept_upload)
+    return kept
+
+
+def _take_kept(kept: Sequence[KeptUpload], *, owner: User) -> list[ContentFile]:
+    """The kept files as files to attach; their rows go with this
+    transaction, their stored copies once it has committed."""
+    files = []
+    for kept_upload in kept:
+        if kept_upload.owner_id != owner.pk:
+            raise TicketError(_("This file was chosen by someone else."))
+        with kept_upload.file.open("rb") as stored:
+            files.append(ContentFile(stored.read(), name=kept_upload.original_name))
+        transaction.on_commit(
+            partial(kept_upload.file.storage.delete, kept_upload.file.name),
+            robust=True,
+        )
+    KeptUpload.objects.filter(pk__in=[k.pk for k in kept]).delete()
+    return files
+
+
+def forget_kept_uploads(older_than: datetime.timedelta = KEPT_UPLOADS_FOR) -> int:
+    """Delete files kept from forms that were never sent again."""
+    stale = list(KeptUpload.objects.filter(created_at__lt=now() - older_than))
+    for kept_upload in stale:
+        kept_upload.file.delete(save=False)
+    KeptUpload.objects.filter(pk__in=[k.pk for k in stale]).delete()
+    return len(stale)
+
+
 def licence_refusal(licence: Licence, on: datetime.date | None = None) -> str | None:
     """Why no ticket can be filed for this licence now, or None when it can."""
     if not licence.organisation.is_active:
@@ -115,17 +167,46 @@ def licence_refusal(licence: Licence, on: datetime.date | None = None) -> str | 
         return None
     ends_on = licence.support_ends_on
     if ends_on is None:
-        return _("Licence %(number)s has no support subscription.") % {
+        refusal = _("Licence %(number)s has no support subscription.") % {
             "number": licence.number
         }
-    return _(
-        "The support subscription for licence %(number)s ended on %(date)s. "
-        "Renew it to file new tickets: reply to your reminder e-mail or write to %(email)s."
-    ) % {
-        "number": licence.number,
-        "date": ends_on.strftime("%d.%m.%Y"),
-        "email": settings.SUPPORT_EMAIL,
+    else:
+        refusal = _(
+            "The support subscription for licence %(number)s ended on %(date)s."
+        ) % {"number": licence.number, "date": ends_on.strftime("%d.%m.%Y")}
+    return f"{refusal} {renewal_hint()}"
+
+
+def renewal_hint() -> str:
+    """How a customer renews a subscription (the settings say where)."""
+    if settings.RENEWAL_URL:
+        return _("Renew it at %(url)s to file new tickets.") % {
+            "url": settings.RENEWAL_URL
+        }
+    return _("To renew it and file new tickets, write to %(email)s.") % {
+        "email": settings.SALES_EMAIL
     }
+
+
+def filing_closed(
+    contact: User, on: datetime.date | None = None
+) -> list[Licence] | None:
+    """The contact's licences, each with its subscription periods, when no
+    ticket can be filed for any of them (support ended, never bought, or the
+    organisation archived); None when one is open. The home page and the
+    filing page say so before anyone fills in a form."""
+    licences = list(
+        Licence.objects.visible_to(contact)
+        .select_related("organisation")
+        .with_periods()
+        .order_by("number")
+    )
+    return None if filing_open(licences, on) else licences
+
+
+def filing_open(licences: Sequence[Licence], on: datetime.date | None = None) -> bool:
+    """Whether a ticket can be filed for any of these licences."""
+    return any(licence_refusal(licence, on) is None for licence in licences)
 
 
 @transaction.atomic
@@ -141,11 +222,13 @@ def open_ticket(
     contact_phone: PhoneNumber | str = "",
     channel: str = Ticket.Channel.WEB,
     attachments: Sequence[UploadedFile] = (),
+    kept: Sequence[KeptUpload] = (),
     filed_by: User | None = None,
     override_reason: str = "",
     cc: Sequence[User] = (),
 ) -> Ticket:
-    """File a ticket for a contact and one of their organisation's licences.
+    """File a ticket for a contact and one of their organisation's licences,
+    with the files attached and those `kept` from an earlier try.
 
     A licence without active support is refused, unless a member of staff
     files on the customer's behalf and records why.
@@ -160,6 +243,7 @@ def open_ticket(
     override = bool(refusal) and filed_by.is_staff and bool(override_reason.strip())
     if refusal and not override:
         raise TicketError(refusal)
+    attachments = [*_take_kept(kept, owner=filed_by), *attachments]
     check_attachments(attachments)
     created_at = now()
     ticket = Ticket.objects.create(
@@ -260,6 +344,7 @@ def add_message(
     body: str,
     internal: bool = False,
     attachments: Sequence[UploadedFile] = (),
+    kept: Sequence[KeptUpload] = (),
     channel: str = Ticket.Channel.WEB,
     new_status: str = "",
 ) -> Message:
@@ -269,6 +354,7 @@ def add_message(
     support's first public reply opens a new ticket and stamps the first
     response. Staff may change the status in the same step.
     """
+    attachments = [*_take_kept(kept, owner=author), *attachments]
     if not body.strip() and not attachments:
         raise TicketError(_("Write a message or attach a file."))
     check_attachments(attachments)
@@ -365,8 +451,8 @@ def update_ticket(ticket: Ticket, *, by: User, **changes: object) -> list[Ticket
                 ticket=ticket,
                 actor=by,
                 kind=kinds[field],
-                old_value=str(old or "")[:300],
-                new_value=str(value or "")[:300],
+                old_value=_event_value(old),
+                new_value=_event_value(value),
             )
         )
     if events:
@@ -376,6 +462,16 @@ def update_ticket(ticket: Ticket, *, by: User, **changes: object) -> list[Ticket
         if any(event.kind == TicketEvent.Kind.PRIORITY for event in events):
             refresh_sla(ticket)
     return events
+
+
+def _event_value(value: object) -> str:
+    """What an event stores of a value: a row's id (a person, a licence),
+    otherwise the value itself (a choice's code); "" for nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, Model):
+        return str(value.pk)
+    return str(value)[:300]
 
 
 @transaction.atomic

@@ -26,3 +26,8 @@ def recompute_open_sla() -> int:
 @shared_task
 def warn_about_deadlines() -> int:
     return services.warn_about_deadlines()
+
+
+@shared_task
+def forget_kept_uploads() -> int:
+    return services.forget_kept_uploads()

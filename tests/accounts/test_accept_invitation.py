@@ -59,11 +59,50 @@ def test_signing_up_makes_a_contact_and_asks_to_verify_the_address(
     assert any("/accounts/confirm-email/" in m.body for m in mailoutbox)
 
 
-def test_sign_up_without_an_invitation_is_closed(client) -> None:
-    response = _sign_up(client, email="stranger@example.com")
+def test_sign_up_without_an_invitation_leads_to_the_access_request(client) -> None:
+    posted = _sign_up(client, email="stranger@example.com")
+    opened = client.get("/accounts/signup/", HTTP_ACCEPT_LANGUAGE="en", follow=True)
 
     assert not User.objects.filter(email="stranger@example.com").exists()
-    assert "signup_closed" in response.templates[0].name
+    assert posted.status_code == 302
+    assert posted["Location"] == "/access/"
+    assert opened.redirect_chain == [("/access/", 302)]
+    # The refused post's, in the site's language, then this one's.
+    assert [str(m)[:30] for m in opened.context["messages"]] == [
+        "Учётные записи открываются по ",
+        "Accounts are opened on request",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "No account yet? Portal access is given on request"),
+        ("ru", "Нет учётной записи? Доступ к порталу открывается по запросу"),
+    ],
+)
+def test_the_sign_in_page_points_to_the_access_request(
+    client, language, sentence
+) -> None:
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=language).text
+
+    assert sentence in html
+    assert 'href="/access/"' in html
+    assert "/accounts/signup/" not in html
+
+
+def test_a_password_reset_for_an_unknown_address_leads_to_the_access_request(
+    client, mailoutbox
+) -> None:
+    client.post("/accounts/password/reset/", {"email": "nobody@example.com"})
+
+    [mail] = mailoutbox
+    assert "доступ к порталу открывается по запросу" in mail.body
+    link = next(
+        line.strip() for line in mail.body.splitlines() if "/accounts/signup/" in line
+    )
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert client.get(f"/{path}")["Location"] == "/access/"
 
 
 def test_the_invitation_is_for_its_own_address_only(client, invitation) -> None:

@@ -152,7 +152,7 @@ def test_priority_and_assignee_actions_record_who_changed_them(
         )
     ) == [
         ("priority", "critical", admin_user.pk),
-        ("assignee", str(agent), admin_user.pk),
+        ("assignee", str(agent.pk), admin_user.pk),
         ("assignee", "", admin_user.pk),
     ]
 

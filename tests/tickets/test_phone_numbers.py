@@ -160,7 +160,9 @@ def test_the_ticket_form_refuses_what_is_not_a_phone_number_in_the_users_languag
     assert not Ticket.objects.exists()
 
 
-def test_the_ticket_form_offers_the_contacts_phone(client, customer) -> None:
+def test_the_ticket_form_offers_the_contacts_phone(
+    client, customer, active_licence
+) -> None:
     customer.phone = "+79123456789"
     customer.save()
     client.force_login(customer)

@@ -1,19 +1,41 @@
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 
 from tests.auth import sign_in
+from tests.factories import LicenceFactory, MembershipFactory, OrganisationFactory
 from tickets.models import Ticket
 from tickets.services import add_message, open_ticket
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tickets(customer, colleague, active_licence):
+TAX_ID = "7701234560"
+
+
+def make_tickets() -> tuple[Ticket, Ticket]:
+    """Two tickets of one organisation (tax id `TAX_ID`): the customer's and
+    a colleague's. Also run on SQLite, in `test_sqlite_finds_the_same`."""
+    organisation = OrganisationFactory(name="ООО «Альфа»", tax_id=TAX_ID)
+    licence = LicenceFactory(organisation=organisation, number="ALFA-0001-AAAA-0001")
+    customer, colleague = (
+        MembershipFactory(
+            organisation=organisation, user__email=email, user__full_name=name
+        ).user
+        for email, name in (
+            ("customer@alfa.example", "Анна Смирнова"),
+            ("colleague@alfa.example", "Пётр Козлов"),
+        )
+    )
     first = open_ticket(
         contact=customer,
-        licence=active_licence,
+        licence=licence,
         subject="Не печатаются отчёты",
         description="Принтер HP",
         category=Ticket.Category.MALFUNCTION,
@@ -21,7 +43,7 @@ def tickets(customer, colleague, active_licence):
     )
     second = open_ticket(
         contact=colleague,
-        licence=active_licence,
+        licence=licence,
         subject="Backup settings",
         description="nightly copy",
         category=Ticket.Category.CONFIGURATION,
@@ -30,26 +52,78 @@ def tickets(customer, colleague, active_licence):
     return first, second
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("отчёты", [0]),
-        ("nas", [1]),
-        ("Принтер hp", [0]),
-        ("8 (912) 345-67-89", [0]),
-        ("ALFA-0001", [0, 1]),
-        ("colleague@alfa.example", [1]),
-        ("Альфа", [0, 1]),
-        ("нет такого", []),
-        # Case does not matter, in Cyrillic too (SQLite folds Latin only).
-        ("ПРИНТЕР", [0]),
-        ("альфа", [0, 1]),
-    ],
-)
+@pytest.fixture
+def tickets():
+    return make_tickets()
+
+
+CASES = [
+    ("отчёты", [0]),
+    ("nas", [1]),
+    ("Принтер hp", [0]),
+    ("8 (912) 345-67-89", [0]),
+    ("ALFA-0001", [0, 1]),
+    ("colleague@alfa.example", [1]),
+    # Part of an address.
+    ("customer", [0]),
+    ("alfa.example", [0, 1]),
+    ("@alfa", [0, 1]),
+    # A tax id is ten digits, as a phone number may be.
+    (TAX_ID, [0, 1]),
+    ("Альфа", [0, 1]),
+    ("Альфа отчёты", [0]),
+    ("Козлов backup", [1]),
+    ("нет такого", []),
+    # Case does not matter, in Cyrillic too (SQLite folds Latin only).
+    ("ПРИНТЕР", [0]),
+    ("альфа", [0, 1]),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), CASES)
 def test_search_finds_by_any_field(tickets, query, expected) -> None:
     found = set(Ticket.objects.search(query))
 
     assert found == {tickets[n] for n in expected}
+
+
+def test_sqlite_finds_the_same(tmp_path) -> None:
+    """`make run` searches on SQLite by substring: the same queries find the
+    same tickets there (in a child process with a migrated SQLite file)."""
+    script = """
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from tests.tickets.test_staff_search import CASES, make_tickets
+from tickets.models import Ticket
+tickets = make_tickets()
+print(json.dumps([
+    sorted(tickets.index(t) for t in Ticket.objects.search(query))
+    for query, _ in CASES
+]))
+"""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'search.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "CELERY_BROKER_URL": "",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert dict(zip([query for query, _ in CASES], found, strict=True)) == {
+        query: expected for query, expected in CASES
+    }
 
 
 def test_a_reference_finds_exactly_one(tickets) -> None:

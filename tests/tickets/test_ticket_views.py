@@ -63,14 +63,23 @@ def test_a_lapsed_licence_is_explained_and_nothing_typed_is_lost(
 ) -> None:
     client.force_login(customer)
 
-    response = client.post("/tickets/new/", _form(lapsed_licence, subject="Моя тема"))
+    response = client.post(
+        "/tickets/new/",
+        {
+            **_form(lapsed_licence, subject="Моя тема"),
+            "attachments": [upload("screen.png", b"\x89PNG\r\n\x1a\n")],
+        },
+    )
 
     text = response.content.decode()
     assert response.status_code == 200
     assert lapsed_licence.support_ends_on.strftime("%d.%m.%Y") in text
-    assert "Продлите" in text
+    assert "Чтобы продлить подписку и подавать новые заявки, напишите" in text
     assert 'value="Моя тема"' in text
     assert "Текст **описания**" in text
+    # The file is kept, ticked, to be sent again with the form.
+    assert "Файлы, сохранённые с прошлой попытки" in text
+    assert "screen.png" in text
     assert not Ticket.objects.exists()
 
 

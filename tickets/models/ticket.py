@@ -6,12 +6,14 @@ import datetime
 import os
 import re
 import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +51,33 @@ def _ids(queryset: models.QuerySet) -> list[int] | models.QuerySet | None:
     if len(ids) > NAME_MATCHES:
         return queryset.values("pk")
     return ids or None
+
+
+# What SQLite searches by substring, beside the messages.
+SUBSTRING_FIELDS = (
+    "reference",
+    "subject",
+    "organisation__name",
+    "organisation__tax_id",
+    "contact__full_name",
+    "contact__email",
+    "contact_email",
+    "licence__number",
+)
+
+
+def _casefolded(field: str) -> Func:
+    return Func(F(field), function="CASEFOLD")
+
+
+def _phone_match(text: str, digits: str) -> Q:
+    # Phone number fields store a valid number in E.164: a full number typed
+    # in any form is found exactly, a part of one by substring.
+    phone = to_python(text)
+    if phone.is_valid():
+        contacts = User.objects.filter(phone=phone).values("pk")
+        return Q(contact_phone=phone) | Q(contact__in=contacts)
+    return Q(contact_phone__contains=digits) | Q(contact__phone__contains=digits)
 
 
 def _text_query(text: str) -> SearchQuery:
@@ -96,50 +125,29 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return mine.filter(Q(contact=user) | Q(cc=user)).distinct()
 
     def search(self, text: str) -> TicketQuerySet:
-        """Tickets matching the text: a reference or a phone number exactly;
-        otherwise every word in the subject, the messages, the organisation,
-        the contact or the licence number, most relevant first.
+        """Tickets matching the text: a reference exactly; otherwise every
+        word in the subject, the messages, the organisation (name or tax id),
+        the contact (name or e-mail) or the licence number, most relevant
+        first. A number that could be a phone number also finds the tickets
+        of that phone, typed in any form.
 
-        On PostgreSQL this is full-text search (the `russian` configuration
-        stems Russian words and, for Latin ones, English) over
-        `Ticket.search_vector`; elsewhere a plain substring match.
+        On PostgreSQL the text is full-text searched (the `russian`
+        configuration stems Russian words and, for Latin ones, English) over
+        `Ticket.search_vector`; elsewhere every word is a substring match.
         """
         text = " ".join(text.split()[:8])
+        if not text:
+            return self.none()
         if REFERENCE.fullmatch(text):
             return self.filter(reference__iexact=text)
+        postgres = connections[self.db].vendor == "postgresql"
+        match = self._words_match(text) if postgres else self._substrings_match(text)
         digits = re.sub(r"\D", "", text)
         if PHONE.fullmatch(text) and len(digits) >= 5:
-            return self._with_phone(text, digits)
-        if connections[self.db].vendor == "postgresql":
-            return self._full_text(text)
-        return self._substring(text)
-
-    def _with_phone(self, text: str, digits: str) -> TicketQuerySet:
-        # Phone number fields store a valid number in E.164: a full number
-        # typed in any form is found exactly, a part of one by substring.
-        phone = to_python(text)
-        if phone.is_valid():
-            contacts = User.objects.filter(phone=phone).values("pk")
-            return self.filter(Q(contact_phone=phone) | Q(contact__in=contacts))
-        return self.filter(
-            Q(contact_phone__contains=digits) | Q(contact__phone__contains=digits)
-        )
-
-    def _full_text(self, text: str) -> TicketQuerySet:
-        # Names are read from their own tables, not from the index: a renamed
-        # organisation or contact is found by the new name at once, and a
-        # rename rewrites no ticket. A word found in a name matches there or
-        # in the text; every other word must match the text.
-        words = text.split()
-        if not words:
-            return self.none()
-        named = {word: q for word in words if (q := _named(word)) is not None}
-        match = Q()
-        in_text = [word for word in words if word not in named]
-        if in_text:
-            match &= Q(search_vector=_text_query(" ".join(in_text)))
-        for word, in_names in named.items():
-            match &= Q(search_vector=_text_query(word)) | in_names
+            # A tax id or a part of a licence number looks like one too.
+            match |= _phone_match(text, digits)
+        if not postgres:
+            return self.filter(match).order_by("-created_at", "-pk")
         # Rank only the newest matches: ranking every match of a common word
         # in a million tickets would read them all.
         newest = self.filter(match).order_by("-created_at").values("pk")
@@ -149,36 +157,37 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             .order_by("-rank", "-created_at", "-pk")
         )
 
-    def _substring(self, text: str) -> TicketQuerySet:
+    def _words_match(self, text: str) -> Q:
+        # Names are read from their own tables, not from the index: a renamed
+        # organisation or contact is found by the new name at once, and a
+        # rename rewrites no ticket. A word found in a name matches there or
+        # in the text; every other word must match the text.
+        words = text.split()
+        named = {word: q for word in words if (q := _named(word)) is not None}
+        match = Q()
+        in_text = [word for word in words if word not in named]
+        if in_text:
+            match &= Q(search_vector=_text_query(" ".join(in_text)))
+        for word, in_names in named.items():
+            match &= Q(search_vector=_text_query(word)) | in_names
+        return match
+
+    def _substrings_match(self, text: str) -> Q:
         # SQLite's LIKE ignores case for Latin letters only; CASEFOLD is
         # Python's, registered on every SQLite connection (helpdesk.sqlite).
-        fields = [
-            "reference",
-            "subject",
-            "organisation__name",
-            "contact__full_name",
-            "contact__email",
-            "contact_email",
-            "licence__number",
-        ]
-        tickets = self.annotate(
-            **{
-                f"_cf_{n}": Func(F(field), function="CASEFOLD")
-                for n, field in enumerate(fields)
-            }
-        )
+        match = Q()
         for word in text.casefold().split():
-            match = Q(
+            in_any = Q(
                 Exists(
-                    Message.objects.annotate(
-                        _cf_body=Func(F("body"), function="CASEFOLD")
-                    ).filter(ticket=OuterRef("pk"), _cf_body__contains=word)
+                    Message.objects.filter(
+                        Contains(_casefolded("body"), word), ticket=OuterRef("pk")
+                    )
                 )
             )
-            for n in range(len(fields)):
-                match |= Q(**{f"_cf_{n}__contains": word})
-            tickets = tickets.filter(match)
-        return tickets.order_by("-created_at", "-pk")
+            for field in SUBSTRING_FIELDS:
+                in_any |= Q(Contains(_casefolded(field), word))
+            match &= in_any
+        return match
 
     def refresh_search_index(
         self, *, message_ids: tuple[int, int] | None = None
@@ -649,6 +658,28 @@ class Attachment(models.Model):
         return self.content_type in settings.TICKET_INLINE_IMAGE_TYPES
 
 
+class KeptUpload(models.Model):
+    """A file chosen in a form that came back with an error, kept so that
+    nobody has to choose it again: attached when the form goes through
+    (`services.open_ticket`, `services.add_message`), otherwise deleted after
+    a day (`services.forget_kept_uploads`). Only its owner can use it."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="kept/%Y/%m/%d/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+
+    class Meta:
+        verbose_name = _("kept upload")
+        verbose_name_plural = _("kept uploads")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class TicketEvent(models.Model):
     """A change to a ticket: its history, and what notifications are sent from."""
 
@@ -688,15 +719,73 @@ class TicketEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket.reference}: {self.get_kind_display()}"
 
+    # What `old_value` and `new_value` hold, by kind: a choice's code (status,
+    # priority, category), the id of a person or a licence (assignee,
+    # licence), a reference (merged, linked, unlinked), a score (rated).
+
     def get_old_status_display(self) -> str:
-        return _status_label(self.old_value)
+        return self._label(self.old_value)
 
     def get_new_status_display(self) -> str:
-        return _status_label(self.new_value)
+        return self._label(self.new_value)
+
+    def _label(self, value: str) -> str:
+        choices = _CHOICES_OF_KIND.get(self.kind)
+        if choices is not None and value in choices.values:
+            return str(choices(value).label)
+        return value
+
+    @classmethod
+    def name_values(cls, events: Sequence[TicketEvent]) -> None:
+        """Set `old_shown` and `new_shown` on each event: the human name of
+        what its values stand for, in the active language, "—" for nothing.
+        One query for the people and one for the licences named."""
+        wanted: dict[type[models.Model], set[int]] = {User: set(), Licence: set()}
+        for event in events:
+            model = _MODEL_OF_KIND.get(event.kind)
+            if model is not None:
+                wanted[model] |= {
+                    int(value)
+                    for value in (event.old_value, event.new_value)
+                    if value.isdigit()
+                }
+        names = {
+            User: {
+                str(user.pk): user.get_full_name()
+                for user in User.objects.filter(pk__in=wanted[User]).only(
+                    "full_name", "email"
+                )
+            }
+            if wanted[User]
+            else {},
+            Licence: {
+                str(licence.pk): str(licence)
+                for licence in Licence.objects.filter(pk__in=wanted[Licence]).only(
+                    "number", "product"
+                )
+            }
+            if wanted[Licence]
+            else {},
+        }
+        for event in events:
+            model = _MODEL_OF_KIND.get(event.kind)
+            for attribute, value in (
+                ("old_shown", event.old_value),
+                ("new_shown", event.new_value),
+            ):
+                shown = names[model].get(value, value) if model else event._label(value)
+                setattr(event, attribute, shown or "—")
 
 
-def _status_label(value: str) -> str:
-    return Ticket.Status(value).label if value in Ticket.Status.values else value
+_CHOICES_OF_KIND = {
+    TicketEvent.Kind.STATUS: Ticket.Status,
+    TicketEvent.Kind.PRIORITY: Ticket.Priority,
+    TicketEvent.Kind.CATEGORY: Ticket.Category,
+}
+_MODEL_OF_KIND: dict[str, type[models.Model]] = {
+    TicketEvent.Kind.ASSIGNEE: User,
+    TicketEvent.Kind.LICENCE: Licence,
+}
 
 
 class SatisfactionRating(models.Model):

@@ -116,6 +116,12 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 def ticket_create(request: HttpRequest) -> HttpResponse:
     if request.user.is_staff or request.user.membership_or_none is None:
         raise PermissionDenied
+    if request.method != "POST":
+        closed = services.filing_closed(request.user)
+        if closed is not None:
+            # Said before anyone fills in the form (a post still gets the
+            # form back with the refusal and everything typed).
+            return render(request, "tickets/filing_closed.html", {"licences": closed})
     form = TicketForm(request.POST or None, request.FILES or None, contact=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -130,6 +136,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 attachments=data["attachments"],
+                kept=data["kept"],
                 cc=data["cc"],
             )
         except services.TicketError as error:
@@ -143,6 +150,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 % {"reference": ticket.reference, "email": ticket.contact_email},
             )
             return redirect(ticket)
+    form.keep_chosen_files()
     return render(
         request,
         "tickets/ticket_form.html",
@@ -162,7 +170,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = get_ticket_for_user(request.user, reference, related=("rating",))
     staff = request.user.is_staff
     form_class = StaffReplyForm if staff else ReplyForm
-    form = form_class(request.POST or None, request.FILES or None)
+    form = form_class(request.POST or None, request.FILES or None, owner=request.user)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -175,6 +183,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 author=request.user,
                 body=data["body"],
                 attachments=data["attachments"],
+                kept=data["kept"],
                 internal=data.get("internal", False),
                 new_status=data.get("status", ""),
             )
@@ -183,6 +192,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Your message has been added."))
             return redirect(ticket)
+    form.keep_chosen_files()
     # Read only if the conversation is not cached.
     events = (
         TicketEvent.objects.filter(ticket=ticket)
