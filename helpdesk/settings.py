@@ -308,7 +308,7 @@ SUPPORT_TELEGRAM = env.str("SUPPORT_TELEGRAM", default="@helpdesk_support_bot")
 # How a customer whose support has ended renews it: a page of the vendor's
 # (RENEWAL_URL) if there is one, otherwise a letter to sales.
 RENEWAL_URL = env.str("RENEWAL_URL", default="")
-SALES_EMAIL = env.str("SALES_EMAIL", default=SUPPORT_EMAIL)
+SALES_EMAIL = env.str("SALES_EMAIL", default="") or SUPPORT_EMAIL
 # The working day before a public holiday ends this much earlier (the
 # production calendar's "shortened day").
 SCHEDULE_SHORTENED_DAY_MINUTES = env.int("SCHEDULE_SHORTENED_DAY_MINUTES", default=60)
