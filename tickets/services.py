@@ -413,6 +413,10 @@ def rate_ticket(
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status != Ticket.Status.CLOSED:
         raise TicketError(_("A ticket is rated once it is closed."))
+    if not ticket.was_answered:
+        raise TicketError(
+            _("Support has not answered this ticket, so there is no help to rate.")
+        )
     if SatisfactionRating.objects.filter(ticket=ticket).exists():
         raise TicketError(_("This ticket has already been rated."))
     if not 1 <= score <= 5:

@@ -212,7 +212,8 @@ def test_extra_fields_in_a_customer_reply_are_ignored(client, customer, ticket) 
     assert ticket.messages.last().kind == "customer"
 
 
-def test_closing_then_rating_once(client, customer, ticket) -> None:
+def test_closing_then_rating_once(client, customer, agent, ticket) -> None:
+    add_message(ticket, author=agent, body="Перезапустите службу.")
     client.force_login(customer)
 
     assert client.get(f"/tickets/{ticket.reference}/close/").status_code == 405

@@ -365,7 +365,8 @@ def solved_since(since: dt.datetime) -> Compliance:
 
 def ratings(since: dt.datetime) -> Ratings:
     rows = (
-        SatisfactionRating.objects.values_list("score")
+        SatisfactionRating.objects.counted()
+        .values_list("score")
         .annotate(
             all_time=Count("*"),
             recent=Count("created_at", filter=Q(created_at__gte=since)),

@@ -510,6 +510,12 @@ class Ticket(models.Model):
         return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
 
     @property
+    def was_answered(self) -> bool:
+        """Whether support has replied to the customer (not a note): only
+        then is there help to rate."""
+        return self.first_response_at is not None
+
+    @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
 
@@ -788,6 +794,13 @@ _MODEL_OF_KIND: dict[str, type[models.Model]] = {
 }
 
 
+class SatisfactionRatingQuerySet(models.QuerySet["SatisfactionRating"]):
+    def counted(self) -> SatisfactionRatingQuerySet:
+        """The ratings satisfaction figures count: of tickets support
+        answered (a rating of silence says nothing about the help)."""
+        return self.filter(ticket__first_response_at__isnull=False)
+
+
 class SatisfactionRating(models.Model):
     ticket = models.OneToOneField(
         Ticket, on_delete=models.CASCADE, related_name="rating"
@@ -798,6 +811,8 @@ class SatisfactionRating(models.Model):
         User, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), default=now)
+
+    objects = SatisfactionRatingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("satisfaction rating")

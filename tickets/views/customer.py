@@ -231,7 +231,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "cc_form": CopiedContactsForm(ticket=ticket),
             "properties_form": TicketPropertiesForm(ticket=ticket) if staff else None,
             "rating_form": RatingForm()
-            if ticket.is_closed and rating is None and not staff
+            if ticket.is_closed and ticket.was_answered and rating is None and not staff
             else None,
             "support_ends_on": support_ends_on,
             "support_active": licence.subscription_active(),
