@@ -5,6 +5,7 @@ from allauth.account.internal.stagekit import clear_login
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
@@ -55,18 +56,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().pre_login(request, user, **kwargs)
 
     def post_login(self, request: HttpRequest, user: User, **kwargs) -> HttpResponse:
-        """Speak the user's language from the moment they sign in.
-
-        A language chosen in this browser just before signing in wins and
-        becomes the preference; otherwise the stored preference is applied.
-        """
-        response = super().post_login(request, user, **kwargs)
+        """Keep the language this browser chose before signing in; without
+        one, speak the person's own (`User.language`) from the sign-in
+        message on. Neither changes the language of their e-mails."""
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if chosen and check_for_language(chosen):
-            if user.language != chosen:
-                user.language = chosen
-                user.save(update_fields=["language"])
-        elif user.language:
+        keep = bool(chosen) and check_for_language(chosen)
+        language = chosen if keep else user.language
+        if language and check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = super().post_login(request, user, **kwargs)
+        if not keep and user.language:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 user.language,

@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessRequest, Membership, Organisation
+from accounts.models import AccessRequest, Membership, Organisation, User
 from accounts.validators import validate_licence_number, validate_tax_id
 
 
@@ -72,3 +72,18 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         email = super().clean_email()
         self.users = [user for user in self.users if user.may_act()]
         return email
+
+
+class ProfileForm(forms.ModelForm):
+    """What a person keeps up to date about themselves."""
+
+    class Meta:
+        model = User
+        fields = ["full_name", "position", "phone", "mobile_phone", "language"]
+        labels = {"language": _("Language of e-mails and Telegram messages")}
+        help_texts = {
+            "language": _(
+                "The language switch at the top changes only how this site reads "
+                "in this browser."
+            )
+        }

@@ -1,24 +1,13 @@
+"""The language switch: the language of this browser's session only.
+
+A person's e-mails and Telegram messages keep the language chosen on their
+profile page (`User.language`): switching the site to read it in another
+language must not change what their customers or colleagues get."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-
-@login_not_required
-@require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's language switch, remembered as the user's preference when signed in."""
-    response = django_set_language(request)
-    language = request.POST.get("language", "")
-    user = request.user
-    if (
-        user.is_authenticated
-        and check_for_language(language)
-        and user.language != language
-    ):
-        user.language = language
-        user.save(update_fields=["language"])
-    return response
+set_language = login_not_required(require_POST(django_set_language))

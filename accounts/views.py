@@ -23,6 +23,7 @@ from accounts.forms import (
     ApproveAccessRequestForm,
     DeclineAccessRequestForm,
     InviteContactForm,
+    ProfileForm,
 )
 from accounts.models import AccessRequest, Invitation, Membership, User
 from accounts.ratelimit import allow, client_address
@@ -220,3 +221,13 @@ def access_request_detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "decline_form": decline_form,
         },
     )
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    """A person's own details and the language of their e-mails."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})

@@ -79,6 +79,7 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "accounts:request_access": (_roles(OK), _roles(OK)),
     "accounts:access_requested": (_roles(OK), _roles(OK)),
     "accounts:accept_invitation": (_roles(REDIRECT), _roles(REDIRECT)),
+    "accounts:profile": (_signed_in(OK), _signed_in(OK)),
     "accounts:organisation_contacts": (
         _signed_in(FORBIDDEN, manager_a=OK),
         _signed_in(FORBIDDEN, manager_a=OK),

@@ -95,3 +95,17 @@ def test_customers_do_not_see_canned_responses_or_the_sla(
 
     assert "data-canned-responses" not in page
     assert "sla-panel" not in page
+
+
+def test_a_canned_reply_follows_the_customers_email_language_not_their_session(
+    client, customer, ticket
+) -> None:
+    response = CannedResponse.objects.create(
+        title="Restart", body_ru="Перезапустите службу.", body_en="Restart the service."
+    )
+    client.force_login(customer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    ticket.contact.refresh_from_db()
+
+    [(_response, text)] = filled_responses([response], ticket, support_ends_on=None)
+    assert text == "Перезапустите службу."
