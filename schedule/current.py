@@ -171,6 +171,10 @@ def business_time_between(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
     return calendar().business_time_between(start, end)
 
 
+def deadline_as_read(due: dt.datetime) -> dt.datetime:
+    return calendar().deadline_as_read(due)
+
+
 def missing_years(on: dt.date | None = None) -> list[int]:
     """Years without production calendar data that the coming months touch.
 

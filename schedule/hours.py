@@ -299,6 +299,27 @@ class Calendar:
             date += ONE_DAY
         raise NoOpeningError(f"Support does not open after {start.isoformat()}.")
 
+    def deadline_as_read(self, due: dt.datetime) -> dt.datetime:
+        """The instant a deadline's open time runs out, as people read it.
+
+        `add_business_time` answers an open instant, so open time that runs
+        out exactly at closing time ends at the next opening (Monday 11:00
+        plus eight hours is Tuesday 07:00). People read that deadline as the
+        closing (Monday 19:00): a deadline at an opening is shown as the
+        closing before it. The arithmetic stays half-open; only what is
+        shown moves.
+        """
+        due = require_aware(due).astimezone(UTC)
+        date = due.astimezone(self.tz).date()
+        if not any(opening.opens == due for opening in self.day(date).openings):
+            return due.astimezone(self.tz)
+        for _ in range(SEARCH_DAYS):
+            earlier = [o for o in self.day(date).openings if o.closes <= due]
+            if earlier:
+                return earlier[-1].local_closes
+            date -= ONE_DAY
+        return due.astimezone(self.tz)
+
     def business_time_between(
         self, start: dt.datetime, end: dt.datetime
     ) -> dt.timedelta:

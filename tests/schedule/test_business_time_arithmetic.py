@@ -101,3 +101,29 @@ def test_hours_across_a_daylight_saving_change_count_real_time() -> None:
         )
         == 3 * HOUR
     )
+
+
+@pytest.mark.parametrize(
+    ("due", "read"),
+    [
+        # Monday 11:00 plus eight hours runs out at Monday's closing.
+        (msk(2026, 1, 13, 7), msk(2026, 1, 12, 19)),
+        # Saturday's closing, read from Monday's opening over the Sunday.
+        (msk(2026, 1, 19, 7), msk(2026, 1, 17, 16)),
+        # Over the New Year holidays.
+        (msk(2027, 1, 9, 9), msk(2026, 12, 30, 19)),
+        # Inside an opening it is what it is.
+        (msk(2026, 1, 13, 10, 30), msk(2026, 1, 13, 10, 30)),
+    ],
+)
+def test_a_deadline_at_an_opening_is_read_as_the_closing_before(
+    calendar: Calendar, due: dt.datetime, read: dt.datetime
+) -> None:
+    assert calendar.deadline_as_read(due) == read
+
+
+def test_the_deadline_as_read_keeps_the_arithmetic(calendar: Calendar) -> None:
+    due = calendar.add_business_time(msk(2026, 1, 12, 11), 8 * HOUR)
+
+    assert due == msk(2026, 1, 13, 7)
+    assert calendar.deadline_as_read(due) == msk(2026, 1, 12, 19)

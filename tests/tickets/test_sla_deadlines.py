@@ -171,3 +171,23 @@ def test_a_target_deleted_in_the_admin_leaves_its_tickets_without_a_deadline(
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.sla_due_at is None
+
+
+def test_a_deadline_that_runs_out_at_closing_is_shown_at_the_closing(
+    client, agent, customer, licence
+) -> None:
+    SlaTarget.objects.filter(priority=Ticket.Priority.CRITICAL).update(
+        resolution_hours=8
+    )
+    sign_in(client, agent)
+    # Monday 11:00 plus eight support hours: stored as Tuesday's opening
+    # (the arithmetic is half-open), read as Monday's closing.
+    with time_machine.travel(msk(2026, 3, 2, 11), tick=False):
+        ticket = _file(customer, licence, Ticket.Priority.CRITICAL)
+        html = client.get(ticket.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").text
+        queue = client.get("/staff/queue/").text
+
+    assert ticket.sla_due_at == msk(2026, 3, 3, 7)
+    assert "due 02.03.2026 19:00" in html
+    assert "due 03.03.2026 07:00" not in html
+    assert 'title="02.03.2026 19:00"' in queue

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import gettext as _
 
+from schedule import current as support_hours
 from tickets.email.text import split_quoted
 from tickets.markdown import render_markdown
 from tickets.quick_html import escaped
@@ -57,6 +58,13 @@ def day_time(moment: datetime.datetime | None) -> str:
 
 
 @register.filter
+def due_time(due: datetime.datetime | None) -> str:
+    """A deadline as `day_time` shows it, at the instant its open time runs
+    out: a closing rather than the next opening (`deadline_as_read`)."""
+    return day_time(support_hours.deadline_as_read(due)) if due else ""
+
+
+@register.filter
 def iso(moment: datetime.datetime | None) -> str:
     """As `date:"c"`, for <time datetime>, in the user's time zone."""
     return localtime(moment).isoformat() if moment else ""
@@ -79,7 +87,7 @@ def sla_clock(clock, due: datetime.datetime | None) -> SafeString:
         soon = clock.support_time.total_seconds() <= 3600
         css, text = " sla-soon" if soon else "", _("%(time)s left") % {"time": time}
     return SafeString(
-        f'<span class="sla-clock{css}" title="{day_time(due)}">{escaped(text)}</span>'
+        f'<span class="sla-clock{css}" title="{due_time(due)}">{escaped(text)}</span>'
     )
 
 
