@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.validators import validate_licence_number, validate_tax_id
@@ -670,4 +670,17 @@ class LicenceImport(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_status_display()})"
+        return f"{self.file_name} ({self.headline})"
+
+    @property
+    def headline(self) -> str:
+        """The status as the page says it: a checked file with invalid rows
+        is not ready to import, and says what blocks it."""
+        invalid = self.summary.get("invalid", 0)
+        if self.status == self.Status.PREVIEWED and invalid:
+            return ngettext(
+                "Checked: %(count)d invalid row blocks the import",
+                "Checked: %(count)d invalid rows block the import",
+                invalid,
+            ) % {"count": invalid}
+        return str(self.get_status_display())

@@ -271,3 +271,40 @@ def test_the_preview_lists_every_row_with_what_changes(
     assert "NEWW-0009-AAAA-0001" in page
     assert "«Старый» → «Новый»" in page
     assert "NEWW-0009-AAAA-0001" not in changed_only
+
+
+@pytest.mark.parametrize(
+    ("language", "headline"),
+    [
+        ("en", "Checked: 1 invalid row blocks the import"),
+        ("ru", "Проверен: 1 неверная строка не даёт импортировать файл"),
+    ],
+)
+def test_a_checked_file_with_invalid_rows_says_what_blocks_it(
+    client,
+    admin_user,
+    organisation,
+    django_capture_on_commit_callbacks,
+    language,
+    headline,
+) -> None:
+    text = HEADER + (
+        f"GOOD-0001-AAAA-0001,{organisation.tax_id},,Helpdesk Server,,2025-06-01,5,\n"
+        "not a number,,,,,,,\n"
+    )
+    sign_in(client, admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/accounts/licence/import/",
+            {"file": SimpleUploadedFile("mixed.csv", text.encode())},
+        )
+    licence_import = LicenceImport.objects.get()
+
+    html = client.get(
+        f"/admin/accounts/licence/import/{licence_import.code}/",
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).text
+
+    assert f"<strong>{headline}</strong>" in html
+    assert "ready to import" not in html
+    assert "готов к импорту" not in html
