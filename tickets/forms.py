@@ -588,12 +588,19 @@ class AssignMailForm(forms.Form):
         max_length=20,
         required=False,
     )
+    override_reason = StaffTicketForm.base_fields["override_reason"]
 
     def clean(self) -> dict:
         data = super().clean()
         reference = (data.get("reference") or "").strip().upper()
         if bool(data.get("licence")) == bool(reference):
             raise forms.ValidationError(_("Choose a licence or a ticket, not both."))
+        licence = data.get("licence")
+        if licence is not None and not data.get("override_reason", "").strip():
+            # The same audited override as filing for a customer.
+            refusal = licence_refusal(licence)
+            if refusal:
+                self.add_error("override_reason", refusal)
         data["ticket"] = None
         if reference:
             data["ticket"] = Ticket.objects.filter(reference=reference).first()

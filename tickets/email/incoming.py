@@ -456,8 +456,10 @@ def assign(
     contact: User,
     licence: Licence | None = None,
     ticket: Ticket | None = None,
+    override_reason: str = "",
 ) -> InboundEmail:
-    """Staff file held mail: as a new ticket of a contact and licence, or into a ticket."""
+    """Staff file held mail: as a new ticket of a contact and licence (one
+    without active support with a recorded reason), or into a ticket."""
     inbound = (
         InboundEmail.objects.select_for_update()
         .waiting_for_staff(now())
@@ -499,6 +501,7 @@ def assign(
             channel=Ticket.Channel.EMAIL,
             attachments=files,
             filed_by=by,
+            override_reason=override_reason,
         )
         message = ticket.messages.first()
     return _finish(

@@ -39,6 +39,13 @@ def mail_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         InboundEmail.objects.select_related("ticket").defer("ticket__search_vector"),
         code=code,
     )
+    form = AssignMailForm(initial={"contact": _sender_user(inbound)})
+    return _detail(request, inbound, form)
+
+
+def _detail(
+    request: HttpRequest, inbound: InboundEmail, form: AssignMailForm
+) -> HttpResponse:
     with inbound.raw.open("rb") as stored:
         raw = stored.read()
     try:
@@ -50,7 +57,6 @@ def mail_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         body, files = parsed.body[:20_000], parsed.files
     except Exception:
         headers, body, files = [], "", []
-    form = AssignMailForm(initial={"contact": _sender_user(inbound)})
     return render(
         request,
         "tickets/mail_detail.html",
@@ -125,15 +131,12 @@ def mail_assign(request: HttpRequest, code: UUID) -> HttpResponse:
                 contact=data["contact"],
                 licence=data["licence"],
                 ticket=data["ticket"],
+                override_reason=data["override_reason"],
             )
         except services.TicketError as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))
         else:
             messages.success(request, inbound.reason)
             return redirect(inbound.ticket)
-    else:
-        messages.error(
-            request,
-            _("Check the choice: %(errors)s") % {"errors": form.errors.as_text()},
-        )
-    return redirect("tickets_mail:detail", code=inbound.code)
+    # The page again with what was chosen and why it did not go through.
+    return _detail(request, inbound, form)

@@ -101,6 +101,45 @@ def test_assign_needs_exactly_one_target(client, agent, held, customer) -> None:
     assert held.status == "held"
 
 
+def test_a_lapsed_licence_is_filed_with_a_recorded_reason(
+    client, agent, held, customer, lapsed_licence
+) -> None:
+    sign_in(client, agent)
+    url = f"/staff/mail/{held.code}/assign/"
+
+    refused = client.post(
+        url,
+        {"contact": customer.pk, "licence": lapsed_licence.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = refused.content.decode()
+
+    # The page again: the refusal at the reason field, the choices kept.
+    assert refused.status_code == 200
+    assert 'href="#id_override_reason"' in html
+    assert "ended on" in html
+    assert f'<option value="{customer.pk}" selected>' in html
+    held.refresh_from_db()
+    assert held.status == "held"
+
+    filed = client.post(
+        url,
+        {
+            "contact": customer.pk,
+            "licence": lapsed_licence.pk,
+            "override_reason": "Renewal paid, the invoice is on its way",
+        },
+    )
+
+    held.refresh_from_db()
+    assert filed.status_code == 302
+    assert held.status == "processed"
+    assert held.ticket.licence_override_by == agent
+    assert held.ticket.licence_override_reason == (
+        "Renewal paid, the invoice is on its way"
+    )
+
+
 def test_retry_and_assign_only_by_post(client, agent, held) -> None:
     sign_in(client, agent)
     assert client.get(f"/staff/mail/{held.code}/retry/").status_code == 405
