@@ -357,6 +357,10 @@ class StaffReplyForm(ReplyForm):
     internal = forms.BooleanField(
         label=_("Internal note (never shown to the customer)"), required=False
     )
+    phone_call = forms.BooleanField(
+        label=_("The customer's words from a phone call: log them as their message"),
+        required=False,
+    )
     status = forms.ChoiceField(
         label=_("Status after this"),
         choices=[("", _("— keep —")), *Ticket.Status.choices],
@@ -367,6 +371,15 @@ class StaffReplyForm(ReplyForm):
     # someone else means a colleague (or the customer) wrote meanwhile. The
     # page shown again carries the newest, so sending again goes through.
     seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("internal") and data.get("phone_call"):
+            self.add_error(
+                "phone_call",
+                _("A phone call is the customer's message, not an internal note."),
+            )
+        return data
 
     def check_collision(self, ticket: Ticket, author: User) -> list[Message]:
         """Messages by others added since the page was opened."""
@@ -565,6 +578,15 @@ class StaffTicketForm(forms.Form):
             ):
                 self.add_error("override_reason", licence_refusal(licence))
         data["contact"], data["licence"] = contact, licence
+        # The number the customer called from, when that is how they were
+        # found; otherwise their own.
+        typed = to_python(email) if email and "@" not in email else None
+        if typed is not None and typed.is_valid():
+            data["contact_phone"] = typed
+        elif contact is not None:
+            data["contact_phone"] = contact.phone or contact.mobile_phone
+        else:
+            data["contact_phone"] = ""
         return data
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F, Model, Q
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.timezone import localdate, now
+from django.utils.timezone import localdate, localtime, now
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -345,6 +345,7 @@ def add_message(
     internal: bool = False,
     attachments: Sequence[UploadedFile] = (),
     kept: Sequence[KeptUpload] = (),
+    uploaded_by: User | None = None,
     channel: str = Ticket.Channel.WEB,
     new_status: str = "",
 ) -> Message:
@@ -354,7 +355,7 @@ def add_message(
     support's first public reply opens a new ticket and stamps the first
     response. Staff may change the status in the same step.
     """
-    attachments = [*_take_kept(kept, owner=author), *attachments]
+    attachments = [*_take_kept(kept, owner=uploaded_by or author), *attachments]
     if not body.strip() and not attachments:
         raise TicketError(_("Write a message or attach a file."))
     check_attachments(attachments)
@@ -395,6 +396,40 @@ def add_message(
     # One e-mail per message: a reply says the ticket's new status itself.
     _notify(message_event)
     return message
+
+
+def taken_by_phone(body: str, *, by: User) -> str:
+    """The customer's words from a call as staff write them down, headed by
+    who took the call and when."""
+    taken = _("Phone call taken by %(name)s on %(when)s Moscow time.") % {
+        "name": by.full_name or by.email,
+        "when": localtime(now()).strftime("%d.%m.%Y %H:%M"),
+    }
+    return f"*{taken}*\n\n{body}"
+
+
+def log_phone_call(
+    ticket: Ticket,
+    *,
+    by: User,
+    body: str,
+    attachments: Sequence[UploadedFile] = (),
+    kept: Sequence[KeptUpload] = (),
+) -> Message:
+    """A later call from the customer, written down by staff as the
+    customer's message on the phone channel (it reopens the ticket and
+    tells the assignee, as any customer message does)."""
+    if not by.is_staff:
+        raise TicketError(_("Only support staff log phone calls."))
+    return add_message(
+        ticket,
+        author=ticket.contact,
+        body=taken_by_phone(body, by=by),
+        attachments=attachments,
+        kept=kept,
+        uploaded_by=by,
+        channel=Ticket.Channel.PHONE,
+    )
 
 
 @transaction.atomic

@@ -107,3 +107,70 @@ def test_an_unknown_or_shared_phone_is_refused(
 
     assert response.status_code == 200
     assert not Ticket.objects.exists()
+
+
+def test_a_phone_filed_ticket_keeps_the_number_called_from(
+    client, agent, customer, active_licence
+) -> None:
+    customer.phone = "+74951234567"
+    customer.save()
+    sign_in(client, agent)
+
+    client.post(URL, _form(customer, active_licence, subject="По почте"))
+    client.post(
+        URL,
+        _form(
+            customer,
+            active_licence,
+            contact_email="8 (495) 123-45-67",
+            subject="По телефону",
+        ),
+    )
+
+    phones = dict(Ticket.objects.values_list("subject", "contact_phone"))
+    assert {subject: phone.as_e164 for subject, phone in phones.items()} == {
+        "По почте": "+74951234567",
+        "По телефону": "+74951234567",
+    }
+
+
+def test_a_later_call_is_logged_as_the_customers_message(
+    client, agent, customer, ticket
+) -> None:
+    from tickets.services import change_ticket_status
+
+    change_ticket_status(ticket, to=Ticket.Status.WAITING, by=agent)
+    sign_in(client, agent)
+
+    response = client.post(
+        ticket.get_absolute_url(),
+        {"body": "Клиент перезвонил: ошибка повторилась.", "phone_call": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    ticket.refresh_from_db()
+    message = ticket.messages.order_by("pk").last()
+    assert response.status_code == 302
+    assert (message.author, message.kind, message.channel) == (
+        customer,
+        "customer",
+        "phone",
+    )
+    assert message.body.startswith("*Phone call taken by")
+    assert message.body.endswith("Клиент перезвонил: ошибка повторилась.")
+    # A customer's message reopens a ticket waiting for them.
+    assert ticket.status == Ticket.Status.OPEN
+
+
+def test_a_call_is_not_an_internal_note(client, agent, ticket) -> None:
+    sign_in(client, agent)
+
+    response = client.post(
+        ticket.get_absolute_url(),
+        {"body": "Звонок", "phone_call": "on", "internal": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert "not an internal note" in response.content.decode()
+    assert ticket.messages.count() == 1

@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime, now
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -178,15 +178,24 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     ):
         data = form.cleaned_data
         try:
-            services.add_message(
-                ticket,
-                author=request.user,
-                body=data["body"],
-                attachments=data["attachments"],
-                kept=data["kept"],
-                internal=data.get("internal", False),
-                new_status=data.get("status", ""),
-            )
+            if data.get("phone_call"):
+                services.log_phone_call(
+                    ticket,
+                    by=request.user,
+                    body=data["body"],
+                    attachments=data["attachments"],
+                    kept=data["kept"],
+                )
+            else:
+                services.add_message(
+                    ticket,
+                    author=request.user,
+                    body=data["body"],
+                    attachments=data["attachments"],
+                    kept=data["kept"],
+                    internal=data.get("internal", False),
+                    new_status=data.get("status", ""),
+                )
         except services.TicketError as error:
             form.add_error(None, str(error))
         else:
@@ -436,11 +445,7 @@ def ticket_create_for_customer(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         description = data["description"]
         if data["channel"] == Ticket.Channel.PHONE:
-            taken = _("Phone call taken by %(name)s on %(when)s Moscow time.") % {
-                "name": request.user.full_name,
-                "when": localtime(now()).strftime("%d.%m.%Y %H:%M"),
-            }
-            description = f"*{taken}*\n\n{description}"
+            description = services.taken_by_phone(description, by=request.user)
         try:
             ticket = services.open_ticket(
                 contact=data["contact"],
@@ -450,6 +455,7 @@ def ticket_create_for_customer(request: HttpRequest) -> HttpResponse:
                 category=data["category"],
                 priority=data["priority"],
                 channel=data["channel"],
+                contact_phone=data["contact_phone"],
                 filed_by=request.user,
                 override_reason=data["override_reason"],
             )
