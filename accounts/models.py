@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -14,7 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
-from accounts.validators import validate_licence_number, validate_tax_id
+from accounts.validators import (
+    normalise_licence_number,
+    validate_licence_number,
+    validate_tax_id,
+)
 
 
 class StaffRole(models.TextChoices):
@@ -386,6 +391,15 @@ class SubscriptionPeriod(models.Model):
         return self.starts_on <= day <= self.ends_on
 
 
+@dataclass(frozen=True)
+class LicenceCheck:
+    """`AccessRequest.licence_check`: the typed licence as the database knows it."""
+
+    licence: Licence | None
+    tax_id_matches: bool
+    support_active: bool
+
+
 class AccessRequest(models.Model):
     """A visitor's request for portal access, made with a licence number."""
 
@@ -457,6 +471,30 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}> — {self.organisation_name}"
+
+    def licence_check(self) -> LicenceCheck:
+        """What the typed licence number tells the reviewer: whether the
+        licence exists, whose it is, whether the typed tax id is its
+        organisation's, and whether its support is active."""
+        licence = (
+            Licence.objects.filter(number=normalise_licence_number(self.licence_number))
+            .select_related("organisation")
+            .with_periods()
+            .first()
+        )
+        if licence is None:
+            return LicenceCheck(None, tax_id_matches=False, support_active=False)
+        return LicenceCheck(
+            licence,
+            tax_id_matches=licence.organisation.tax_id == self.tax_id,
+            support_active=licence.subscription_active(),
+        )
+
+    def others_from_the_address(self) -> models.QuerySet[AccessRequest]:
+        """The address's other requests, newest first."""
+        return AccessRequest.objects.filter(email__iexact=self.email).exclude(
+            pk=self.pk
+        )
 
     def account_fact(self) -> str:
         """What staff must know before approving: whose account the address is."""

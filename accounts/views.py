@@ -163,14 +163,19 @@ def access_request_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", AccessRequest.Status.PENDING)
     if status not in AccessRequest.Status.values:
         status = AccessRequest.Status.PENDING
-    access_requests = AccessRequest.objects.filter(status=status).select_related(
+    newest: dict[str, AccessRequest] = {}
+    for access_request in AccessRequest.objects.filter(status=status).select_related(
         "organisation"
-    )[:200]
+    )[:200]:
+        # Repeated requests from one address are one line: the newest,
+        # with how many came before.
+        first = newest.setdefault(access_request.email.lower(), access_request)
+        first.repeats = getattr(first, "repeats", -1) + 1
     return render(
         request,
         "accounts/access_request_list.html",
         {
-            "access_requests": access_requests,
+            "access_requests": list(newest.values()),
             "status": status,
             "statuses": AccessRequest.Status,
         },
@@ -217,6 +222,8 @@ def access_request_detail(request: HttpRequest, code: UUID) -> HttpResponse:
         "accounts/access_request_detail.html",
         {
             "access_request": access_request,
+            "check": access_request.licence_check(),
+            "others": access_request.others_from_the_address()[:20],
             "approve_form": approve_form,
             "decline_form": decline_form,
         },
