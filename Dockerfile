@@ -9,13 +9,15 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY pyproject.toml README.md ./
 COPY helpdesk ./helpdesk
 COPY accounts ./accounts
+COPY outbox ./outbox
 COPY schedule ./schedule
 COPY tickets ./tickets
 RUN pip install --no-cache-dir --no-deps .
 
 COPY . .
 RUN python -m helpdesk.compile_messages locale/*/LC_MESSAGES/*.po \
-    && DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput
+    && DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=http://build \
+       SUPPORT_EMAIL=build@example.invalid python manage.py collectstatic --noinput
 
 RUN useradd --create-home helpdesk && mkdir -p /data/media && chown helpdesk /data/media
 USER helpdesk

@@ -52,9 +52,12 @@ translations: $(MO_FILES)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The demo: the vendor's support contacts (DEMO=true), and links in its
+# e-mails that follow HOST and PORT unless SITE_URL is given.
+DEMO_ENV = DEMO=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 run: migrate
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/ruff check .

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.utils.timezone import localdate
 
@@ -147,10 +148,17 @@ def load_demo_accounts() -> list[str]:
     for email, _name, role in STAFF:
         lines.append(f"  {email:<24} {DEMO_PASSWORD}  ({role.label})")
     lines.append(
-        f"Staff sign in with a one-time code: add the secret {DEMO_TOTP_SECRET} "
-        "to an authenticator app (e.g. `oathtool --totp -b SECRET`)."
+        "Staff also give a one-time code: now it is "
+        f"{current_demo_code()}; `.venv/bin/python manage.py demo_code` prints the "
+        f"current one, or add the secret {DEMO_TOTP_SECRET} to an authenticator app."
     )
     return lines
+
+
+def current_demo_code(later: int = 0) -> str:
+    """The demo staff's one-time code for now, or `later` seconds from now."""
+    step = int(time.time() + later) // 30
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, step))
 
 
 def _user(email: str, full_name: str, **fields) -> User:

@@ -122,6 +122,8 @@ def main() -> int:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "SUPPORT_EMAIL": "support@helpdesk.example",
         "TRUST_X_FORWARDED_PROTO": "true",
         "STATIC_ROOT": static,
         "CONN_MAX_AGE": "60",

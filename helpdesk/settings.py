@@ -23,13 +23,28 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # Development is the default so that `make run` needs no configuration;
 # production sets DEBUG=false and must then supply a real SECRET_KEY.
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
-    SECRET_KEY = "django-insecure-development-only-key-not-for-production-use"
+# What production cannot guess: without them links in e-mail would point at
+# 127.0.0.1 and every page would show placeholder contacts.
+PRODUCTION_NEEDS = {
+    "SECRET_KEY": "50+ random characters",
+    "ALLOWED_HOSTS": "the host names the site answers to",
+    "SITE_URL": "the address customers open, e.g. https://support.example.com (links in e-mail)",
+    "SUPPORT_EMAIL": "the support address shown on every page and mail is sent to",
+}
+if not DEBUG:
+    missing = [name for name in PRODUCTION_NEEDS if not env.str(name, default="")]
+    if missing:
+        raise ImproperlyConfigured(
+            "With DEBUG=false these must be set (in the environment or .env; "
+            ".env.example lists every setting):\n"
+            + "\n".join(f"  {name}: {PRODUCTION_NEEDS[name]}" for name in missing)
+        )
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="django-insecure-development-only-key-not-for-production-use"
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# `make run` passes the host and port it serves on.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -301,9 +316,16 @@ CELERY_IMPORTS = [
     "tickets.telegram.updates",
 ]
 
-# Support contacts shown in the footer and on the hours page.
-SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@helpdesk.localhost")
-SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="+7 495 000-00-00")
+# Support contacts shown in the footer and on the hours page. `make run`
+# (DEMO=true) shows the vendor's own; elsewhere the defaults are placeholders
+# (production must set SUPPORT_EMAIL, see PRODUCTION_NEEDS).
+DEMO = env.bool("DEMO", default=False)
+SUPPORT_EMAIL = env.str(
+    "SUPPORT_EMAIL", default="help@ideco.ru" if DEMO else "support@helpdesk.localhost"
+)
+SUPPORT_PHONE = env.str(
+    "SUPPORT_PHONE", default="+7 495 662-87-34" if DEMO else "+7 495 000-00-00"
+)
 SUPPORT_TELEGRAM = env.str("SUPPORT_TELEGRAM", default="@helpdesk_support_bot")
 # How a customer whose support has ended renews it: a page of the vendor's
 # (RENEWAL_URL) if there is one, otherwise a letter to sales.

@@ -61,6 +61,33 @@ def test_web_and_worker_can_be_scaled_out() -> None:
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
+def test_each_app_container_reads_env_and_needs_what_production_cannot_guess(
+    name: str,
+) -> None:
+    service = SERVICES[name]
+    assert {"path": ".env", "required": False} in service["env_file"]
+    for variable in settings.PRODUCTION_NEEDS:
+        assert service["environment"][variable].startswith(f"${{{variable}:?"), (
+            f"{name} starts without {variable}"
+        )
+
+
+def test_env_example_lists_every_setting() -> None:
+    names = set(
+        re.findall(
+            r'env(?:\.\w+)?\(\s*"([A-Z_]+)"',
+            (ROOT / "helpdesk" / "settings.py").read_text(),
+        )
+    )
+    example = (ROOT / ".env.example").read_text()
+
+    assert names
+    assert {
+        name for name in names if not re.search(rf"^#? ?{name}=", example, re.M)
+    } == set()
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
 def test_each_command_is_one_the_project_has(name: str) -> None:
     command = SERVICES[name]["command"]
     program = command[0]
@@ -100,6 +127,8 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": "compose-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "SUPPORT_EMAIL": "support@helpdesk.example",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'compose.sqlite3'}",
         "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         **extra,

@@ -12,6 +12,8 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "x7!k2r#f9q@w3e$z8m^p1c&v6b*n4j(h5g)t0y-u_i+o=l;a.B2%D4",
     "ALLOWED_HOSTS": "support.example.com",
+    "SITE_URL": "https://support.example.com",
+    "SUPPORT_EMAIL": "support@support.example.com",
 }
 
 
@@ -19,7 +21,15 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "SITE_URL",
+            "SUPPORT_EMAIL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -38,11 +48,20 @@ def test_deploy_check_passes_with_production_settings() -> None:
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key() -> None:
+def test_production_refuses_to_start_without_what_it_cannot_guess() -> None:
     result = _manage("check", env={"DEBUG": "false"})
+    partly = _manage(
+        "check",
+        env={**PRODUCTION_ENV, "SITE_URL": "", "SUPPORT_EMAIL": ""},
+    )
 
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "With DEBUG=false these must be set" in result.stderr
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "SUPPORT_EMAIL"):
+        assert f"  {name}: " in result.stderr
+    assert partly.returncode != 0
+    assert "  SITE_URL: " in partly.stderr
+    assert "  SECRET_KEY: " not in partly.stderr
 
 
 def test_defaults_need_no_services() -> None:

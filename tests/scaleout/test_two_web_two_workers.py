@@ -72,6 +72,8 @@ def stack(tmp_path: Path) -> Iterator[dict]:
             # Sessions made here carry a hash keyed by it.
             "SECRET_KEY": settings.SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": "http://127.0.0.1:8000",
+            "SUPPORT_EMAIL": "support@helpdesk.example",
             "RELEASE": "scale-out-test",
             # Plain HTTP on 127.0.0.1, as compose publishes gunicorn.
             "SECURE_SSL_REDIRECT": "false",

@@ -100,3 +100,59 @@ def test_demo_history_looks_as_old_as_it_is_and_is_searchable() -> None:
     )
     if connection.vendor == "postgresql":
         assert not Ticket.objects.filter(search_vector=None).exists()
+
+
+def test_the_staff_code_is_printed_and_is_one_the_sign_in_accepts(capsys) -> None:
+    import re
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from accounts.demo import current_demo_code
+
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    call_command("demo_code")
+    asked = capsys.readouterr().out.split()[0]
+
+    [code] = re.findall(r"now it is (\d{6})", printed)
+    assert "oathtool" not in printed
+    # Either may have been printed just before a 30-second step ended.
+    assert {code, asked} <= {current_demo_code(), current_demo_code(later=-30)}
+    authenticator = Authenticator.objects.get(
+        user__email="agent@example.com", type=Authenticator.Type.TOTP
+    )
+    assert TOTP(authenticator).validate_code(current_demo_code())
+
+
+def test_make_run_serves_the_demo_where_it_is_asked(tmp_path) -> None:
+    import os
+    import subprocess
+
+    from django.conf import settings
+
+    dry = subprocess.run(
+        ["make", "-n", "run", "HOST=0.0.0.0", "PORT=9000"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    demo = subprocess.run(
+        [
+            "sh",
+            "-c",
+            "DEMO=true .venv/bin/python manage.py shell -c "
+            "'from django.conf import settings; "
+            "print(settings.SUPPORT_EMAIL, settings.SUPPORT_PHONE)'",
+        ],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SUPPORT_")},
+    ).stdout
+
+    assert "DEMO=true SITE_URL=${SITE_URL:-http://0.0.0.0:9000}" in dry
+    assert "runserver 0.0.0.0:9000" in dry
+    assert demo.split("\n")[-2] == "help@ideco.ru +7 495 662-87-34"
