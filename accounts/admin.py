@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.licence_import import (
@@ -50,6 +50,7 @@ from accounts.services import (
 )
 from accounts.tasks import apply_licence_import, preview_licence_import
 from accounts.validators import normalise_licence_number
+from helpdesk.admin_names import ModelAdmin, NamedInCases
 
 
 class MembershipInline(admin.TabularInline):
@@ -80,7 +81,8 @@ class AccountEventInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(NamedInCases, DjangoUserAdmin):
+    accusative = pgettext_lazy("accusative", "user")
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active", "created_at"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -181,7 +183,8 @@ class LicenceInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ModelAdmin):
+    accusative = pgettext_lazy("accusative", "organisation")
     list_display = ["name", "tax_id", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "tax_id"]
@@ -256,7 +259,8 @@ class LicenceForm(forms.ModelForm):
 
 
 @admin.register(Licence)
-class LicenceAdmin(admin.ModelAdmin):
+class LicenceAdmin(ModelAdmin):
+    accusative = pgettext_lazy("accusative", "licence")
     list_display = [
         "number",
         "product",
@@ -457,7 +461,7 @@ class LicenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(admin.ModelAdmin):
+class AccessRequestAdmin(ModelAdmin):
     list_display = [
         "created_at",
         "organisation_name",
@@ -491,7 +495,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ModelAdmin):
     list_display = [
         "email",
         "organisation",
@@ -549,7 +553,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubscriptionReminder)
-class SubscriptionReminderAdmin(admin.ModelAdmin):
+class SubscriptionReminderAdmin(ModelAdmin):
     list_display = ["licence", "kind", "support_ends_on", "sent_at"]
     list_filter = ["kind"]
     search_fields = ["licence__number"]

@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts import views as accounts_views
 from accounts.language import set_language
 from helpdesk import views
+from helpdesk.admin_names import name_other_packages_models
 
 # The admin signs in through allauth, so staff give their second factor there.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Help-desk administration")
 admin.site.site_title = _("Help-desk administration")
+name_other_packages_models(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),

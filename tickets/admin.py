@@ -6,9 +6,10 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts.models import User
+from helpdesk.admin_names import ModelAdmin
 from tickets import deadlines
 from tickets.models import (
     Attachment,
@@ -80,10 +81,12 @@ def _change_action(description: str, **change: str):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ModelAdmin):
     """Tickets to look at, changed only by the actions: they call the services
     the staff workspace calls, so every change writes its event and keeps the
     SLA clock, and a new status is told to the customer."""
+
+    accusative = pgettext_lazy("accusative", "ticket")
 
     list_display = [
         "reference",
@@ -228,7 +231,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ModelAdmin):
     list_display = ["original_name", "content_type", "size", "message", "created_at"]
     search_fields = ["original_name", "message__ticket__reference"]
     readonly_fields = [
@@ -246,8 +249,10 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SatisfactionRating)
-class SatisfactionRatingAdmin(admin.ModelAdmin):
+class SatisfactionRatingAdmin(ModelAdmin):
     """What customers said (`rate_ticket` records it in the ticket's history)."""
+
+    accusative = pgettext_lazy("accusative", "satisfaction rating")
 
     list_display = ["ticket", "score", "created_at"]
     list_filter = ["score"]
@@ -260,7 +265,7 @@ class SatisfactionRatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaTarget)
-class SlaTargetAdmin(admin.ModelAdmin):
+class SlaTargetAdmin(ModelAdmin):
     list_display = [
         "priority",
         "first_response_hours",
@@ -281,14 +286,14 @@ class SlaTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
+class CannedResponseAdmin(ModelAdmin):
     list_display = ["title", "is_active", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["title", "body_ru", "body_en"]
 
 
 @admin.register(SlaWarning)
-class SlaWarningAdmin(admin.ModelAdmin):
+class SlaWarningAdmin(ModelAdmin):
     list_display = ["ticket", "kind", "due_at", "created_at"]
     list_filter = ["kind"]
 
@@ -300,8 +305,10 @@ class SlaWarningAdmin(admin.ModelAdmin):
 
 
 @admin.register(TelegramLink)
-class TelegramLinkAdmin(admin.ModelAdmin):
+class TelegramLinkAdmin(ModelAdmin):
     """Linked chats; deleting one unlinks it (a contact who lost their phone)."""
+
+    accusative = pgettext_lazy("accusative", "Telegram link")
 
     list_display = ["user", "telegram_name", "chat_id", "linked_at"]
     search_fields = ["user__email", "user__full_name", "telegram_name"]
@@ -325,7 +332,7 @@ class TelegramLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(TelegramUpdate)
-class TelegramUpdateAdmin(admin.ModelAdmin):
+class TelegramUpdateAdmin(ModelAdmin):
     """What Telegram posted and what became of it: failed updates name the error."""
 
     list_display = ["update_id", "chat_id", "status", "created_at", "processed_at"]

@@ -358,7 +358,7 @@ class StaffReplyForm(ReplyForm):
         label=_("Internal note (never shown to the customer)"), required=False
     )
     phone_call = forms.BooleanField(
-        label=_("The customer's words from a phone call: log them as their message"),
+        label=_("A phone call: write down the customer's words as theirs"),
         required=False,
     )
     status = forms.ChoiceField(

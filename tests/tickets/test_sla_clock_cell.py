@@ -11,6 +11,10 @@ from django.utils import translation
 from tests.schedule.support import msk
 from tickets.sla import Clock
 
+# The deadline is shown as read on the support calendar (a closing, not the
+# next opening), so the calendar is read.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shipped_calendar")]
+
 H = datetime.timedelta(hours=1)
 CELL = Template("{% load tickets_tags %}{% sla_clock clock due %}")
 

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from django import template
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.timezone import get_current_timezone, localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from schedule import current as support_hours
@@ -62,6 +64,16 @@ def due_time(due: datetime.datetime | None) -> str:
     """A deadline as `day_time` shows it, at the instant its open time runs
     out: a closing rather than the next opening (`deadline_as_read`)."""
     return day_time(support_hours.deadline_as_read(due)) if due else ""
+
+
+@register.filter
+def when_in_sentence(moment: datetime.datetime | None) -> str:
+    """An opening as a sentence names it, "Monday, 7 December, 07:00": in
+    Russian the weekday starts in lower case mid-sentence («понедельник»)."""
+    if moment is None:
+        return ""
+    text = date_format(localtime(moment), "l, j E, H:i")
+    return text[:1].lower() + text[1:] if get_language() == "ru" else text
 
 
 @register.filter

@@ -1,0 +1,90 @@
+"""Admin titles that name the model in the case the sentence needs.
+
+Django's admin builds "Select %s to change", "Add %s" and "Change %s" from the
+model's name as it stands, which Russian reads as "Выберите лицензия для
+изменения". An admin whose model's name changes in the accusative says so
+(`accusative = pgettext_lazy("accusative", "licence")`, «лицензию»); the
+others keep the name as it is, which is right when the two cases agree.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+StrOrPromise = str | Promise
+
+
+class NamedInCases:
+    """A ModelAdmin mixin: its titles and its "Add" button in the right case."""
+
+    accusative: StrOrPromise | None = None
+
+    def accusative_name(self) -> str:
+        return str(self.accusative or self.opts.verbose_name)  # type: ignore[attr-defined]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        name = self.accusative_name()
+        title = (
+            _("Select %s to change")
+            if self.has_change_permission(request)  # type: ignore[attr-defined]
+            else _("Select %s to view")
+        )
+        return super().changelist_view(  # type: ignore[misc]
+            request, {"title": title % name, "add_name": name, **(extra_context or {})}
+        )
+
+    def add_view(
+        self,
+        request: HttpRequest,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        title = _("Add %s") % self.accusative_name()
+        return super().add_view(  # type: ignore[misc]
+            request, form_url, {"title": title, **(extra_context or {})}
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        changes = self.has_change_permission(request, obj)  # type: ignore[attr-defined]
+        title = (_("Change %s") if changes else _("View %s")) % self.accusative_name()
+        return super().change_view(  # type: ignore[misc]
+            request, object_id, form_url, {"title": title, **(extra_context or {})}
+        )
+
+
+class ModelAdmin(NamedInCases, admin.ModelAdmin):
+    """The project's ModelAdmin: Django's, with titles in the right case."""
+
+
+# Models of other packages whose names have no translation of their own.
+UNNAMED_MODELS = {("mfa", "authenticator"): gettext_lazy("Authenticators")}
+
+
+def name_other_packages_models(site: admin.AdminSite) -> None:
+    """Give the admin's lists the names in `UNNAMED_MODELS`."""
+    app_list = site.get_app_list
+
+    def named_app_list(request: HttpRequest, app_label: str | None = None) -> list:
+        apps = app_list(request, app_label)
+        for app in apps:
+            for model in app["models"]:
+                key = (app["app_label"], model["object_name"].lower())
+                if key in UNNAMED_MODELS:
+                    model["name"] = UNNAMED_MODELS[key]
+        return apps
+
+    site.get_app_list = named_app_list  # type: ignore[method-assign]
