@@ -15,7 +15,7 @@ COPY tickets ./tickets
 RUN pip install --no-cache-dir --no-deps .
 
 COPY . .
-RUN python -m helpdesk.compile_messages locale/*/LC_MESSAGES/*.po \
+RUN python -m helpdesk.compile_messages locale/*/LC_MESSAGES/*.po locale_overrides/*/LC_MESSAGES/*.po \
     && DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=http://build \
        SUPPORT_EMAIL=build@example.invalid python manage.py collectstatic --noinput
 

@@ -1,6 +1,7 @@
 """Compile gettext catalogues (.po) to .mo without GNU gettext installed.
 
-`make` calls this for every catalogue under locale/ whose .mo is older than
+`make` calls this for every catalogue under locale/ and locale_overrides/
+whose .mo is older than
 its .po, so a fresh machine needs nothing beyond Python to speak Russian.
 """
 

@@ -123,6 +123,24 @@ def test_the_catalogue_says_ticket_one_way_and_writes_yo() -> None:
     assert [t for t in texts if re.search(r"учетн", t, re.IGNORECASE)] == []
 
 
+def test_other_packages_strings_on_our_pages_write_yo_too() -> None:
+    from django.utils import translation
+
+    with translation.override("ru"):
+        shown = [
+            translation.gettext(text)
+            for text in (
+                "This account is currently inactive.",
+                "This email address is already associated with this account.",
+            )
+        ]
+
+    assert shown == [
+        "Учётная запись неактивна.",
+        "Этот адрес электронной почты уже связан с этой учётной записью.",
+    ]
+
+
 @pytest.mark.parametrize(("language", "quoted"), [("en", "“Fine”"), ("ru", "«Fine»")])
 def test_quotation_marks_follow_the_language(
     client, customer, agent, ticket, language, quoted
