@@ -5,11 +5,12 @@ from allauth.account.internal.stagekit import clear_login
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
-from accounts.models import Invitation, User
+from accounts.models import Invitation, StaffRole, User
 from accounts.services import accept_invitation
 
 INVITATION_SESSION_KEY = "invitation_token"
@@ -74,6 +75,19 @@ class AccountAdapter(DefaultAccountAdapter):
                 samesite="Lax",
             )
         return response
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Staff land where they work (a `next` in the request still wins):
+        administrators in the admin, supervisors on the dashboard, agents in
+        the queue; customers on the home page."""
+        user = request.user
+        if not user.is_staff:
+            return super().get_login_redirect_url(request)
+        if user.is_superuser or user.groups.filter(name=StaffRole.ADMIN).exists():
+            return reverse("admin:index")
+        if user.has_perm("tickets.view_dashboard"):
+            return reverse("tickets_staff:dashboard")
+        return reverse("tickets_staff:queue")
 
     def save_user(
         self, request: HttpRequest, user: User, form, commit: bool = True

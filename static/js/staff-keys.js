@@ -1,7 +1,18 @@
 // Keyboard shortcuts for staff (listed in templates/tickets/_shortcuts.html).
-// Single keys act only when no text field has the focus.
+// Single keys act only when no text field has the focus. They are read by the
+// physical key (KeyboardEvent.code), not by the character it types, so that
+// they work in any layout: with the Russian one, J types "о".
 (function () {
   "use strict";
+  var KEYS = {
+    KeyJ: "j", KeyK: "k", KeyO: "o", KeyX: "x", KeyT: "t",
+    KeyR: "r", KeyN: "n", KeyQ: "q", Slash: "/"
+  };
+
+  function shortcut(event) {
+    var key = event.code ? KEYS[event.code] : event.key;
+    return key === "/" && event.shiftKey ? "?" : key;
+  }
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-reference]"));
   var current = -1;
 
@@ -33,7 +44,7 @@
     }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     var row = rows[current];
-    switch (event.key) {
+    switch (shortcut(event)) {
       case "/":
         var search = document.getElementById("queue-search");
         if (search) { event.preventDefault(); search.focus(); }

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.auth import sign_in
+from tests.auth import current_totp_code, sign_in
+from tests.factories import PASSWORD
 from tickets.services import open_ticket
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +107,32 @@ def test_public_answers_do_not_vary_on_the_cookie(client) -> None:
     response = client.get("/api/schedule/status")
 
     assert "Cookie" not in response.get("Vary", "")
+
+
+@pytest.mark.parametrize(
+    ("role", "lands"),
+    [
+        ("agent", "/staff/queue/"),
+        ("supervisor", "/staff/dashboard/"),
+        ("admin_user", "/admin/"),
+    ],
+)
+def test_staff_land_where_they_work_after_signing_in(
+    client, request, role, lands
+) -> None:
+    user = request.getfixturevalue(role)
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    response = client.post("/accounts/2fa/authenticate/", {"code": current_totp_code()})
+
+    assert response.status_code == 302
+    assert response["Location"] == lands
+
+
+def test_a_next_still_wins(client, agent) -> None:
+    client.post(
+        "/accounts/login/",
+        {"login": agent.email, "password": PASSWORD, "next": "/staff/mail/"},
+    )
+    response = client.post("/accounts/2fa/authenticate/", {"code": current_totp_code()})
+
+    assert response["Location"] == "/staff/mail/"

@@ -155,3 +155,42 @@ def test_the_queue_works_from_the_keyboard(
     printer.refresh_from_db()
     assert printer.assignee == agent
     assert printer.messages.filter(body="Проверьте драйвер.", author=agent).exists()
+
+
+def _press_in_russian_layout(page, code: str, typed: str, shift: bool = False) -> None:
+    # Playwright types in the US layout; a Russian one sends the same physical
+    # key (`code`) with another character (`key`).
+    page.evaluate(
+        """([code, key, shift]) => (document.activeElement || document.body)
+            .dispatchEvent(new KeyboardEvent("keydown",
+                {code, key, shiftKey: shift, bubbles: true}))""",
+        [code, typed, shift],
+    )
+
+
+def test_shortcuts_go_by_the_physical_key_in_the_russian_layout(
+    page, workspace_data, customer, agent, active_licence
+) -> None:
+    for subject in ("Первая", "Вторая"):
+        open_ticket(
+            contact=customer,
+            licence=active_licence,
+            subject=subject,
+            description="Текст.",
+            category=Ticket.Category.OTHER,
+        )
+    _sign_in_as_staff(page, agent.email)
+    page.goto(page.url_for("/staff/queue/"))
+    page.wait_for_load_state("load")
+    rows = page.locator("table.queue-table tbody tr")
+
+    _press_in_russian_layout(page, "KeyJ", "о")
+    expect(rows.nth(0)).to_have_class("is-current")
+    _press_in_russian_layout(page, "KeyJ", "о")
+    expect(rows.nth(1)).to_have_class("is-current")
+    _press_in_russian_layout(page, "KeyK", "л")
+    expect(rows.nth(0)).to_have_class("is-current")
+    _press_in_russian_layout(page, "Slash", ",", shift=True)
+    expect(page.locator("#keyboard-shortcuts")).to_have_attribute("open", "")
+    _press_in_russian_layout(page, "Slash", ".")
+    expect(page.locator("#queue-search")).to_be_focused()
