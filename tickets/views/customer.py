@@ -242,7 +242,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             support_ends_on,
         )
         if staff
-        else {}
+        else {"first_answer_due": _first_answer_due(ticket, conversation)}
     )
     return render(
         request,
@@ -329,6 +329,21 @@ def _staff_workspace(
         ),
         "presence_seconds": presence.HEARTBEAT_SECONDS,
     }
+
+
+def _first_answer_due(
+    ticket: Ticket, conversation: conversations.Conversation
+) -> datetime.datetime | None:
+    """When the customer may expect support's first answer: the first-response
+    target of the ticket's priority in support hours; None once answered."""
+    if ticket.was_answered or ticket.status not in (
+        Ticket.Status.NEW,
+        Ticket.Status.OPEN,
+    ):
+        return None
+    return sla_state(
+        ticket, conversation.status_changes, sla_targets_by_priority(), now()
+    ).first_response_due
 
 
 def _related_tickets(ticket: Ticket) -> dict[str, object]:
