@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.template import Context, Template
 from django.utils import translation
 
@@ -29,7 +30,8 @@ def cell(clock: Clock, due: datetime.datetime | None = None) -> str:
     [
         (
             Clock("running", 26 * H + datetime.timedelta(minutes=5)),
-            '<span class="sla-clock" title="03.03.2026 08:00">26 h 05 min left</span>',
+            '<span class="sla-clock sla-later" title="03.03.2026 08:00">'
+            "26 h 05 min left</span>",
         ),
         (
             Clock("running", H),
@@ -48,15 +50,24 @@ def cell(clock: Clock, due: datetime.datetime | None = None) -> str:
 )
 def test_each_kind_of_clock(clock, expected) -> None:
     # The deadline is shown in Moscow time, the desk's zone.
-    assert cell(clock, msk(2026, 3, 3, 8)) == expected
+    with time_machine.travel(msk(2026, 3, 2, 12), tick=False):
+        assert cell(clock, msk(2026, 3, 3, 8)) == expected
+
+
+def test_a_clock_due_today_has_its_own_badge() -> None:
+    with time_machine.travel(msk(2026, 3, 3, 7, 30), tick=False):
+        html = cell(Clock("running", 3 * H), msk(2026, 3, 3, 10, 30))
+
+    assert html.startswith('<span class="sla-clock sla-today"')
 
 
 def test_a_running_clock_in_russian() -> None:
-    with translation.override("ru"):
+    with translation.override("ru"), time_machine.travel(msk(2026, 3, 1, 12)):
         html = CELL.render(
             Context({"clock": Clock("running", 2 * H), "due": msk(2026, 3, 3, 8)})
         )
 
     assert html == (
-        '<span class="sla-clock" title="03.03.2026 08:00">осталось 2 ч 00 мин</span>'
+        '<span class="sla-clock sla-later" title="03.03.2026 08:00">'
+        "осталось 2 ч 00 мин</span>"
     )

@@ -8,7 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
-from django.utils.timezone import get_current_timezone, localtime
+from django.utils.timezone import get_current_timezone, localdate, localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -96,11 +96,20 @@ def sla_clock(clock, due: datetime.datetime | None) -> SafeString:
     if clock.kind == "overdue":
         css, text = " sla-overdue", _("overdue %(time)s") % {"time": time}
     else:
-        soon = clock.support_time.total_seconds() <= 3600
-        css, text = " sla-soon" if soon else "", _("%(time)s left") % {"time": time}
+        css, text = _urgency(clock, due), _("%(time)s left") % {"time": time}
     return SafeString(
         f'<span class="sla-clock{css}" title="{due_time(due)}">{escaped(text)}</span>'
     )
+
+
+def _urgency(clock, due: datetime.datetime | None) -> str:
+    """A running clock's badge: under a support hour left, due today (in
+    Moscow), or later."""
+    if clock.support_time.total_seconds() <= 3600:
+        return " sla-soon"
+    if due is not None and localdate(support_hours.deadline_as_read(due)) == localdate():
+        return " sla-today"
+    return " sla-later"
 
 
 @register.filter
