@@ -281,6 +281,11 @@ class Membership(models.Model):
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
 
 
+def display_name(user: User) -> str:
+    """How allauth's messages name a person: their name, else the address."""
+    return user.get_full_name()
+
+
 class LicenceQuerySet(models.QuerySet["Licence"]):
     def visible_to(self, user: User) -> LicenceQuerySet:
         """The one answer to "which licences may this user see"."""

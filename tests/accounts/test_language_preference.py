@@ -42,9 +42,9 @@ def test_signing_in_without_a_choice_brings_the_persons_language(
 
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert client.get("/").headers["Content-Language"] == "en"
-    # The sign-in message too.
+    # The sign-in message too, naming the person once.
     [message] = response.context["messages"]
-    assert str(message).startswith("Successfully signed in as")
+    assert str(message) == f"Successfully signed in as {customer.full_name}."
 
 
 def test_a_language_chosen_before_signing_in_stays_and_changes_no_email(

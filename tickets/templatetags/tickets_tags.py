@@ -107,7 +107,10 @@ def _urgency(clock, due: datetime.datetime | None) -> str:
     Moscow), or later."""
     if clock.support_time.total_seconds() <= 3600:
         return " sla-soon"
-    if due is not None and localdate(support_hours.deadline_as_read(due)) == localdate():
+    if (
+        due is not None
+        and localdate(support_hours.deadline_as_read(due)) == localdate()
+    ):
         return " sla-today"
     return " sla-later"
 
