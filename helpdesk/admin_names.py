@@ -10,7 +10,6 @@ others keep the name as it is, which is right when the two cases agree.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -40,29 +39,25 @@ class NamedInCases:
             request, {"title": title % name, "add_name": name, **(extra_context or {})}
         )
 
-    def add_view(
+    def render_change_form(
         self,
         request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
         form_url: str = "",
-        extra_context: dict | None = None,
+        obj: object = None,
     ) -> HttpResponse:
-        title = _("Add %s") % self.accusative_name()
-        return super().add_view(  # type: ignore[misc]
-            request, form_url, {"title": title, **(extra_context or {})}
-        )
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
-        changes = self.has_change_permission(request, obj)  # type: ignore[attr-defined]
-        title = (_("Change %s") if changes else _("View %s")) % self.accusative_name()
-        return super().change_view(  # type: ignore[misc]
-            request, object_id, form_url, {"title": title, **(extra_context or {})}
+        # Here the object is at hand: no second read of it for the title.
+        if add:
+            title = _("Add %s")
+        elif self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            title = _("Change %s")
+        else:
+            title = _("View %s")
+        context["title"] = title % self.accusative_name()
+        return super().render_change_form(  # type: ignore[misc]
+            request, context, add, change, form_url, obj
         )
 
 

@@ -755,23 +755,20 @@ class TicketEvent(models.Model):
                     for value in (event.old_value, event.new_value)
                     if value.isdigit()
                 }
+        # An empty `pk__in` runs no query.
         names = {
             User: {
                 str(user.pk): user.get_full_name()
                 for user in User.objects.filter(pk__in=wanted[User]).only(
                     "full_name", "email"
                 )
-            }
-            if wanted[User]
-            else {},
+            },
             Licence: {
                 str(licence.pk): str(licence)
                 for licence in Licence.objects.filter(pk__in=wanted[Licence]).only(
                     "number", "product"
                 )
-            }
-            if wanted[Licence]
-            else {},
+            },
         }
         for event in events:
             model = _MODEL_OF_KIND.get(event.kind)

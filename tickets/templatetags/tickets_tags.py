@@ -93,24 +93,23 @@ def sla_clock(clock, due: datetime.datetime | None) -> SafeString:
     if clock.kind not in ("overdue", "running"):
         return SafeString("—")
     time = support_time(clock.support_time)
+    # Read once for the badge and the title: one calendar look-up a row.
+    read = support_hours.deadline_as_read(due) if due else None
     if clock.kind == "overdue":
         css, text = " sla-overdue", _("overdue %(time)s") % {"time": time}
     else:
-        css, text = _urgency(clock, due), _("%(time)s left") % {"time": time}
+        css, text = _urgency(clock, read), _("%(time)s left") % {"time": time}
     return SafeString(
-        f'<span class="sla-clock{css}" title="{due_time(due)}">{escaped(text)}</span>'
+        f'<span class="sla-clock{css}" title="{day_time(read)}">{escaped(text)}</span>'
     )
 
 
-def _urgency(clock, due: datetime.datetime | None) -> str:
+def _urgency(clock, read: datetime.datetime | None) -> str:
     """A running clock's badge: under a support hour left, due today (in
-    Moscow), or later."""
+    Moscow), or later; `read` is the deadline as `deadline_as_read` gives it."""
     if clock.support_time.total_seconds() <= 3600:
         return " sla-soon"
-    if (
-        due is not None
-        and localdate(support_hours.deadline_as_read(due)) == localdate()
-    ):
+    if read is not None and localdate(read) == localdate():
         return " sla-today"
     return " sla-later"
 
