@@ -6,7 +6,7 @@ refused at sign-in and signed out at its next request.
 
 Every staff page asks a permission (the menu's dashboard link); Django's
 `ModelBackend` answers with two queries a request. Here the answer is cached
-per user until any change to groups or permissions (`accounts.apps`), so a
+per user until any change to groups or permissions (`accounts.signals`), so a
 change made in the admin takes effect on the next request, in every process.
 The user's own flags (active, superuser) are read from the user row each
 request, as before.
