@@ -824,15 +824,38 @@ class BulkActionForm(forms.Form):
         PRIORITY = "priority", _("Change priority to")
         MERGE = "merge", _("Merge into ticket")
 
+    # The one value field each action reads, and the error when it is empty.
+    VALUE_FIELDS = {
+        Action.ASSIGN: ("assignee", _("Choose whom to assign the tickets to.")),
+        Action.STATUS: ("status", _("Choose the status to give the tickets.")),
+        Action.PRIORITY: ("priority", _("Choose the priority to give the tickets.")),
+        Action.MERGE: ("into", _("Type the reference of the ticket to merge into.")),
+    }
+
     tickets = forms.ModelMultipleChoiceField(
-        label=_("Tickets"), queryset=Ticket.objects.none(), to_field_name="reference"
+        label=_("Tickets"),
+        queryset=Ticket.objects.none(),
+        to_field_name="reference",
+        error_messages={
+            "required": _("Choose at least one ticket: tick its box in the list."),
+            "invalid_choice": _("Ticket %(value)s is not in your queue."),
+        },
     )
-    action = forms.ChoiceField(label=_("Action"), choices=Action, widget=QuickSelect)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[("", "—"), *Action.choices],
+        widget=QuickSelect,
+        error_messages={
+            "required": _("Choose what to do with the chosen tickets."),
+            "invalid_choice": _("Choose what to do with the chosen tickets."),
+        },
+    )
     assignee = StaffChoiceField(
         label=_("Assignee"),
         queryset=User.objects.none(),
         required=False,
         widget=QuickSelect,
+        error_messages={"invalid_choice": _("Choose whom to assign the tickets to.")},
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -855,23 +878,25 @@ class BulkActionForm(forms.Form):
         staff: list[tuple[str, str]] | None = None,
         **kwargs: object,
     ) -> None:
+        # Its own ids: the queue's filters have fields of the same names.
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["tickets"].queryset = tickets
         self.fields["into"].tickets = tickets
         self.fields["assignee"].queryset = _staff_users()
         if staff is not None:
             # Shown from the list given; the queryset still checks what is sent.
-            self.fields["assignee"].choices = [("", "---------"), *staff]
+            self.fields["assignee"].choices = [("", "—"), *staff]
+
+    def value_fields(self) -> list[tuple[str, forms.BoundField]]:
+        """(action, its value field), for the page to show only the chosen one."""
+        return [
+            (action, self[name]) for action, (name, _error) in self.VALUE_FIELDS.items()
+        ]
 
     def clean(self) -> dict:
         data = super().clean()
-        action = data.get("action")
-        needed = {
-            self.Action.ASSIGN: "assignee",
-            self.Action.STATUS: "status",
-            self.Action.PRIORITY: "priority",
-            self.Action.MERGE: "into",
-        }.get(action)
-        if needed and not data.get(needed):
-            self.add_error(needed, _("Choose the new value."))
+        name, error = self.VALUE_FIELDS.get(data.get("action"), ("", ""))
+        if name and not data.get(name) and name not in self.errors:
+            self.add_error(name, error)
         return data

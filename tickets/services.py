@@ -384,11 +384,23 @@ def add_message(
         }:
             _set_status(ticket, Ticket.Status.OPEN, by=author)
     elif kind == Message.Kind.REPLY:
+        # Whoever answers has read what the customer wrote (the queue's
+        # "customer answered" marker goes); written only when it changes.
+        seen = ticket.staff_seen_at is None or (
+            ticket.last_customer_message_at is not None
+            and ticket.last_customer_message_at > ticket.staff_seen_at
+        )
+        if seen:
+            ticket.staff_seen_at = message.created_at
         if ticket.first_response_at is None:
             ticket.first_response_at = message.created_at
-            ticket.save(update_fields=["first_response_at", "updated_at"])
+            ticket.save(
+                update_fields=["first_response_at", "staff_seen_at", "updated_at"]
+            )
             # Stores the first-response time and whether it met the target.
             refresh_sla(ticket)
+        elif seen:
+            ticket.save(update_fields=["staff_seen_at"])
         if ticket.status == Ticket.Status.NEW and new_status in {"", Ticket.Status.NEW}:
             new_status = Ticket.Status.OPEN
     if author.is_staff and new_status and new_status != ticket.status:
@@ -406,6 +418,31 @@ def taken_by_phone(body: str, *, by: User) -> str:
         "when": localtime(now()).strftime("%d.%m.%Y %H:%M"),
     }
     return f"*{taken}*\n\n{body}"
+
+
+def mark_ticket_seen(ticket: Ticket, *, by: User) -> None:
+    """Note that `by` has looked at the ticket, for the queue's "customer
+    answered" marker.
+
+    Staff: one conditional UPDATE that writes only when the customer wrote
+    since staff last looked (or staff never looked), so that ordinary page
+    views write nothing and do not move `updated_at`.
+    """
+    if not by.is_staff:
+        # The customer's side (what staff wrote since the customer looked)
+        # is not recorded yet.
+        return
+    wrote, seen = ticket.last_customer_message_at, ticket.staff_seen_at
+    # The ticket as loaded tells whether there is anything to write: most
+    # views cost no query. The UPDATE checks again, in case of a race.
+    if wrote is None or (seen is not None and seen >= wrote):
+        return
+    moment = now()
+    Ticket.objects.filter(pk=ticket.pk, last_customer_message_at__isnull=False).filter(
+        Q(staff_seen_at__isnull=True)
+        | Q(staff_seen_at__lt=F("last_customer_message_at"))
+    ).update(staff_seen_at=moment)
+    ticket.staff_seen_at = moment
 
 
 def log_phone_call(

@@ -10,6 +10,7 @@ app_name = "tickets_staff"
 urlpatterns = [
     path("queue/", staff_views.queue, name="queue"),
     path("queue/bulk/", staff_views.bulk, name="bulk"),
+    path("queue/changes/", staff_views.queue_changes, name="queue_changes"),
     path("queue/<str:reference>/take/", staff_views.take, name="take"),
     path("queue/filters/", staff_views.save_filter, name="save_filter"),
     path(

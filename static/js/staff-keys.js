@@ -55,7 +55,11 @@
         if (row) row.querySelector("a").click();
         break;
       case "x":
-        if (row) { var box = row.querySelector("input[type=checkbox]"); if (box) box.checked = !box.checked; }
+        if (row) {
+          var box = row.querySelector("input[type=checkbox]");
+          // As a click would: the queue's bulk bar listens (staff-queue.js).
+          if (box) { box.checked = !box.checked; box.dispatchEvent(new Event("change")); }
+        }
         break;
       case "t":
         if (row) { var take = row.querySelector("form"); if (take) take.requestSubmit(); }

@@ -74,7 +74,10 @@ def test_take_answer_with_a_canned_response_and_wait(
     rows = page.locator("table.queue-table tbody tr")
     expect(rows).to_have_count(2)
 
+    # The filters are folded into a bar.
     filters = page.locator("form.queue-filters")
+    expect(filters).to_be_hidden()
+    page.locator(".filter-panel summary").click()
     filters.get_by_label("Приоритет").select_option("critical")
     filters.get_by_role("button", name="Фильтр").click()
     expect(rows).to_have_count(1)
@@ -194,3 +197,177 @@ def test_shortcuts_go_by_the_physical_key_in_the_russian_layout(
     expect(page.locator("#keyboard-shortcuts")).to_have_attribute("open", "")
     _press_in_russian_layout(page, "Slash", ".")
     expect(page.locator("#queue-search")).to_be_focused()
+
+
+def test_filters_show_as_chips_that_remove_themselves(
+    page, workspace_data, customer, agent, active_licence
+) -> None:
+    urgent = open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Срочно",
+        description="Текст.",
+        category=Ticket.Category.MALFUNCTION,
+        priority=Ticket.Priority.CRITICAL,
+    )
+    open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Не срочно",
+        description="Текст.",
+        category=Ticket.Category.OTHER,
+        priority=Ticket.Priority.LOW,
+    )
+    _sign_in_as_staff(page, agent.email)
+    page.goto(page.url_for("/staff/queue/"))
+    rows = page.locator("table.queue-table tbody tr")
+    expect(rows).to_have_count(2)
+
+    page.get_by_text("Фильтры", exact=True).click()
+    filters = page.locator("form.queue-filters")
+    filters.get_by_label("Приоритет").select_option("critical")
+    filters.get_by_label("Категория").select_option("malfunction")
+    filters.get_by_role("button", name="Фильтр").click()
+
+    chips = page.get_by_role("list", name="Активные фильтры")
+    expect(chips.locator("a.chip")).to_have_text(
+        [
+            "Приоритет: Критический — убрать этот фильтр×",
+            "Категория: Неисправность — убрать этот фильтр×",
+        ]
+    )
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(urgent.reference)
+    # Folded again after filtering: the chips say what is on.
+    expect(filters).to_be_hidden()
+
+    chips.get_by_role("link", name="Приоритет: Критический").click()
+    expect(chips.locator("a.chip")).to_have_count(1)
+    expect(chips.locator("a.chip")).to_contain_text("Категория: Неисправность")
+    expect(rows).to_have_count(1)
+    chips.get_by_role("link", name="Категория: Неисправность").click()
+    expect(page.get_by_role("list", name="Активные фильтры")).to_have_count(0)
+    expect(rows).to_have_count(2)
+
+
+def test_the_bulk_bar_appears_with_a_selection_and_shows_one_field(
+    page, workspace_data, customer, agent, supervisor, active_licence
+) -> None:
+    tickets = [
+        open_ticket(
+            contact=customer,
+            licence=active_licence,
+            subject=subject,
+            description="Текст.",
+            category=Ticket.Category.OTHER,
+        )
+        for subject in ("Первая", "Вторая", "Третья")
+    ]
+    _sign_in_as_staff(page, agent.email)
+    page.goto(page.url_for("/staff/queue/"))
+    page.wait_for_load_state("load")
+    bar = page.locator("#bulk-form")
+    expect(bar).to_be_hidden()
+
+    page.get_by_label(f"Выбрать {tickets[0].reference}").check()
+    expect(bar).to_be_visible()
+    expect(bar.locator("legend")).to_contain_text("выбрано: 1")
+    # And from the keyboard, once the box has let go of the focus.
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(bar.locator("legend")).to_contain_text("выбрано: 2")
+
+    # Only the chosen action's field.
+    expect(bar.get_by_label("Исполнитель")).to_be_hidden()
+    bar.get_by_label("Действие").select_option("assign")
+    expect(bar.get_by_label("Исполнитель")).to_be_visible()
+    for other in ("Статус", "Приоритет", "Объединить с"):
+        expect(bar.get_by_label(other)).to_be_hidden()
+
+    # Sent without a value: the error in words, the selection kept.
+    bar.get_by_role("button", name="Применить").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Выберите, кому назначить заявки.")
+    expect(summary).to_be_focused()
+    expect(page.get_by_label(f"Выбрать {tickets[0].reference}")).to_be_checked()
+    expect(page.get_by_label(f"Выбрать {tickets[1].reference}")).to_be_checked()
+    expect(page.get_by_label(f"Выбрать {tickets[2].reference}")).not_to_be_checked()
+    expect(bar.get_by_label("Статус")).to_be_hidden()
+
+    bar.get_by_label("Исполнитель").select_option(label=supervisor.full_name)
+    bar.get_by_role("button", name="Применить").click()
+    expect(page.locator(".message-success")).to_have_text("Изменены 2 заявки.")
+    for ticket, assignee in zip(tickets, (supervisor, supervisor, None), strict=True):
+        ticket.refresh_from_db()
+        assert ticket.assignee == assignee
+
+
+def test_a_notice_says_when_tickets_change_without_moving_rows(
+    page, workspace_data, customer, agent, active_licence
+) -> None:
+    first = open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Была",
+        description="Текст.",
+        category=Ticket.Category.OTHER,
+    )
+    _sign_in_as_staff(page, agent.email)
+    page.goto(page.url_for("/staff/queue/"))
+    page.wait_for_load_state("load")
+    rows = page.locator("table.queue-table tbody tr")
+    expect(rows).to_have_count(1)
+
+    filed = open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Пришла, пока агент смотрел",
+        description="Текст.",
+        category=Ticket.Category.OTHER,
+        priority=Ticket.Priority.CRITICAL,
+    )
+    # The page polls every 15 s while it is looked at, and at once when it is
+    # looked at again.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+
+    notice = page.locator(".queue-notice[role=status]")
+    row_at = rows.first.bounding_box()["y"]
+    expect(notice).to_contain_text("1 новая или изменённая заявка.")
+    # Nothing moved under the pointer.
+    assert rows.first.bounding_box()["y"] == row_at
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(first.reference)
+    notice.get_by_role("button", name="Показать").click()
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text(filed.reference)
+
+
+def test_the_queue_fits_a_phone_as_cards(
+    page, workspace_data, customer, agent, active_licence
+) -> None:
+    open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Очень длинная тема заявки, которая не должна растягивать страницу вбок",
+        description="Текст.",
+        category=Ticket.Category.OTHER,
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in_as_staff(page, agent.email)
+    page.goto(page.url_for("/staff/queue/?priority=normal"))
+    page.wait_for_load_state("load")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    row = page.locator("table.queue-table tbody tr").first
+    box = row.bounding_box()
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    take = row.get_by_role("button", name="Взять")
+    take_box = take.bounding_box()
+    # Big enough for a finger.
+    assert take_box["height"] >= 24
+    assert take_box["x"] + take_box["width"] <= 390
+    take.click()
+    expect(page.locator(".message-success")).to_be_visible()

@@ -115,6 +115,9 @@ def test_the_staff_ticket_page_with_2_or_20_messages(
             change_ticket_status(ticket, to="waiting", by=agent)
 
     assert ticket.messages.count() == 20
+    # The customer wrote last: the first look notes it for the queue's
+    # "customer answered" marker (one UPDATE), later looks write nothing.
+    assert _queries(client, url) == with_two + 1
     assert _queries(client, url) == with_two
 
 

@@ -55,9 +55,15 @@ def test_a_row_shows_the_ticket_and_links_to_it(
 
     assert f'<a href="{ticket.get_absolute_url()}">' in row
     assert "Печать &lt;b&gt;не&lt;/b&gt; работает" in row
-    assert f"<td>{active_licence.organisation.name}</td>" in row
+    assert (
+        f'<td class="cell-organisation" data-label="Организация">'
+        f"{active_licence.organisation.name}</td>"
+    ) in row
     assert '<span class="priority priority-high">Высокий</span>' in row
-    assert f"<td>{agent.get_full_name()}</td>" in row
+    assert (
+        f'<td class="cell-assignee" data-label="Исполнитель">'
+        f"{agent.get_full_name()}</td>"
+    ) in row
     assert f'aria-label="Выбрать {ticket.reference}"' in row
     assert "<form" not in row
 
@@ -99,7 +105,7 @@ def test_a_row_without_a_customer_message_shows_a_dash(
 
     row = _row(csrf_client.get("/staff/queue/").content.decode(), ticket.reference)
 
-    assert "<td>—</td>" in row
+    assert '<td class="cell-wrote" data-label="Клиент писал">—</td>' in row
     assert "<time" not in row
 
 

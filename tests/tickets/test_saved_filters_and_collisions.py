@@ -47,7 +47,7 @@ def test_an_agent_saves_a_view_and_finds_it_again(client, agent, ticket) -> None
     assert saved.query == "view=unassigned&priority=high"
     assert response["Location"] == "/staff/queue/?view=unassigned&priority=high"
     page = client.get("/staff/queue/").content.decode()
-    assert 'href="?view=unassigned&amp;priority=high"' in page
+    assert 'href="/staff/queue/?view=unassigned&amp;priority=high"' in page
     assert "Срочное" in page
 
 

@@ -385,6 +385,10 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    # When staff last opened the ticket after the customer had written
+    # (`mark_ticket_seen`): the queue marks "customer answered" while the
+    # customer's last message is newer. Empty until staff first look.
+    staff_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the ticket was solved: resolved, or closed without being resolved
     # first; cleared when it reopens.
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
@@ -459,6 +463,14 @@ class Ticket(models.Model):
                 fields=["status", "priority"],
                 condition=Q(status__in=["new", "open", "waiting"]),
                 name="ticket_open_by_priority",
+            ),
+            # The queue's changes poll (`tickets.views.staff.queue_changes`):
+            # unsolved tickets updated since a page was drawn, a short range
+            # at the end of this index rather than every unsolved row.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status__in=["new", "open", "waiting"]),
+                name="ticket_open_changes",
             ),
             # The dashboard's tickets per day and channel, from the index alone.
             models.Index(fields=["created_at", "channel"], name="ticket_daily_channel"),

@@ -219,6 +219,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, _("Your message has been added."))
             return redirect(ticket)
     form.keep_chosen_files()
+    services.mark_ticket_seen(ticket, by=request.user)
     # Read only if the conversation is not cached.
     events = (
         TicketEvent.objects.filter(ticket=ticket)

@@ -5,14 +5,22 @@ from __future__ import annotations
 import datetime
 import functools
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.db.models import Count, Max
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import parse_etags, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.timezone import now
@@ -49,6 +57,7 @@ QUEUE_COLUMNS = (
     "status",
     "sla_due_at",
     "last_customer_message_at",
+    "staff_seen_at",
     "assignee_id",
     "organisation__name",
     "assignee__full_name",
@@ -113,6 +122,9 @@ class QueueRow:
     url: str
     customer_wrote_at: datetime.datetime | None
     customer_wrote: str  # "3 hours ago", or "" if the customer has not written
+    # The customer wrote since staff last opened the ticket (never marked
+    # before staff first look: a new ticket is new, not answered).
+    answered: bool
 
 
 def _queue_rows(page: list[dict], at: datetime.datetime) -> list[QueueRow]:
@@ -152,6 +164,11 @@ def _queue_rows(page: list[dict], at: datetime.datetime) -> list[QueueRow]:
                 }
                 if ticket["last_customer_message_at"]
                 else ""
+            ),
+            answered=(
+                ticket["staff_seen_at"] is not None
+                and ticket["last_customer_message_at"] is not None
+                and ticket["last_customer_message_at"] > ticket["staff_seen_at"]
             ),
         )
         for ticket in page
@@ -216,25 +233,87 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
     return redirect(queue_url)
 
 
-@require_safe
-@staff_required
-def queue(request: HttpRequest) -> HttpResponse:
+def _view_of(query: QueryDict) -> str:
+    view = query.get("view", "")
+    return view if view in QUEUE_VIEWS else "open"
+
+
+def _tickets_in_view(
+    request: HttpRequest,
+    query: QueryDict,
+    filters: QueueFilterForm,
+    at: datetime.datetime,
+) -> TicketQuerySet:
+    """The tickets of the queue view that `query` names (not searched), in no
+    order: what the page lists and what its changes are counted over."""
+    return _in_view(
+        filters.filter(Ticket.objects.visible_to(request.user)),
+        _view_of(query),
+        request,
+        at,
+        status_chosen=filters.chose_status(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FilterChip:
+    """An active filter, as its label and value say it, and the queue without it."""
+
+    label: str
+    value: str
+    remove_url: str
+
+
+def _chips(filters: QueueFilterForm, query: QueryDict) -> list[FilterChip]:
+    if not filters.is_bound:
+        return []
+    filters.is_valid()
+    chips = []
+    for name, value in filters.cleaned_data.items():
+        if not value:
+            continue
+        field = filters.fields[name]
+        if isinstance(field, forms.ChoiceField):
+            shown = str(dict(field.choices).get(value, value))
+        elif isinstance(value, datetime.date):
+            shown = value.strftime("%d.%m.%Y")
+        else:
+            shown = str(value).strip()
+        kept = query.copy()
+        for key in (name, "after"):
+            kept.pop(key, None)
+        chips.append(FilterChip(str(field.label), shown, f"?{kept.urlencode()}"))
+    return chips
+
+
+def _render_queue(
+    request: HttpRequest,
+    query: QueryDict,
+    *,
+    bulk_form: BulkActionForm | None = None,
+) -> HttpResponse:
+    """The queue page for `query` (the page's GET parameters); the bulk form
+    given when it came back with errors, its rows still checked."""
     at = now()
-    view = request.GET.get("view", "")
-    if view not in QUEUE_VIEWS:
-        view = "open"
+    view = _view_of(query)
     staff = staff_choices()
-    filters = QueueFilterForm(request.GET, staff=staff)
-    search = request.GET.get("q", "").strip()
-    visible = filters.filter(Ticket.objects.visible_to(request.user))
-    query = request.GET.copy()
+    filters = QueueFilterForm(query, staff=staff)
+    search = query.get("q", "").strip()
+    # A bulk form that came back shows the page it was sent from, but not the
+    # rows of a later page: those ticked are on the page as it is now.
+    after = query.get("after", "") if bulk_form is None else ""
+    query = query.copy()
     query.pop("after", None)
     next_url = first_url = ""
     if search:
         # A search looks through every ticket, solved ones included, most
         # relevant first; its pages are bounded (`SEARCH_RANKED_MATCHES`).
-        number = _page_number(request.GET.get("after", ""))
-        tickets = visible.search(search).values(*QUEUE_COLUMNS)
+        number = _page_number(after)
+        tickets = (
+            filters.filter(Ticket.objects.visible_to(request.user))
+            .search(search)
+            .values(*QUEUE_COLUMNS)
+        )
         start = (number - 1) * QUEUE_PAGE_SIZE
         page = list(tickets[start : start + QUEUE_PAGE_SIZE + 1])
         if len(page) > QUEUE_PAGE_SIZE:
@@ -243,44 +322,110 @@ def queue(request: HttpRequest) -> HttpResponse:
             first_url = f"?{query.urlencode()}"
     else:
         tickets = (
-            _in_view(visible, view, request, at, status_chosen=filters.chose_status())
+            _tickets_in_view(request, query, filters, at)
             .by_sla_due()
             .values(*QUEUE_COLUMNS)
         )
-        cursor = request.GET.get("after", "")
-        if cursor:
-            tickets = _after(tickets, cursor)
+        if after:
+            tickets = _after(tickets, after)
             first_url = f"?{query.urlencode()}"
         page = list(tickets[: QUEUE_PAGE_SIZE + 1])
         if len(page) > QUEUE_PAGE_SIZE:
             next_url = _with(query, after=_cursor(page[QUEUE_PAGE_SIZE - 1]))
     rows = _queue_rows(page[:QUEUE_PAGE_SIZE], at)
-    view_query = request.GET.copy()
-    for key in ("view", "after"):
-        view_query.pop(key, None)
+    view_query = query.copy()
+    view_query.pop("view", None)
+    if bulk_form is None:
+        bulk_form = BulkActionForm(tickets=Ticket.objects.none(), staff=staff)
+        selected: frozenset[str] = frozenset()
+    else:
+        selected = frozenset(bulk_form.data.getlist("tickets"))
+    chips = _chips(filters, query)
     return render(
         request,
         "tickets/staff_queue.html",
         {
             "rows": rows,
+            "selected": selected,
             "view": "" if search else view,
             "search": search,
             "views": QUEUE_VIEWS,
             "view_query": view_query.urlencode(),
             "filter_fields": _fields_html(filters),
-            "bulk_fields": _fields_html(
-                BulkActionForm(tickets=Ticket.objects.none(), staff=staff),
-                skipped=("tickets",),
+            "chips": chips,
+            "bulk_form": bulk_form,
+            # The page's own address, even when a bulk form came back to it
+            # (at the bulk form's address).
+            "page_url": (
+                request.get_full_path()
+                if not bulk_form.is_bound
+                else f"{reverse('tickets_staff:queue')}?{query.urlencode()}"
+            ),
+            "changes_url": (
+                ""
+                if search
+                else f"{reverse('tickets_staff:queue_changes')}?"
+                + _with(query, since=at.isoformat())[1:]
             ),
             "next_url": next_url,
             "first_url": first_url,
             "saved_filters": cached_lists.saved_filters_of(request.user),
             "search_limit": SEARCH_RANKED_MATCHES,
             "save_filter_form": SavedFilterForm(
-                initial={"query": SavedFilterForm.kept(request.GET)}
+                initial={"query": SavedFilterForm.kept(query)}
             ),
         },
+        status=400 if bulk_form.errors else 200,
     )
+
+
+@require_safe
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    return _render_queue(request, request.GET)
+
+
+@require_safe
+@staff_required
+def queue_changes(request: HttpRequest) -> HttpResponse:
+    """How many tickets of the queue view named by the query changed since the
+    page was drawn (`since`), for the page's "N new or updated" notice.
+
+    Polled every few seconds by every open queue, so cheap: one aggregate, and
+    304 Not Modified when the answer is the one the page already has.
+    """
+    try:
+        since = datetime.datetime.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        since = None
+    if since is None or since.tzinfo is None:
+        return JsonResponse({"error": "since: a moment with its time zone"}, status=400)
+    filters = QueueFilterForm(request.GET, staff=staff_choices())
+    changed = (
+        _tickets_in_view(request, request.GET, filters, now())
+        .filter(updated_at__gt=since)
+        .aggregate(count=Count("pk"), latest=Max("updated_at"))
+    )
+    latest = changed["latest"].timestamp() if changed["latest"] else 0
+    etag = f'"{changed["count"]}-{latest:.6f}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        count = changed["count"]
+        response = JsonResponse(
+            {
+                "count": count,
+                "text": ngettext(
+                    "%(count)d new or updated ticket.",
+                    "%(count)d new or updated tickets.",
+                    count,
+                )
+                % {"count": count},
+            }
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_POST
@@ -300,26 +445,67 @@ def take(request: HttpRequest, reference: str) -> HttpResponse:
     return _back_to_queue(request)
 
 
+def _queue_query(request: HttpRequest) -> QueryDict:
+    """The GET parameters of the queue page a form was sent from."""
+    target = request.POST.get("next", "")
+    queue_url = reverse("tickets_staff:queue")
+    if not target.startswith(queue_url):
+        return QueryDict()
+    return QueryDict(urlsplit(target).query)
+
+
+def _report(
+    request: HttpRequest, chosen: int, changed: int, errors: list[str], done: str
+) -> None:
+    """What a bulk change did, and why any ticket was left as it was."""
+    if changed:
+        messages.success(request, done)
+    elif errors:
+        messages.error(
+            request,
+            ngettext(
+                "The chosen ticket was not changed:",
+                "None of the %(count)d chosen tickets was changed:",
+                chosen,
+            )
+            % {"count": chosen},
+        )
+    else:
+        messages.warning(
+            request,
+            ngettext(
+                "Nothing to change: the chosen ticket already is as asked.",
+                "Nothing to change: the %(count)d chosen tickets already are as asked.",
+                chosen,
+            )
+            % {"count": chosen},
+        )
+    for error in errors:
+        messages.error(request, error)
+
+
 @require_POST
 @staff_required
 def bulk(request: HttpRequest) -> HttpResponse:
-    form = BulkActionForm(request.POST, tickets=Ticket.objects.visible_to(request.user))
+    form = BulkActionForm(
+        request.POST,
+        tickets=Ticket.objects.visible_to(request.user),
+        staff=staff_choices(),
+    )
     if not form.is_valid():
-        messages.error(
-            request,
-            _("Choose tickets, an action and its value: %(errors)s")
-            % {"errors": form.errors.as_text()},
-        )
-        return _back_to_queue(request)
+        # The queue again, with the errors in words and the rows still checked.
+        return _render_queue(request, _queue_query(request), bulk_form=form)
     data = form.cleaned_data
     action = data["action"]
+    chosen = list(data["tickets"].order_by("pk"))
     if action == BulkActionForm.Action.MERGE:
         into = data["into"]
-        merged, errors = services.merge_tickets(
-            list(data["tickets"].order_by("pk")), into=into, by=request.user
-        )
-        messages.success(
+        merged, errors = services.merge_tickets(chosen, into=into, by=request.user)
+        _report(
             request,
+            len(chosen),
+            merged,
+            errors,
             ngettext(
                 "%(count)d ticket merged into %(reference)s.",
                 "%(count)d tickets merged into %(reference)s.",
@@ -327,23 +513,22 @@ def bulk(request: HttpRequest) -> HttpResponse:
             )
             % {"count": merged, "reference": into.reference},
         )
-        for error in errors:
-            messages.error(request, error)
         return _back_to_queue(request)
     changed, errors = services.change_tickets(
-        list(data["tickets"].order_by("pk")),
+        chosen,
         by=request.user,
         assignee=data["assignee"] if action == BulkActionForm.Action.ASSIGN else None,
         status=data["status"] if action == BulkActionForm.Action.STATUS else "",
         priority=data["priority"] if action == BulkActionForm.Action.PRIORITY else "",
     )
-    messages.success(
+    _report(
         request,
+        len(chosen),
+        changed,
+        errors,
         ngettext("%(count)d ticket changed.", "%(count)d tickets changed.", changed)
         % {"count": changed},
     )
-    for error in errors:
-        messages.error(request, error)
     return _back_to_queue(request)
 
 
