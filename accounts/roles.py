@@ -39,12 +39,16 @@ _AGENT = [
     ),
     "tickets.change_ticket",
     "tickets.add_message",
+    # Their own macros; the admin shows them no one else's
+    # (tickets.admin.MacroAdmin) and shared ones to read.
+    *_all("tickets", "macro"),
 ]
 ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
     StaffRole.AGENT: _AGENT,
     StaffRole.SUPERVISOR: [
         *_AGENT,
         *_all("tickets", "cannedresponse"),
+        "tickets.manage_shared_macros",
         *_view("tickets", "slatarget"),
         *_view("accounts", "subscriptionreminder"),
         *_view("tickets", "satisfactionrating"),
@@ -67,6 +71,8 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
             "slatarget",
             "cannedresponse",
         ),
+        *_all("tickets", "macro"),
+        "tickets.manage_shared_macros",
         *_view("tickets", "ticketevent", "telegramlink", "telegramupdate"),
         # Unlinking a chat for a contact who lost their phone.
         "tickets.delete_telegramlink",

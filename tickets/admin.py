@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
@@ -14,6 +14,7 @@ from tickets import deadlines
 from tickets.models import (
     Attachment,
     CannedResponse,
+    Macro,
     Message,
     SatisfactionRating,
     SlaTarget,
@@ -290,6 +291,55 @@ class CannedResponseAdmin(ModelAdmin):
     list_display = ["title", "is_active", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["title", "body_ru", "body_en"]
+
+
+@admin.register(Macro)
+class MacroAdmin(ModelAdmin):
+    """Shared macros are kept by those with `manage_shared_macros`; every agent
+    keeps their own here, sees the shared ones, and no one else's."""
+
+    list_display = ["title", "owner", "status", "priority", "is_active"]
+    list_filter = ["is_active", ("owner", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "body_ru", "body_en"]
+    list_select_related = ["owner"]
+
+    def _manages_shared(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("tickets.manage_shared_macros")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Macro]:
+        macros = super().get_queryset(request)
+        if self._manages_shared(request):
+            return macros
+        return macros.filter(Q(owner=None) | Q(owner=request.user))
+
+    def _may_write(self, request: HttpRequest, macro: Macro | None) -> bool:
+        if macro is None or self._manages_shared(request):
+            return True
+        return macro.owner_id == request.user.pk
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_write(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_write(
+            request, obj
+        )
+
+    def get_exclude(self, request, obj=None):
+        # An agent's macros are their own: the owner is set on saving.
+        return ["created_at"] + ([] if self._manages_shared(request) else ["owner"])
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["queryset"] = User.objects.active_staff().order_by("full_name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj: Macro, form, change: bool) -> None:
+        if not self._manages_shared(request):
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(SlaWarning)

@@ -1,6 +1,6 @@
 """Short lists that staff pages read on every request and that rarely change:
 active staff, SLA targets, active canned responses, each agent's saved queue
-filters. Each is cached until a row behind it changes (`tickets.signals`
+filters and macros. Each is cached until a row behind it changes (`tickets.signals`
 forgets it), which saves the queue two queries and the staff ticket page three
 (bench/README.md).
 
@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from accounts.models import User
 from helpdesk.cache import VersionedCache
-from tickets.models import CannedResponse, SavedFilter, SlaTarget
+from tickets.models import CannedResponse, Macro, SavedFilter, SlaTarget
 
 staff = VersionedCache("tickets:staff", kept_in_process=True)
 sla_targets = VersionedCache("tickets:sla-targets", kept_in_process=True)
 canned_responses = VersionedCache("tickets:canned-responses", kept_in_process=True)
 # One version for every agent's: filters are saved a few times a week.
 saved_filters = VersionedCache("tickets:saved-filters", kept_in_process=True)
+# Likewise one version for every agent's macros and the shared ones.
+macros = VersionedCache("tickets:macros", kept_in_process=True)
 
 
 def staff_by_pk() -> dict[int, User]:
@@ -59,3 +61,8 @@ def saved_filters_of(user: User) -> list[SavedFilter]:
     return saved_filters.get(
         str(user.pk), lambda: list(SavedFilter.objects.filter(owner=user))
     )
+
+
+def macros_for(user: User) -> list[Macro]:
+    """The active macros the user may apply: shared ones and their own."""
+    return macros.get(str(user.pk), lambda: list(Macro.objects.usable_by(user)))

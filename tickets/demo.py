@@ -16,6 +16,7 @@ from schedule import current as support_hours
 from schedule.hours import MOSCOW, Calendar, NoOpeningError
 from tickets.models import (
     CannedResponse,
+    Macro,
     Message,
     SatisfactionRating,
     SlaTarget,
@@ -62,6 +63,22 @@ def load_demo_tickets() -> None:
                 "{licence_number} for the last day. Your support runs until "
                 "{support_ends_on}."
             ),
+        },
+    )
+    Macro.objects.get_or_create(
+        title="Решено: закрыть после подтверждения",
+        owner=None,
+        defaults={
+            "body_ru": (
+                "Здравствуйте, {customer_name}!\n\nМы решили проблему по заявке "
+                "{reference}. Если что-то осталось, просто ответьте на это "
+                "письмо.\n\n{agent_name}"
+            ),
+            "body_en": (
+                "Hello {customer_name},\n\nWe have solved ticket {reference}. If "
+                "anything is left, just reply to this e-mail.\n\n{agent_name}"
+            ),
+            "status": Ticket.Status.RESOLVED,
         },
     )
     customer = User.objects.get(email="customer@example.com")

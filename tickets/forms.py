@@ -20,9 +20,11 @@ from phonenumber_field.phonenumber import to_python
 from accounts import directory
 from accounts.models import Licence, Organisation, User
 from accounts.validators import normalise_licence_number
-from tickets.cached_lists import staff_choices
+from tickets.cached_lists import active_canned_responses, macros_for, staff_choices
 from tickets.models import (
+    CannedResponse,
     KeptUpload,
+    Macro,
     Message,
     NotificationSettings,
     SatisfactionRating,
@@ -354,32 +356,57 @@ class ReplyForm(AttachingForm):
 
 
 class StaffReplyForm(ReplyForm):
-    internal = forms.BooleanField(
-        label=_("Internal note (never shown to the customer)"), required=False
-    )
-    phone_call = forms.BooleanField(
-        label=_("A phone call: write down the customer's words as theirs"),
+    """The staff composer: a reply, an internal note or a phone call, chosen
+    before writing (default: a reply); one Send, optionally setting a status
+    and applying a macro at once."""
+
+    REPLY, NOTE, PHONE = "reply", "note", "phone"
+    kind = forms.ChoiceField(
+        label=_("What you write"),
+        choices=[
+            (REPLY, _("Reply")),
+            (NOTE, _("Internal note")),
+            (PHONE, _("Phone call")),
+        ],
         required=False,
+        initial=REPLY,
+        widget=forms.RadioSelect,
     )
-    status = forms.ChoiceField(
-        label=_("Status after this"),
-        choices=[("", _("— keep —")), *Ticket.Status.choices],
-        required=False,
-        widget=QuickSelect,
+    # Sent by the button pressed: "Send" sends "", "Send and set: Solved"
+    # sends "resolved"; the service checks the workflow allows it.
+    then_status = forms.ChoiceField(
+        choices=[("", ""), *Ticket.Status.choices], required=False
     )
+    # "m<pk>" a macro, "c<pk>" a canned response (one picker for both).
+    macro = forms.CharField(label=_("Macro or canned response"), required=False)
     # The newest message on the page when it was opened: a newer one by
     # someone else means a colleague (or the customer) wrote meanwhile. The
     # page shown again carries the newest, so sending again goes through.
     seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("internal") and data.get("phone_call"):
-            self.add_error(
-                "phone_call",
-                _("A phone call is the customer's message, not an internal note."),
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or self.REPLY
+
+    def clean_macro(self) -> Macro | CannedResponse | None:
+        """The macro (the agent's own or a shared one) or canned response
+        chosen, from the lists the page offered."""
+        value = self.cleaned_data.get("macro", "")
+        if not value:
+            return None
+        kind, pk = value[:1], value[1:]
+        choices: list[Macro] | list[CannedResponse] = (
+            macros_for(self.owner) if kind == "m" else active_canned_responses()
+        )
+        found = next((choice for choice in choices if str(choice.pk) == pk), None)
+        if found is None:
+            raise forms.ValidationError(
+                _("That macro is no longer available: choose another.")
             )
-        return data
+        return found
+
+    def chosen_macro(self) -> Macro | None:
+        macro = self.cleaned_data.get("macro")
+        return macro if isinstance(macro, Macro) else None
 
     def check_collision(self, ticket: Ticket, author: User) -> list[Message]:
         """Messages by others added since the page was opened."""
@@ -465,8 +492,10 @@ class StaffChoiceField(ListedModelChoiceField):
 
 
 class TicketPropertiesForm(forms.Form):
-    """What staff change about a ticket besides its status."""
+    """Everything staff change about a ticket, saved at once."""
 
+    # Left out: the status stays as it is.
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
     priority = forms.ChoiceField(
         label=_("Priority"), choices=Ticket.Priority, widget=QuickSelect
     )
@@ -487,6 +516,7 @@ class TicketPropertiesForm(forms.Form):
         kwargs.setdefault(
             "initial",
             {
+                "status": ticket.status,
                 "priority": ticket.priority,
                 "category": ticket.category,
                 "assignee": ticket.assignee_id,
@@ -496,11 +526,25 @@ class TicketPropertiesForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Shown from cached lists; the querysets check what is sent.
         if self.is_bound:
-            self.fields["assignee"].queryset = _staff_users()
+            # The assignee may have left: kept unless changed.
+            self.fields["assignee"].queryset = _staff_users() | User.objects.filter(
+                pk=ticket.assignee_id
+            )
             self.fields["licence"].queryset = Licence.objects.filter(
                 organisation_id=ticket.organisation_id
             )
-        self.fields["assignee"].choices = [("", "---------"), *staff_choices()]
+        # The status it has and those the workflow allows from there.
+        self.fields["status"].choices = [
+            (value, label)
+            for value, label in Ticket.Status.choices
+            if value == ticket.status or ticket.can_move_to(value)
+        ]
+        staff = staff_choices()
+        if ticket.assignee_id is not None and str(ticket.assignee_id) not in dict(
+            staff
+        ):
+            staff = [(str(ticket.assignee_id), ticket.assignee.get_full_name()), *staff]
+        self.fields["assignee"].choices = [("", "---------"), *staff]
         list_choices(
             self.fields["licence"], directory.entry(ticket.organisation_id).licences
         )

@@ -19,12 +19,13 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import Licence, StaffRole, User
 from schedule import current as support_hours
-from tickets import conversation
+from tickets import canned, conversation
 from tickets.email import outbox
 from tickets.file_types import HEAD_BYTES, stored_content_type
 from tickets.models import (
     Attachment,
     KeptUpload,
+    Macro,
     Message,
     SatisfactionRating,
     SlaTarget,
@@ -503,8 +504,12 @@ def rate_ticket(
 
 
 @transaction.atomic
-def update_ticket(ticket: Ticket, *, by: User, **changes: object) -> list[TicketEvent]:
-    """Change priority, category, assignee or licence, recording each change."""
+def update_ticket(
+    ticket: Ticket, *, by: User, status: str = "", **changes: object
+) -> list[TicketEvent]:
+    """Change priority, category, assignee or licence, recording each change;
+    then the status, if another is given, along the workflow (told to the
+    customer as any status change is). All or nothing."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     kinds = {
         "priority": TicketEvent.Kind.PRIORITY,
@@ -537,7 +542,90 @@ def update_ticket(ticket: Ticket, *, by: User, **changes: object) -> list[Ticket
         conversation.forget(ticket.pk)
         if any(event.kind == TicketEvent.Kind.PRIORITY for event in events):
             refresh_sla(ticket)
+    if status and status != ticket.status:
+        event = _set_status(ticket, status, by=by)
+        _notify(event)
+        events.append(event)
     return events
+
+
+def _check_macro(macro: Macro, *, by: User) -> None:
+    if not by.is_staff:
+        raise TicketError(_("Only support staff use macros."))
+    if not macro.is_active or macro.owner_id not in (None, by.pk):
+        raise TicketError(
+            _("The macro “%(title)s” is not available.") % {"title": macro.title}
+        )
+
+
+def macro_text(macro: Macro, ticket: Ticket, *, by: User) -> str:
+    """The macro's reply text for this ticket, in its contact's language."""
+    [(_macro, text)] = canned.filled_responses(
+        [macro], ticket, support_ends_on=ticket.licence.support_ends_on, agent=by
+    )
+    return text
+
+
+@transaction.atomic
+def apply_macro(
+    ticket: Ticket, macro: Macro, *, by: User, with_status: bool = True
+) -> str:
+    """Set what the macro sets on the ticket (priority, category, assignee and,
+    unless `with_status` is false, the status) through `update_ticket`, so
+    history, SLA and e-mails follow as for any change; returns the macro's
+    reply text for this ticket, for the agent to send."""
+    _check_macro(macro, by=by)
+    changes: dict[str, object] = {
+        name: getattr(macro, name)
+        for name in ("priority", "category")
+        if getattr(macro, name)
+    }
+    if macro.assignee_id is not None:
+        changes["assignee"] = macro.assignee
+    update_ticket(ticket, by=by, status=macro.status if with_status else "", **changes)
+    return macro_text(macro, ticket, by=by)
+
+
+@transaction.atomic
+def send_staff_message(
+    ticket: Ticket,
+    *,
+    by: User,
+    body: str,
+    internal: bool = False,
+    phone_call: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+    kept: Sequence[KeptUpload] = (),
+    then_status: str = "",
+    macro: Macro | None = None,
+) -> Message:
+    """The staff composer's one Send, all or nothing:
+
+    1. the macro chosen, if any, sets its priority, category and assignee;
+    2. the message is added: a reply, an internal note, or a call written
+       down as the customer's message;
+    3. the status chosen (else the macro's) is set, told in the reply's own
+       e-mail (`add_message`), or after the call as a change of its own.
+    """
+    if macro is not None:
+        apply_macro(ticket, macro, by=by, with_status=False)
+        then_status = then_status or macro.status
+    if not phone_call:
+        return add_message(
+            ticket,
+            author=by,
+            body=body,
+            internal=internal,
+            attachments=attachments,
+            kept=kept,
+            new_status=then_status,
+        )
+    message = log_phone_call(
+        ticket, by=by, body=body, attachments=attachments, kept=kept
+    )
+    if then_status and then_status != message.ticket.status:
+        change_ticket_status(message.ticket, to=then_status, by=by)
+    return message
 
 
 def _event_value(value: object) -> str:

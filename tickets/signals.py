@@ -17,6 +17,7 @@ from tickets import cached_lists, conversation, deadlines
 from tickets.models import (
     Attachment,
     CannedResponse,
+    Macro,
     Message,
     SavedFilter,
     SlaTarget,
@@ -53,6 +54,12 @@ def sla_targets_changed(**kwargs: Any) -> None:
 @receiver(post_delete, sender=CannedResponse)
 def canned_responses_changed(**kwargs: Any) -> None:
     cached_lists.canned_responses.forget()
+
+
+@receiver(post_save, sender=Macro)
+@receiver(post_delete, sender=Macro)
+def macros_changed(**kwargs: Any) -> None:
+    cached_lists.macros.forget()
 
 
 @receiver(post_save, sender=SavedFilter)

@@ -31,15 +31,18 @@
   function focusReply(internal) {
     var area = document.querySelector("#reply-form textarea");
     if (!area) return;
-    var note = document.querySelector("#reply-form input[name=internal]");
-    if (note) note.checked = internal;
+    var kind = document.querySelector(
+      "#reply-form input[name=kind][value=" + (internal ? "note" : "reply") + "]"
+    );
+    if (kind) kind.checked = true;
     area.focus();
   }
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && typing(event.target)) {
       var form = event.target.form;
-      if (form) { event.preventDefault(); form.requestSubmit(); }
+      // As its main Send button would (the composer's carries a macro's status).
+      if (form) { event.preventDefault(); form.requestSubmit(form.querySelector("[data-send-main]")); }
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;

@@ -91,12 +91,14 @@ def test_take_answer_with_a_canned_response_and_wait(
     expect(page.get_by_role("heading", name="Хронология SLA")).to_be_visible()
     # The insert script is deferred: choose only once it is listening.
     page.wait_for_load_state("load")
-    page.get_by_label("Вставить готовый ответ").select_option(label="Нужен журнал")
+    page.get_by_label("Макрос или готовый ответ").select_option(label="Нужен журнал")
     expect(page.get_by_label("Сообщение")).to_have_value(
         "Здравствуйте, Анна Смирнова! Пришлите журнал сервера лицензии ALFA-0001-AAAA-0001."
     )
-    page.get_by_label("Статус после ответа").select_option("waiting")
-    page.get_by_role("button", name="Отправить").click()
+    page.get_by_text("Отправить и установить статус").click()
+    page.get_by_role(
+        "button", name="Отправить и установить: Ожидает ответа клиента"
+    ).click()
 
     expect(page.locator(".sla-state .sla-paused")).to_have_text(
         "на паузе: ждём ответа клиента"

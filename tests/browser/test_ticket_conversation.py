@@ -64,8 +64,8 @@ def test_file_answer_close_and_rate(
     page.get_by_label("Сообщение").fill(
         "Проверили журнал: переустановите службу командой `setup --repair`."
     )
-    page.get_by_label("Статус после ответа").select_option("resolved")
-    page.get_by_role("button", name="Отправить").click()
+    page.get_by_text("Отправить и установить статус").click()
+    page.get_by_role("button", name="Отправить и установить: Решена").click()
     expect(page.locator(".status").first).to_have_text("Решена")
     _sign_out(page)
 

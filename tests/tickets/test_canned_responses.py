@@ -79,8 +79,8 @@ def test_the_staff_ticket_page_offers_active_responses_filled(
 
     page = client.get(ticket.get_absolute_url()).content.decode()
 
-    assert "data-canned-responses" in page
-    assert "canned-responses.js" in page
+    assert "data-macro-picker" in page
+    assert "composer.js" in page
     assert "Старый ответ" not in page
     assert html.escape(f"Заявка {ticket.reference}.") in page
     assert "SLA" in page
@@ -93,7 +93,7 @@ def test_customers_do_not_see_canned_responses_or_the_sla(
 
     page = client.get(ticket.get_absolute_url()).content.decode()
 
-    assert "data-canned-responses" not in page
+    assert "data-macro-picker" not in page
     assert "sla-panel" not in page
 
 

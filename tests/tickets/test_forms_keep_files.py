@@ -158,12 +158,16 @@ def test_errors_are_summed_up_at_the_top_with_links_to_the_fields(
 def test_a_staff_reply_with_an_error_keeps_its_files(staff_client, ticket) -> None:
     first = staff_client.post(
         ticket.get_absolute_url(),
-        {"body": "Смотрите", "status": "no-such", "attachments": [upload("t.txt")]},
+        {
+            "body": "Смотрите",
+            "then_status": "no-such",
+            "attachments": [upload("t.txt")],
+        },
     )
     html = first.content.decode()
     codes = _kept_codes(html)
 
     assert len(codes) == 1
-    assert 'href="#id_status"' in html
+    assert 'href="#id_then_status"' in html
     staff_client.post(ticket.get_absolute_url(), {"body": "Смотрите", "kept": codes})
     assert ticket.messages.last().attachments.get().original_name == "t.txt"

@@ -214,7 +214,7 @@ def test_links_may_cross_organisations_and_stay_staff_only(
 
 def _related_section(html: str) -> str:
     start = html.index('id="related-title"')
-    return html[start : html.index("</section>", start)]
+    return html[start : html.index("</details>", start)]
 
 
 def test_the_ticket_page_lists_linked_and_merged_tickets(

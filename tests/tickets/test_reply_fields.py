@@ -24,9 +24,9 @@ def test_staff_and_customers_each_get_their_own_fields(agent, customer, ticket) 
     customer_page = _page(customer, ticket)
     staff_again = _page(agent, ticket)
 
-    assert 'name="internal"' in staff_page
-    assert 'name="internal"' in staff_again
-    assert 'name="internal"' not in customer_page
+    assert 'name="kind"' in staff_page
+    assert 'name="kind"' in staff_again
+    assert 'name="kind"' not in customer_page
     assert 'name="attachments"' in customer_page
 
 

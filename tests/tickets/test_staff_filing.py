@@ -144,7 +144,7 @@ def test_a_later_call_is_logged_as_the_customers_message(
 
     response = client.post(
         ticket.get_absolute_url(),
-        {"body": "Клиент перезвонил: ошибка повторилась.", "phone_call": "on"},
+        {"body": "Клиент перезвонил: ошибка повторилась.", "kind": "phone"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
@@ -162,15 +162,15 @@ def test_a_later_call_is_logged_as_the_customers_message(
     assert ticket.status == Ticket.Status.OPEN
 
 
-def test_a_call_is_not_an_internal_note(client, agent, ticket) -> None:
+def test_an_unknown_kind_of_message_is_refused(client, agent, ticket) -> None:
     sign_in(client, agent)
 
     response = client.post(
         ticket.get_absolute_url(),
-        {"body": "Звонок", "phone_call": "on", "internal": "on"},
+        {"body": "Звонок", "kind": "fax"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 200
-    assert "not an internal note" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
     assert ticket.messages.count() == 1

@@ -191,7 +191,7 @@ def test_an_agent_replies_and_changes_the_status(client, agent, ticket) -> None:
     sign_in(client, agent)
 
     client.post(
-        f"/tickets/{ticket.reference}/", {"body": "Решено", "status": "resolved"}
+        f"/tickets/{ticket.reference}/", {"body": "Решено", "then_status": "resolved"}
     )
 
     ticket.refresh_from_db()
@@ -204,7 +204,7 @@ def test_extra_fields_in_a_customer_reply_are_ignored(client, customer, ticket) 
 
     client.post(
         f"/tickets/{ticket.reference}/",
-        {"body": "Привет", "internal": "on", "status": "closed"},
+        {"body": "Привет", "kind": "note", "then_status": "closed"},
     )
 
     ticket.refresh_from_db()

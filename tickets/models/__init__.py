@@ -6,6 +6,7 @@ from tickets.models.email import (
     InboundEmailQuerySet,
     inbound_email_path,
 )
+from tickets.models.macro import Macro, MacroQuerySet
 from tickets.models.sla import SlaTarget, SlaTargetQuerySet, SlaWarning
 from tickets.models.telegram import (
     OutgoingTelegramMessage,
@@ -44,6 +45,8 @@ __all__ = [
     "InboundEmail",
     "InboundEmailQuerySet",
     "KeptUpload",
+    "Macro",
+    "MacroQuerySet",
     "Message",
     "MessageQuerySet",
     "NotificationSettings",

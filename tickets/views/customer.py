@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
+from django.db.models import Value, prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,6 +23,7 @@ from tickets import conversation as conversations
 from tickets import keyset, presence, services
 from tickets.cached_lists import (
     active_canned_responses,
+    macros_for,
     sla_targets_by_priority,
     staff_by_pk,
 )
@@ -42,6 +43,7 @@ from tickets.forms import (
 from tickets.markdown import render_markdown
 from tickets.models import (
     Attachment,
+    Macro,
     Message,
     NotificationSettings,
     Ticket,
@@ -188,20 +190,29 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     staff = request.user.is_staff
     form_class = StaffReplyForm if staff else ReplyForm
     form = form_class(request.POST or None, request.FILES or None, owner=request.user)
-    if (
+    if staff and request.POST.get("action") == "apply_macro" and form.is_valid():
+        # Without JavaScript: the macro sets its properties now and its text
+        # joins what was typed, to be read and sent.
+        if _apply_chosen_macro(request, ticket, form):
+            ticket = get_ticket_for_user(request.user, reference, related=("rating",))
+    elif (
         request.method == "POST"
         and form.is_valid()
         and not (staff and form.check_collision(ticket, request.user))
     ):
         data = form.cleaned_data
         try:
-            if data.get("phone_call"):
-                services.log_phone_call(
+            if staff:
+                services.send_staff_message(
                     ticket,
                     by=request.user,
                     body=data["body"],
+                    internal=data["kind"] == StaffReplyForm.NOTE,
+                    phone_call=data["kind"] == StaffReplyForm.PHONE,
                     attachments=data["attachments"],
                     kept=data["kept"],
+                    then_status=data["then_status"],
+                    macro=form.chosen_macro(),
                 )
             else:
                 services.add_message(
@@ -210,8 +221,6 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
                     body=data["body"],
                     attachments=data["attachments"],
                     kept=data["kept"],
-                    internal=data.get("internal", False),
-                    new_status=data.get("status", ""),
                 )
         except services.TicketError as error:
             form.add_error(None, str(error))
@@ -267,6 +276,43 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+def _apply_chosen_macro(
+    request: HttpRequest, ticket: Ticket, form: StaffReplyForm
+) -> bool:
+    """Apply the macro (or insert the canned response) chosen in the
+    composer; its text joins the typed one, the files chosen are kept.
+    Returns whether the ticket changed."""
+    choice = form.cleaned_data["macro"]
+    if choice is None:
+        form.add_error("macro", _("Choose a macro or a canned response."))
+        return False
+    changed = isinstance(choice, Macro)
+    try:
+        if changed:
+            text = services.apply_macro(ticket, choice, by=request.user)
+        else:
+            licence = _fill_relations_from_caches(ticket)
+            [(_response, text)] = filled_responses(
+                [choice], ticket, support_ends_on=licence.support_ends_on
+            )
+    except services.TicketError as error:
+        form.add_error("macro", str(error))
+        return False
+    # The files chosen are kept as after any error (below, in the view).
+    data = form.data.copy()
+    typed = data.get("body", "").rstrip()
+    data["body"] = f"{typed}\n\n{text}" if typed and text else typed or text
+    data["macro"] = ""
+    form.data = data
+    if changed:
+        messages.success(
+            request,
+            _("The macro “%(title)s” has been applied; its text is in the reply.")
+            % {"title": choice.title},
+        )
+    return changed
+
+
 def _fill_relations_from_caches(ticket: Ticket) -> Licence:
     """Set the ticket's organisation, licence, contact and assignee from the
     directory and the staff list; what they lack (a licence or a contact who
@@ -306,8 +352,9 @@ def _staff_workspace(
     conversation: conversations.Conversation,
     support_ends_on: datetime.date | None,
 ) -> dict[str, object]:
-    """The staff side of the ticket page: SLA clocks, canned responses, related
-    tickets, merging, and who else has the ticket open."""
+    """The staff side of the ticket page: SLA clocks, the composer's macros
+    and canned responses, the requester's other tickets, related tickets,
+    merging, and who else has the ticket open."""
     state = sla_state(
         ticket,
         conversation.status_changes,
@@ -318,17 +365,108 @@ def _staff_workspace(
         "sla": state,
         "sla_segments": state.segments[-SLA_SEGMENTS_SHOWN:],
         "sla_segments_hidden": max(len(state.segments) - SLA_SEGMENTS_SHOWN, 0),
-        "canned_responses": filled_responses(
-            active_canned_responses(),
-            ticket,
-            support_ends_on=support_ends_on,
-        ),
+        "composer_choices": _composer_choices(request, ticket, support_ends_on),
+        "then_statuses": [
+            (value, label)
+            for value, label in Ticket.Status.choices
+            # A first reply opens a new ticket anyway.
+            if ticket.can_move_to(value)
+            and not (ticket.status == Ticket.Status.NEW and value == Ticket.Status.OPEN)
+        ],
+        **_requester_context(request, ticket),
         **(_related_tickets(ticket) if conversation.ever_related else {}),
         "seen_message": conversation.last_message_pk,
         "presence_text": presence.describe(
             presence.mark(ticket, request.user, replying=False)
         ),
         "presence_seconds": presence.HEARTBEAT_SECONDS,
+    }
+
+
+def _composer_choices(
+    request: HttpRequest, ticket: Ticket, support_ends_on: datetime.date | None
+) -> list[tuple[str, list[dict[str, str]]]]:
+    """The composer's one picker: the agent's macros and the shared ones,
+    then the canned responses, each with its text filled for this ticket."""
+    staff_names = staff_by_pk()
+    macros = [
+        {
+            "value": f"m{macro.pk}",
+            "title": macro.title
+            if macro.is_shared
+            else _("%(title)s (mine)") % {"title": macro.title},
+            "text": text,
+            "status": macro.status,
+            "effects": "; ".join(_macro_effects(macro, staff_names)),
+        }
+        for macro, text in filled_responses(
+            macros_for(request.user),
+            ticket,
+            support_ends_on=support_ends_on,
+            agent=request.user,
+        )
+    ]
+    canned = [
+        {"value": f"c{response.pk}", "title": response.title, "text": text}
+        for response, text in filled_responses(
+            active_canned_responses(), ticket, support_ends_on=support_ends_on
+        )
+    ]
+    groups = [(_("Macros"), macros), (_("Canned responses"), canned)]
+    return [(label, choices) for label, choices in groups if choices]
+
+
+def _macro_effects(macro: Macro, staff_names: dict[int, object]) -> list[str]:
+    """What a macro sets besides its text, as the composer tells it."""
+    effects = []
+    if macro.status:
+        effects.append(_("status: %(value)s") % {"value": macro.get_status_display()})
+    if macro.priority:
+        effects.append(
+            _("priority: %(value)s") % {"value": macro.get_priority_display()}
+        )
+    if macro.category:
+        effects.append(
+            _("category: %(value)s") % {"value": macro.get_category_display()}
+        )
+    if macro.assignee_id is not None:
+        assignee = staff_names.get(macro.assignee_id)
+        name = assignee.get_full_name() if assignee else "—"
+        effects.append(_("assignee: %(value)s") % {"value": name})
+    return effects
+
+
+# The requester's other tickets beside the ticket, each list a few rows.
+REQUESTER_TICKETS = 5
+
+
+def _requester_context(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
+    """The organisation's other open tickets and the contact's latest ones:
+    one query of at most ten rows, however many tickets there are (the
+    licence and its periods come from the organisation directory)."""
+    others = (
+        Ticket.objects.visible_to(request.user)
+        .exclude(pk=ticket.pk)
+        .only("reference", "subject", "status", "created_at")
+        .newest_first()
+    )
+    organisation_open = (
+        others.filter(organisation_id=ticket.organisation_id)
+        .open()
+        .annotate(requester_list=Value("organisation"))
+    )
+    contact_recent = others.filter(contact_id=ticket.contact_id).annotate(
+        requester_list=Value("contact")
+    )
+    rows = organisation_open[:REQUESTER_TICKETS].union(
+        contact_recent[:REQUESTER_TICKETS], all=True
+    )
+    lists: dict[str, list[Ticket]] = {"organisation": [], "contact": []}
+    for row in rows:
+        lists[row.requester_list].append(row)
+    return {
+        "organisation_open": lists["organisation"],
+        "contact_recent": lists["contact"],
     }
 
 
