@@ -629,6 +629,9 @@ class Seeder:
             "updated_at",
             "first_response_at",
             "last_customer_message_at",
+            "last_activity_at",
+            "last_staff_reply_at",
+            "customer_seen_at",
             "resolved_at",
             "closed_at",
             "sla_due_at",
@@ -716,6 +719,8 @@ class Seeder:
             )
             subject = rng.choice(SUBJECTS_EN if language == "en" else SUBJECTS_RU)
             last_customer = created
+            last_public = created
+            last_reply = None
             for m in range(messages):
                 at = moments[m] if m < len(moments) else finished
                 if m == 0 or (m % 2 == 0 and rng.random() < 0.8):
@@ -725,6 +730,9 @@ class Seeder:
                     kind, author = "internal_note", agent
                 else:
                     kind, author = "reply", agent
+                    last_reply = at
+                if kind != "internal_note":
+                    last_public = max(last_public, at)
                 message_rows.append(
                     (
                         message_id,
@@ -759,6 +767,10 @@ class Seeder:
                     finished,
                     first_response,
                     last_customer,
+                    max([last_public, *(at for _o, _n, at in changes)]),
+                    last_reply,
+                    # Seen by the customer, but for a few (the list's marker).
+                    last_reply if rng.random() < 0.9 else None,
                     resolved_at if status in {"resolved", "closed"} else None,
                     closed_at,
                     facts["sla_due_at"],

@@ -198,6 +198,7 @@ def load_demo_history(until: dt.datetime, *, seed: int = 6) -> int:
         state = sla_state(past.ticket, changes, targets, until, calendar=calendar)
         for field, value in stored_facts(state).items():
             setattr(past.ticket, field, value)
+        _set_activity(past)
     Ticket.objects.bulk_create([past.ticket for past in history])
     Message.objects.bulk_create([m for past in history for m in past.messages])
     TicketEvent.objects.bulk_create([e for past in history for e in past.events])
@@ -213,6 +214,24 @@ def load_demo_history(until: dt.datetime, *, seed: int = 6) -> int:
     )
     filed.refresh_search_index()
     return len(history)
+
+
+def _set_activity(past: _PastTicket) -> None:
+    """What the services keep of a ticket's public activity (the customer's
+    list and its "New reply" marker); the demo's history has been read."""
+    ticket = past.ticket
+    public = [m.created_at for m in past.messages if not m.is_internal]
+    shown = [
+        e.created_at
+        for e in past.events
+        if e.kind in {TicketEvent.Kind.STATUS, TicketEvent.Kind.MERGED}
+    ]
+    ticket.last_activity_at = max([ticket.created_at, *public, *shown])
+    ticket.last_staff_reply_at = max(
+        (m.created_at for m in past.messages if m.kind == Message.Kind.REPLY),
+        default=None,
+    )
+    ticket.customer_seen_at = ticket.last_staff_reply_at
 
 
 @dataclass

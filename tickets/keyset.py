@@ -1,7 +1,7 @@
 """Keyset paging: a page goes on after the last row of the page before, named
 in the URL as "<moment>_<pk>", so no page needs OFFSET or COUNT and the last
 page costs what the first does. The queue's moment is the SLA deadline, which
-a ticket may lack; the ticket list's is the filing time."""
+a ticket may lack; the ticket list's is the last public activity."""
 
 from __future__ import annotations
 

@@ -262,6 +262,7 @@ def open_ticket(
         channel=channel,
         created_at=created_at,
         last_customer_message_at=created_at,
+        last_activity_at=created_at,
         licence_override_by=filed_by if override else None,
         licence_override_reason=override_reason.strip() if override else "",
     )
@@ -312,7 +313,17 @@ def _set_status(
         ticket.resolved_at = ticket.resolved_at or moment
     if to == Ticket.Status.OPEN:
         ticket.resolved_at = ticket.closed_at = None
-    ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    # Customers see every status change (auto-closing included) in the list.
+    ticket.last_activity_at = moment
+    ticket.save(
+        update_fields=[
+            "status",
+            "resolved_at",
+            "closed_at",
+            "last_activity_at",
+            "updated_at",
+        ]
+    )
     event = TicketEvent.objects.create(
         ticket=ticket,
         actor=by,
@@ -375,40 +386,78 @@ def add_message(
     message_event = TicketEvent.objects.create(
         ticket=ticket, actor=author, kind=TicketEvent.Kind.MESSAGE, message=message
     )
+    # What the message changes on the ticket, saved at once.
+    changed = []
+    if kind != Message.Kind.INTERNAL_NOTE:
+        ticket.last_activity_at = message.created_at
+        changed.append("last_activity_at")
+    first_response = kind == Message.Kind.REPLY and ticket.first_response_at is None
     if kind == Message.Kind.CUSTOMER:
         ticket.last_customer_message_at = message.created_at
-        ticket.save(update_fields=["last_customer_message_at", "updated_at"])
-        if ticket.status in {
-            Ticket.Status.WAITING,
-            Ticket.Status.RESOLVED,
-            Ticket.Status.CLOSED,
-        }:
-            _set_status(ticket, Ticket.Status.OPEN, by=author)
+        # Whoever writes has read what came before: no "New reply" to it.
+        ticket.customer_seen_at = message.created_at
+        changed += ["last_customer_message_at", "customer_seen_at"]
     elif kind == Message.Kind.REPLY:
-        # Whoever answers has read what the customer wrote (the queue's
-        # "customer answered" marker goes); written only when it changes.
-        seen = ticket.staff_seen_at is None or (
-            ticket.last_customer_message_at is not None
-            and ticket.last_customer_message_at > ticket.staff_seen_at
-        )
-        if seen:
+        ticket.last_staff_reply_at = message.created_at
+        changed.append("last_staff_reply_at")
+        # Whoever answers has read what the customer wrote: the queue's
+        # "customer answered" marker goes.
+        if ticket.unseen_by_staff:
             ticket.staff_seen_at = message.created_at
-        if ticket.first_response_at is None:
+            changed.append("staff_seen_at")
+        if first_response:
             ticket.first_response_at = message.created_at
-            ticket.save(
-                update_fields=["first_response_at", "staff_seen_at", "updated_at"]
-            )
-            # Stores the first-response time and whether it met the target.
-            refresh_sla(ticket)
-        elif seen:
-            ticket.save(update_fields=["staff_seen_at"])
-        if ticket.status == Ticket.Status.NEW and new_status in {"", Ticket.Status.NEW}:
-            new_status = Ticket.Status.OPEN
+            changed.append("first_response_at")
+    if changed:
+        ticket.save(update_fields=[*changed, "updated_at"])
+    if kind == Message.Kind.CUSTOMER and ticket.status in {
+        Ticket.Status.WAITING,
+        Ticket.Status.RESOLVED,
+        Ticket.Status.CLOSED,
+    }:
+        _set_status(ticket, Ticket.Status.OPEN, by=author)
+    if first_response:
+        # Stores the first-response time and whether it met the target.
+        refresh_sla(ticket)
+    if (
+        kind == Message.Kind.REPLY
+        and ticket.status == Ticket.Status.NEW
+        and new_status in {"", Ticket.Status.NEW}
+    ):
+        new_status = Ticket.Status.OPEN
     if author.is_staff and new_status and new_status != ticket.status:
         _set_status(ticket, new_status, by=author)
     # One e-mail per message: a reply says the ticket's new status itself.
     _notify(message_event)
     return message
+
+
+def mark_ticket_seen(ticket: Ticket, *, by: User) -> None:
+    """A reader opened the ticket: what the other side wrote so far is no
+    longer new. For staff, the customer's messages (the queue's "customer
+    answered" marker); for a customer, support's replies (the list's "New
+    reply" marker).
+
+    One conditional UPDATE, issued only when the ticket as read shows
+    something unseen, so that an ordinary view writes nothing; the condition
+    is repeated in the UPDATE, so two tabs opening the ticket at once stamp it
+    once and a message committed meanwhile is not marked seen before it is
+    shown.
+    """
+    if by.is_staff:
+        if not ticket.unseen_by_staff:
+            return
+        moment = now()
+        Ticket.objects.filter(
+            pk=ticket.pk, last_customer_message_at__lte=ticket.last_customer_message_at
+        ).unseen_by_staff().update(staff_seen_at=moment)
+        ticket.staff_seen_at = moment
+        return
+    if not ticket.has_new_reply:
+        return
+    Ticket.objects.filter(
+        pk=ticket.pk, last_staff_reply_at__lte=ticket.last_staff_reply_at
+    ).with_new_reply().update(customer_seen_at=now())
 
 
 def taken_by_phone(body: str, *, by: User) -> str:
@@ -419,31 +468,6 @@ def taken_by_phone(body: str, *, by: User) -> str:
         "when": localtime(now()).strftime("%d.%m.%Y %H:%M"),
     }
     return f"*{taken}*\n\n{body}"
-
-
-def mark_ticket_seen(ticket: Ticket, *, by: User) -> None:
-    """Note that `by` has looked at the ticket, for the queue's "customer
-    answered" marker.
-
-    Staff: one conditional UPDATE that writes only when the customer wrote
-    since staff last looked (or staff never looked), so that ordinary page
-    views write nothing and do not move `updated_at`.
-    """
-    if not by.is_staff:
-        # The customer's side (what staff wrote since the customer looked)
-        # is not recorded yet.
-        return
-    wrote, seen = ticket.last_customer_message_at, ticket.staff_seen_at
-    # The ticket as loaded tells whether there is anything to write: most
-    # views cost no query. The UPDATE checks again, in case of a race.
-    if wrote is None or (seen is not None and seen >= wrote):
-        return
-    moment = now()
-    Ticket.objects.filter(pk=ticket.pk, last_customer_message_at__isnull=False).filter(
-        Q(staff_seen_at__isnull=True)
-        | Q(staff_seen_at__lt=F("last_customer_message_at"))
-    ).update(staff_seen_at=moment)
-    ticket.staff_seen_at = moment
 
 
 def log_phone_call(
@@ -890,8 +914,18 @@ def merge_ticket(duplicate: Ticket, *, into: Ticket, by: User) -> TicketEvent:
     ):
         into.last_customer_message_at = duplicate.last_customer_message_at
         into.save(update_fields=["last_customer_message_at", "updated_at"])
+    # Both tickets' customers see the merge in their timelines; the ticket
+    # kept holds the newest reply of either.
+    moment = now()
+    into.last_activity_at = moment
+    into.last_staff_reply_at = max(
+        (at for at in (into.last_staff_reply_at, duplicate.last_staff_reply_at) if at),
+        default=None,
+    )
+    into.save(update_fields=["last_activity_at", "last_staff_reply_at", "updated_at"])
     duplicate.merged_into = into
-    duplicate.save(update_fields=["merged_into", "updated_at"])
+    duplicate.last_activity_at = moment
+    duplicate.save(update_fields=["merged_into", "last_activity_at", "updated_at"])
     if duplicate.status != Ticket.Status.CLOSED:
         _set_status(duplicate, Ticket.Status.CLOSED, by=by)
     TicketEvent.objects.create(

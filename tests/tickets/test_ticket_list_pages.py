@@ -1,5 +1,6 @@
-"""The ticket list's pages: newest first, each after the last ticket of the
-page before (keyset paging: the last page costs what the first does)."""
+"""The ticket list's pages: latest public activity first, each after the
+last ticket of the page before (keyset paging: the last page costs what the
+first does)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ def _file(contact, licence, n: int) -> Ticket:
 
 
 def _references(html: str) -> list[str]:
-    return re.findall(r"<td><a href=\"[^\"]+\"><code>([^<]+)</code>", html)
+    return re.findall(
+        r"<td class=\"reference\"><a href=\"[^\"]+\"><code>([^<]+)</code>", html
+    )
 
 
 def _older(html: str) -> str:
@@ -39,7 +42,8 @@ def _older(html: str) -> str:
 
 @pytest.fixture
 def sixty_tickets(customer, colleague, active_licence) -> list[str]:
-    """Newest first; thirty filed at one instant, so paging must break ties."""
+    """Latest activity first (for a ticket only filed, its filing); thirty
+    filed at one instant, so paging must break ties."""
     tickets = []
     with time_machine.travel(now() - datetime.timedelta(days=2), tick=False):
         tickets += [_file(customer, active_licence, n) for n in range(30)]
@@ -52,7 +56,7 @@ def sixty_tickets(customer, colleague, active_licence) -> list[str]:
     return [ticket.reference for ticket in ordered]
 
 
-def test_older_pages_show_every_ticket_once_newest_first(
+def test_older_pages_show_every_ticket_once_latest_activity_first(
     client, customer, sixty_tickets
 ) -> None:
     client.force_login(customer)

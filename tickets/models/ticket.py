@@ -277,16 +277,30 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             Q(queue_position__gte=due), Q(queue_position__gt=due) | Q(pk__gt=pk)
         )
 
-    def newest_first(self) -> TicketQuerySet:
-        return self.order_by("-created_at", "-pk")
+    def latest_activity_first(self) -> TicketQuerySet:
+        """The customer's list order: the latest public activity first."""
+        return self.order_by("-last_activity_at", "-pk")
 
-    def older_than(self, created_at: datetime.datetime, pk: int) -> TicketQuerySet:
-        """The tickets after (created_at, pk) in `newest_first` order: keyset
-        paging, so the last page of ten thousand costs what page 1 does
-        (bench/README.md). Written as a range and a condition, as
+    def active_before(self, at: datetime.datetime, pk: int) -> TicketQuerySet:
+        """The tickets after (last_activity_at, pk) in `latest_activity_first`
+        order: keyset paging, so the last page of ten thousand costs what page
+        1 does (bench/README.md). Written as a range and a condition, as
         `after_in_queue` is, for PostgreSQL to start the index scan there."""
         return self.filter(
-            Q(created_at__lte=created_at), Q(created_at__lt=created_at) | Q(pk__lt=pk)
+            Q(last_activity_at__lte=at), Q(last_activity_at__lt=at) | Q(pk__lt=pk)
+        )
+
+    def unseen_by_staff(self) -> TicketQuerySet:
+        """Tickets whose customer wrote since staff last looked, or that
+        staff never looked at."""
+        return self.filter(last_customer_message_at__isnull=False).filter(
+            Q(staff_seen_at=None) | Q(staff_seen_at__lt=F("last_customer_message_at"))
+        )
+
+    def with_new_reply(self) -> TicketQuerySet:
+        """Tickets with a public support reply that no customer has seen."""
+        return self.filter(last_staff_reply_at__isnull=False).filter(
+            Q(customer_seen_at=None) | Q(customer_seen_at__lt=F("last_staff_reply_at"))
         )
 
 
@@ -389,6 +403,18 @@ class Ticket(models.Model):
     # (`mark_ticket_seen`): the queue marks "customer answered" while the
     # customer's last message is newer. Empty until staff first look.
     staff_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The latest activity a customer sees: a public message by either side, a
+    # status change, a merge. Written by the services that make those
+    # (`open_ticket`, `add_message`, `_set_status`, `merge_ticket`); the
+    # customer's list sorts by it and shows it. Not `updated_at`, which
+    # internal notes, priority or assignee changes also move, and later
+    # replies do not.
+    last_activity_at = models.DateTimeField(_("last activity"), default=now)
+    # Support's latest public reply (`add_message`), and when a customer last
+    # opened the ticket after one (`mark_ticket_seen`, or their own message):
+    # the list's "New reply" marker compares the two.
+    last_staff_reply_at = models.DateTimeField(null=True, blank=True)
+    customer_seen_at = models.DateTimeField(null=True, blank=True)
     # When the ticket was solved: resolved, or closed without being resolved
     # first; cleared when it reopens.
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
@@ -447,11 +473,17 @@ class Ticket(models.Model):
         ordering = ["-created_at"]
         permissions = [("view_dashboard", _("Can see the supervisor dashboard"))]
         indexes = [
-            # The customer's ticket list: an organisation's tickets, newest
-            # first, every page a range of this index (`older_than`).
+            # An organisation's tickets, newest first: a customer's search
+            # ranks the newest matches among them (`search`).
             models.Index(
                 fields=["organisation", "-created_at", "-id"],
                 name="ticket_org_newest",
+            ),
+            # The customer's ticket list: an organisation's tickets, latest
+            # activity first, every page a range of this index (`active_before`).
+            models.Index(
+                fields=["organisation", "-last_activity_at", "-id"],
+                name="ticket_org_activity",
             ),
             # Deadlines due by an instant (`breaching`, the SLA warnings).
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
@@ -526,6 +558,37 @@ class Ticket(models.Model):
         """Whether support has replied to the customer (not a note): only
         then is there help to rate."""
         return self.first_response_at is not None
+
+    @staticmethod
+    def customer_answered_since_seen(
+        last_customer_message_at: datetime.datetime | None,
+        staff_seen_at: datetime.datetime | None,
+    ) -> bool:
+        """The queue's "customer answered" marker: the customer wrote after
+        staff had looked (a ticket nobody looked at yet is new, not answered).
+        Static, so that the queue can ask it of the row values it reads."""
+        return (
+            staff_seen_at is not None
+            and last_customer_message_at is not None
+            and last_customer_message_at > staff_seen_at
+        )
+
+    @property
+    def unseen_by_staff(self) -> bool:
+        """The Python side of `TicketQuerySet.unseen_by_staff`."""
+        return self.last_customer_message_at is not None and (
+            self.staff_seen_at is None
+            or self.staff_seen_at < self.last_customer_message_at
+        )
+
+    @property
+    def has_new_reply(self) -> bool:
+        """Whether support replied since a customer last opened the ticket
+        (the Python side of `TicketQuerySet.with_new_reply`)."""
+        return self.last_staff_reply_at is not None and (
+            self.customer_seen_at is None
+            or self.customer_seen_at < self.last_staff_reply_at
+        )
 
     @property
     def is_closed(self) -> bool:

@@ -74,8 +74,9 @@ TICKET_LIST_COLUMNS = (
     "reference",
     "subject",
     "status",
-    "created_at",
-    "updated_at",
+    "last_activity_at",
+    "last_staff_reply_at",
+    "customer_seen_at",
     "licence__number",
     "contact__full_name",
 )
@@ -105,19 +106,19 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     tickets = (
         tickets.select_related("licence", "contact")
         .only(*TICKET_LIST_COLUMNS)
-        .newest_first()
+        .latest_activity_first()
     )
     query = request.GET.copy()
     query.pop("after", None)
     first_url = next_url = ""
-    older_than = keyset.parse(request.GET.get("after", ""))
-    if older_than and older_than[0]:
-        tickets = tickets.older_than(*older_than)
+    after = keyset.parse(request.GET.get("after", ""))
+    if after and after[0]:
+        tickets = tickets.active_before(*after)
         first_url = f"?{query.urlencode()}"
     page = list(tickets[: TICKETS_PER_PAGE + 1])
     if len(page) > TICKETS_PER_PAGE:
         last = page[TICKETS_PER_PAGE - 1]
-        query["after"] = keyset.cursor(last.created_at, last.pk)
+        query["after"] = keyset.cursor(last.last_activity_at, last.pk)
         next_url = f"?{query.urlencode()}"
     return render(
         request,
@@ -243,7 +244,15 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     rating = getattr(ticket, "rating", None)
     licence = _fill_relations_from_caches(ticket)
     support_ends_on = licence.support_ends_on
-    conversation = conversations.conversation(ticket, events, staff=staff)
+    # The replies since a customer last looked are marked new on this page,
+    # then count as seen.
+    new_since = None
+    if ticket.has_new_reply and not staff:
+        new_since = ticket.customer_seen_at or ticket.created_at
+    conversation = conversations.conversation(
+        ticket, events, reader=request.user, new_since=new_since
+    )
+    services.mark_ticket_seen(ticket, by=request.user)
     workspace = (
         _staff_workspace(
             request,

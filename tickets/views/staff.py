@@ -165,10 +165,8 @@ def _queue_rows(page: list[dict], at: datetime.datetime) -> list[QueueRow]:
                 if ticket["last_customer_message_at"]
                 else ""
             ),
-            answered=(
-                ticket["staff_seen_at"] is not None
-                and ticket["last_customer_message_at"] is not None
-                and ticket["last_customer_message_at"] > ticket["staff_seen_at"]
+            answered=Ticket.customer_answered_since_seen(
+                ticket["last_customer_message_at"], ticket["staff_seen_at"]
             ),
         )
         for ticket in page
