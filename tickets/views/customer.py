@@ -229,7 +229,6 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, _("Your message has been added."))
             return redirect(ticket)
     form.keep_chosen_files()
-    services.mark_ticket_seen(ticket, by=request.user)
     # Read only if the conversation is not cached.
     events = (
         TicketEvent.objects.filter(ticket=ticket)
@@ -457,7 +456,7 @@ def _requester_context(request: HttpRequest, ticket: Ticket) -> dict[str, object
         Ticket.objects.visible_to(request.user)
         .exclude(pk=ticket.pk)
         .only("reference", "subject", "status", "created_at")
-        .newest_first()
+        .latest_activity_first()
     )
     organisation_open = (
         others.filter(organisation_id=ticket.organisation_id)
