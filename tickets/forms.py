@@ -867,6 +867,7 @@ class BulkActionForm(forms.Form):
         STATUS = "status", _("Change status to")
         PRIORITY = "priority", _("Change priority to")
         MERGE = "merge", _("Merge into ticket")
+        MACRO = "macro", _("Apply the macro")
 
     # The one value field each action reads, and the error when it is empty.
     VALUE_FIELDS = {
@@ -874,6 +875,7 @@ class BulkActionForm(forms.Form):
         Action.STATUS: ("status", _("Choose the status to give the tickets.")),
         Action.PRIORITY: ("priority", _("Choose the priority to give the tickets.")),
         Action.MERGE: ("into", _("Type the reference of the ticket to merge into.")),
+        Action.MACRO: ("macro", _("Choose the macro to apply.")),
     }
 
     tickets = forms.ModelMultipleChoiceField(
@@ -914,11 +916,19 @@ class BulkActionForm(forms.Form):
         widget=QuickSelect,
     )
     into = TicketReferenceField(label=_("Merge into"), required=False)
+    macro = forms.ModelChoiceField(
+        label=_("Macro"),
+        queryset=Macro.objects.none(),
+        required=False,
+        widget=QuickSelect,
+        error_messages={"invalid_choice": _("Choose the macro to apply.")},
+    )
 
     def __init__(
         self,
         *args: object,
         tickets: TicketQuerySet,
+        user: User,
         staff: list[tuple[str, str]] | None = None,
         **kwargs: object,
     ) -> None:
@@ -931,6 +941,13 @@ class BulkActionForm(forms.Form):
         if staff is not None:
             # Shown from the list given; the queryset still checks what is sent.
             self.fields["assignee"].choices = [("", "—"), *staff]
+        # Likewise the macros: shown from the cached list, checked against
+        # the macros the user may apply.
+        self.fields["macro"].queryset = Macro.objects.usable_by(user)
+        self.fields["macro"].choices = [
+            ("", "—"),
+            *((macro.pk, macro.title) for macro in macros_for(user)),
+        ]
 
     def value_fields(self) -> list[tuple[str, forms.BoundField]]:
         """(action, its value field), for the page to show only the chosen one."""

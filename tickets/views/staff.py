@@ -334,7 +334,9 @@ def _render_queue(
     view_query = query.copy()
     view_query.pop("view", None)
     if bulk_form is None:
-        bulk_form = BulkActionForm(tickets=Ticket.objects.none(), staff=staff)
+        bulk_form = BulkActionForm(
+            tickets=Ticket.objects.none(), user=request.user, staff=staff
+        )
         selected: frozenset[str] = frozenset()
     else:
         selected = frozenset(bulk_form.data.getlist("tickets"))
@@ -488,6 +490,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     form = BulkActionForm(
         request.POST,
         tickets=Ticket.objects.visible_to(request.user),
+        user=request.user,
         staff=staff_choices(),
     )
     if not form.is_valid():
@@ -510,6 +513,24 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 merged,
             )
             % {"count": merged, "reference": into.reference},
+        )
+        return _back_to_queue(request)
+    if action == BulkActionForm.Action.MACRO:
+        macro = data["macro"]
+        changed, errors = services.apply_macro_to_tickets(
+            chosen, macro, by=request.user
+        )
+        _report(
+            request,
+            len(chosen),
+            changed,
+            errors,
+            ngettext(
+                "The macro “%(title)s” was applied to %(count)d ticket.",
+                "The macro “%(title)s” was applied to %(count)d tickets.",
+                changed,
+            )
+            % {"count": changed, "title": macro.title},
         )
         return _back_to_queue(request)
     changed, errors = services.change_tickets(
