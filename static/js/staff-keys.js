@@ -38,6 +38,14 @@
     area.focus();
   }
 
+  // The list of shortcuts, a modal dialog: Esc or its button closes it.
+  var help = document.getElementById("keyboard-shortcuts");
+  function showHelp() {
+    if (help && !help.open) help.showModal();
+  }
+  var opener = document.querySelector("[data-shortcuts-open]");
+  if (opener) opener.addEventListener("click", showHelp);
+
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && typing(event.target)) {
       var form = event.target.form;
@@ -74,8 +82,7 @@
         if (back) back.click();
         break;
       case "?":
-        var help = document.getElementById("keyboard-shortcuts");
-        if (help) { help.open = !help.open; help.querySelector("summary").focus(); }
+        showHelp();
         break;
       default:
         return;

@@ -196,7 +196,22 @@ def test_shortcuts_go_by_the_physical_key_in_the_russian_layout(
     _press_in_russian_layout(page, "KeyK", "л")
     expect(rows.nth(0)).to_have_class("is-current")
     _press_in_russian_layout(page, "Slash", ",", shift=True)
-    expect(page.locator("#keyboard-shortcuts")).to_have_attribute("open", "")
+    # The list of shortcuts is a modal dialog: the focus stays in it, Esc
+    # closes it and gives the focus back.
+    help = page.locator("#keyboard-shortcuts")
+    expect(help).to_have_attribute("open", "")
+    expect(help.get_by_role("button")).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        # The page behind is inert: the focus is in the dialog or has left
+        # for the browser's own controls, never on the queue.
+        assert page.evaluate(
+            """() => document.activeElement === document.body
+                || document.getElementById("keyboard-shortcuts")
+                    .contains(document.activeElement)"""
+        )
+    page.keyboard.press("Escape")
+    expect(help).not_to_have_attribute("open", "")
     _press_in_russian_layout(page, "Slash", ".")
     expect(page.locator("#queue-search")).to_be_focused()
 
