@@ -44,6 +44,8 @@ class Chart:
     legend: tuple[Series, ...]
     # What the tinted columns mean, for the legend ("" when there are none).
     shaded_label: str = ""
+    # Too wide for a phone: its figure scrolls, so the keyboard must reach it.
+    wide: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,7 @@ def bar_chart(
         mark_safe("".join(parts)),
         tuple(series) if legend else (),
         shaded_label if any(shaded) else "",
+        wide=frame.width > HALF,
     )
 
 
@@ -288,4 +291,4 @@ def line_chart(
             if point is not None and value is not None
         )
     parts.extend([_baseline(frame), _x_labels(frame, labels), mark_safe("</svg>")])
-    return Chart(mark_safe("".join(parts)), tuple(series))
+    return Chart(mark_safe("".join(parts)), tuple(series), wide=frame.width > HALF)
