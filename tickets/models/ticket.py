@@ -485,6 +485,19 @@ class Ticket(models.Model):
                 fields=["organisation", "-last_activity_at", "-id"],
                 name="ticket_org_activity",
             ),
+            # The staff ticket page's requester context (`_requester_context`
+            # in tickets/views/customer.py): the organisation's other open
+            # tickets and the contact's latest, five rows of an index each
+            # rather than every ticket of a big organisation or contact.
+            models.Index(
+                fields=["organisation", "-last_activity_at", "-id"],
+                condition=Q(status__in=["new", "open", "waiting"]),
+                name="ticket_org_open_activity",
+            ),
+            models.Index(
+                fields=["contact", "-last_activity_at", "-id"],
+                name="ticket_contact_activity",
+            ),
             # Deadlines due by an instant (`breaching`, the SLA warnings).
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
             # Search by a phone number (stored in E.164).
