@@ -84,10 +84,18 @@ def _matrix_paths(role: str, kwargs: dict) -> list[tuple[str, str]]:
     ]
 
 
+# Models whose history and delete confirmation (which lists the related rows
+# that would go too) stand for every model's.
+ONE_TEMPLATE_FOR_ALL = {"tickets.Ticket", "accounts.Organisation"}
+
+
 def _admin_paths() -> list[tuple[str, str]]:
     """The admin's index, each app's page, and each model's list, add page,
-    one change page and any view of its own that takes no argument; and the
-    calendar's year (the licence import's pages need an import: not here)."""
+    one change page and any view of its own that takes no argument; the
+    history and delete-confirmation pages of the models in
+    `ONE_TEMPLATE_FOR_ALL` (the admin draws them alike for every model); and
+    the calendar's year (the licence import's pages need an import: not
+    here)."""
     paths = {("admin:index", reverse("admin:index"))}
     for model, model_admin in admin.site._registry.items():
         app_label = model._meta.app_label
@@ -99,7 +107,12 @@ def _admin_paths() -> list[tuple[str, str]]:
             name = f"admin:{pattern.name}"
             if "<" not in str(pattern.pattern):
                 paths.add((name, reverse(name)))
-            elif name.endswith("_change") and instance is not None:
+            elif instance is None:
+                continue
+            elif name.endswith("_change") or (
+                model._meta.label in ONE_TEMPLATE_FOR_ALL
+                and name.endswith(("_history", "_delete"))
+            ):
                 paths.add((name, reverse(name, args=[instance.pk])))
     year = "admin:schedule_calendarday_year"
     paths.add((year, reverse(year, args=[localdate().year])))
