@@ -137,5 +137,6 @@ def test_the_bar_offers_the_agents_macros_under_their_action(
 
     bar = html[html.index('data-bulk-action="macro"') :]
     bar = bar[: bar.index("</select>")]
-    assert "Нужен журнал" in bar and "Мой" in bar
+    assert "Нужен журнал" in bar
+    assert "Мой" in bar
     assert "Чужой" not in bar
