@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.auth import current_totp_code
+from tests.browser.signing import sign_in
 from tests.browser.test_staff_queue import workspace_data  # noqa: F401 (fixture)
-from tests.factories import PASSWORD
 from tickets.models import Message, Ticket
 from tickets.services import open_ticket
 
@@ -71,12 +70,8 @@ def test_an_agent_answers_the_first_ticket_in_five_keystrokes(
         [{"name": "django_language", "value": language, "url": live_server.url}]
     )
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=login]").fill(agent.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    page.locator("input[name=code]").fill(current_totp_code())
-    page.locator("form:has(input[name=code]) button[type=submit]").first.click()
+    page.url_for = lambda path="/": f"{live_server.url}{path}"
+    sign_in(page, agent.email, totp=True)
     expect(page).to_have_url(f"{live_server.url}/staff/queue/")
     page.wait_for_load_state("load")
     keystrokes = 0

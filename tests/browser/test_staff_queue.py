@@ -10,8 +10,7 @@ from django.apps import apps
 from playwright.sync_api import expect
 
 from schedule.models import CalendarYear
-from tests.auth import current_totp_code
-from tests.factories import PASSWORD
+from tests.browser.signing import sign_in
 from tests.schedule.support import restore_shipped_schedule
 from tickets.models import CannedResponse, Ticket
 from tickets.services import open_ticket
@@ -31,13 +30,7 @@ def workspace_data() -> None:
 
 
 def _sign_in_as_staff(page, email: str) -> None:
-    page.goto(page.url_for("/accounts/login/"))
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    code = current_totp_code()
-    page.locator("input[name=code]").fill(code)
-    page.locator("form:has(input[name=code]) button[type=submit]").first.click()
+    sign_in(page, email, totp=True)
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()
 
 

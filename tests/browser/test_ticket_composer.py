@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.auth import current_totp_code
-from tests.factories import PASSWORD
+from tests.browser.signing import sign_in
 from tickets.models import Attachment, Macro, Ticket
 from tickets.services import open_ticket
 
@@ -20,12 +19,7 @@ PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAW
 
 
 def _sign_in_as_staff(page, email: str) -> None:
-    page.goto(page.url_for("/accounts/login/"))
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    page.locator("input[name=code]").fill(current_totp_code())
-    page.locator("form:has(input[name=code]) button[type=submit]").first.click()
+    sign_in(page, email, totp=True)
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()
 
 
@@ -128,12 +122,7 @@ def test_the_composer_works_without_javascript(
     page = context.new_page()
     page.url_for = lambda path="/": f"{live_server.url}{path}"
     try:
-        page.goto(page.url_for("/accounts/login/"))
-        page.locator("input[name=login]").fill(agent.email)
-        page.locator("input[name=password]").fill(PASSWORD)
-        page.locator("form:has(input[name=password]) button[type=submit]").click()
-        page.locator("input[name=code]").fill(current_totp_code())
-        page.locator("form:has(input[name=code]) button[type=submit]").first.click()
+        sign_in(page, agent.email, totp=True)
         page.goto(page.url_for(ticket.get_absolute_url()))
 
         page.get_by_role("radio", name="Внутренняя заметка").check()

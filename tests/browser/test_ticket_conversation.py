@@ -5,22 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.auth import current_totp_code
-from tests.factories import PASSWORD
+from tests.browser.signing import sign_in
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _sign_in(page, email: str, *, totp: bool = False) -> None:
-    page.goto(page.url_for("/accounts/login/"))
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    if totp:
-        code = current_totp_code()
-        page.locator("input[name=code]").fill(code)
-        page.locator("form:has(input[name=code]) button[type=submit]").first.click()
+    sign_in(page, email, totp=totp)
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()
 
 
