@@ -100,6 +100,29 @@ def count(scenario: str, requests: int, env: dict[str, str]) -> int:
     return int(totals.group(1)) // requests
 
 
+def bench_env(tickets: int) -> dict[str, str]:
+    """The environment of the bench's server, on the database of that size."""
+    server = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpdesk_bench"
+    )
+    return {
+        **os.environ,
+        "DATABASE_URL": re.sub(r"/[^/]*$", f"/helpdesk_bench_{tickets}", server),
+        "CACHE_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "SUPPORT_EMAIL": "support@helpdesk.example",
+        "TRUST_X_FORWARDED_PROTO": "true",
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="helpdesk-static-"),
+        "CONN_MAX_AGE": "60",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("scenarios", nargs="*", default=["ceiling", "queue"])
@@ -111,26 +134,7 @@ def main() -> int:
     if args.child:
         child(args.child, args.requests, Path(args.signals))
         return 0
-    server = os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helpdesk_bench"
-    )
-    static = tempfile.mkdtemp(prefix="helpdesk-static-")
-    env = {
-        **os.environ,
-        "DATABASE_URL": re.sub(r"/[^/]*$", f"/helpdesk_bench_{args.tickets}", server),
-        "CACHE_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": "http://127.0.0.1:8000",
-        "SUPPORT_EMAIL": "support@helpdesk.example",
-        "TRUST_X_FORWARDED_PROTO": "true",
-        "STATIC_ROOT": static,
-        "CONN_MAX_AGE": "60",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = bench_env(args.tickets)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,

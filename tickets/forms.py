@@ -924,6 +924,11 @@ class BulkActionForm(forms.Form):
         error_messages={"invalid_choice": _("Choose the macro to apply.")},
     )
 
+    # Its own ids: the queue's filters have fields of the same names.
+    AUTO_ID = "bulk_%s"
+    # The list of tickets to tick, where an error about them links to.
+    TICKETS_ID = AUTO_ID % "tickets"
+
     def __init__(
         self,
         *args: object,
@@ -932,8 +937,7 @@ class BulkActionForm(forms.Form):
         staff: list[tuple[str, str]] | None = None,
         **kwargs: object,
     ) -> None:
-        # Its own ids: the queue's filters have fields of the same names.
-        kwargs.setdefault("auto_id", "bulk_%s")
+        kwargs.setdefault("auto_id", self.AUTO_ID)
         super().__init__(*args, **kwargs)
         self.fields["tickets"].queryset = tickets
         self.fields["into"].tickets = tickets

@@ -10,7 +10,7 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,8 +19,8 @@ from accounts import directory
 from accounts.decorators import staff_required
 from accounts.models import Licence
 from schedule import current as support_hours
+from tickets import cached_lists, keyset, presence, services
 from tickets import conversation as conversations
-from tickets import keyset, presence, services
 from tickets.cached_lists import (
     active_canned_responses,
     macros_for,
@@ -29,6 +29,7 @@ from tickets.cached_lists import (
 )
 from tickets.canned import filled_responses
 from tickets.downloads import signed_download_url
+from tickets.form_html import fields_html
 from tickets.forms import (
     PRIORITY_HELP,
     CopiedContactsForm,
@@ -273,7 +274,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "reply_fields": _reply_fields(form, staff=staff),
             "rating": rating,
             "cc_form": CopiedContactsForm(ticket=ticket),
-            "properties_form": TicketPropertiesForm(ticket=ticket) if staff else None,
+            "properties_fields": _properties_fields(ticket) if staff else "",
             "rating_form": RatingForm()
             if ticket.is_closed and ticket.was_answered and rating is None and not staff
             else None,
@@ -344,8 +345,34 @@ def _fill_relations_from_caches(ticket: Ticket) -> Licence:
 
 
 def _reply_fields(form: ReplyForm, *, staff: bool) -> SafeString:
-    return mark_safe(
-        render_to_string("tickets/_reply_fields.html", {"form": form, "staff": staff})
+    """The composer's text and files; an empty form's are kept per language."""
+    context = {"staff": staff}
+    if form.is_bound:
+        return render_to_string("tickets/_reply_fields.html", {"form": form, **context})
+    return fields_html(
+        f"reply:{type(form).__name__}",
+        lambda: form,
+        "tickets/_reply_fields.html",
+        context=context,
+    )
+
+
+def _properties_fields(ticket: Ticket) -> SafeString:
+    """The properties form's fields, kept per language, the ticket's values
+    and the lists behind the choices (staff, the organisation's licences)."""
+    values = (
+        ticket.organisation_id,
+        ticket.status,
+        ticket.priority,
+        ticket.category,
+        ticket.assignee_id,
+        ticket.licence_id,
+    )
+    return fields_html(
+        "properties:" + ":".join(map(str, values)),
+        lambda: TicketPropertiesForm(ticket=ticket),
+        "tickets/_properties_fields.html",
+        also=[cached_lists.staff, directory.entries],
     )
 
 

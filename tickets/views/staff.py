@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import parse_etags, url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.timezone import now
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -33,6 +33,7 @@ from schedule import current as support_hours
 from tickets import cached_lists, keyset, services
 from tickets import presence as ticket_presence
 from tickets.cached_lists import staff_choices
+from tickets.form_html import digest, fields_html
 from tickets.forms import (
     BulkActionForm,
     QueueFilterForm,
@@ -74,11 +75,24 @@ QUEUE_VIEWS = {
 }
 
 
-def _fields_html(form: forms.Form, *, skipped: tuple[str, ...] = ()) -> str:
-    return mark_safe(
-        render_to_string(
-            "tickets/_form_fields.html", {"form": form, "skipped": skipped}
-        )
+def _filter_fields(query: QueryDict, filters: QueueFilterForm) -> SafeString:
+    """The filter bar's fields, kept per language, values sent and staff list."""
+    sent = digest((name, query.getlist(name)) for name in filters.fields)
+    return fields_html(
+        f"queue-filters:{sent}", lambda: filters, also=[cached_lists.staff]
+    )
+
+
+def _bulk_fields(request: HttpRequest, staff: list[tuple[str, str]]) -> SafeString:
+    """The bulk bar's fields, empty, kept per language and agent (the macros
+    offered are theirs and the shared ones)."""
+    return fields_html(
+        f"queue-bulk:{request.user.pk}",
+        lambda: BulkActionForm(
+            tickets=Ticket.objects.none(), user=request.user, staff=staff
+        ),
+        "tickets/_bulk_fields.html",
+        also=[cached_lists.staff, cached_lists.macros],
     )
 
 
@@ -334,11 +348,10 @@ def _render_queue(
     view_query = query.copy()
     view_query.pop("view", None)
     if bulk_form is None:
-        bulk_form = BulkActionForm(
-            tickets=Ticket.objects.none(), user=request.user, staff=staff
-        )
+        bulk_fields = _bulk_fields(request, staff)
         selected: frozenset[str] = frozenset()
     else:
+        bulk_fields = render_to_string("tickets/_bulk_fields.html", {"form": bulk_form})
         selected = frozenset(bulk_form.data.getlist("tickets"))
     chips = _chips(filters, query)
     return render(
@@ -351,14 +364,16 @@ def _render_queue(
             "search": search,
             "views": QUEUE_VIEWS,
             "view_query": view_query.urlencode(),
-            "filter_fields": _fields_html(filters),
+            "filter_fields": _filter_fields(query, filters),
             "chips": chips,
             "bulk_form": bulk_form,
+            "bulk_fields": bulk_fields,
+            "bulk_tickets_id": BulkActionForm.TICKETS_ID,
             # The page's own address, even when a bulk form came back to it
             # (at the bulk form's address).
             "page_url": (
                 request.get_full_path()
-                if not bulk_form.is_bound
+                if bulk_form is None
                 else f"{reverse('tickets_staff:queue')}?{query.urlencode()}"
             ),
             "changes_url": (
@@ -375,7 +390,7 @@ def _render_queue(
                 initial={"query": SavedFilterForm.kept(query)}
             ),
         },
-        status=400 if bulk_form.errors else 200,
+        status=200 if bulk_form is None else 400,
     )
 
 
