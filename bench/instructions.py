@@ -110,6 +110,9 @@ def bench_env(tickets: int) -> dict[str, str]:
         "DATABASE_URL": re.sub(r"/[^/]*$", f"/helpdesk_bench_{tickets}", server),
         "CACHE_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
         "DEBUG": "false",
+        # A release of its own, as a deploy has: nothing cached by an earlier
+        # run (of other code) is read.
+        "RELEASE": f"bench-{secrets.token_hex(4)}",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": "http://127.0.0.1:8000",

@@ -865,6 +865,9 @@ def main() -> int:
         "CACHE_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
         "DEBUG": "false",
+        # A release of its own, as a deploy has: nothing cached by an earlier
+        # run (of other code) is read.
+        "RELEASE": f"bench-{secrets.token_hex(4)}",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": "http://127.0.0.1:8000",

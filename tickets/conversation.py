@@ -21,7 +21,9 @@ read them, and they change only when an event is saved, which replaces the
 version anyway. A cached conversation spares the page its events query. So
 does whether a link or a merge is in the ticket's history (the services record
 each on the ticket): a ticket that never had a related ticket, nearly every
-one, is spared the two queries that list them.
+one, is spared the two queries that list them. The colleagues copied on the
+ticket travel with it too (the staff page's checkboxes): a change to them
+replaces the version (`tickets.signals`).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Conversation:
     last_message_pk: int  # 0 when there is no message
     status_changes: tuple[StatusChange, ...]  # oldest first
     ever_related: bool  # a link or a merge in its history
+    copied_ids: tuple[int, ...]  # the colleagues copied on the ticket
 
 
 def _cache(ticket_id: int) -> VersionedCache:
@@ -104,7 +107,7 @@ def conversation(
         ]
     )
 
-    def render() -> tuple[str, int, tuple[StatusChange, ...], bool]:
+    def render() -> tuple[str, int, tuple[StatusChange, ...], bool, tuple[int, ...]]:
         return _render(ticket, events, reader=reader, new_since=new_since)
 
     if settings.DEBUG:  # templates change under a running development server
@@ -172,7 +175,7 @@ def _render(
     *,
     reader: User,
     new_since: datetime.datetime | None,
-) -> tuple[str, int, tuple[StatusChange, ...], bool]:
+) -> tuple[str, int, tuple[StatusChange, ...], bool, tuple[int, ...]]:
     staff = reader.is_staff
     thread = (
         Message.objects.filter(ticket=ticket)
@@ -210,4 +213,9 @@ def _render(
         max((message.pk for message in thread), default=0),
         status_changes,
         any(event.kind in _RELATING for event in events),
+        tuple(
+            Ticket.cc.through.objects.filter(ticket=ticket)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+        ),
     )

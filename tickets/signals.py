@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import User, saved_at_sign_in
@@ -21,6 +21,7 @@ from tickets.models import (
     Message,
     SavedFilter,
     SlaTarget,
+    Ticket,
     TicketEvent,
 )
 
@@ -79,6 +80,31 @@ def saved_filters_changed(**kwargs: Any) -> None:
 @receiver(post_delete, sender=TicketEvent)
 def conversation_changed(instance: Message | TicketEvent, **kwargs: Any) -> None:
     conversation.forget(instance.ticket_id)
+
+
+@receiver(m2m_changed, sender=Ticket.cc.through)
+def copied_contacts_changed(
+    instance: Ticket | User,
+    action: str,
+    reverse: bool,
+    pk_set: set[int] | None,
+    **kwargs: Any,
+) -> None:
+    """The colleagues copied on a ticket travel with its conversation."""
+    if not reverse:
+        if action.startswith("post_"):
+            conversation.forget(instance.pk)
+        return
+    # From the user's side: the tickets are the keys; on a clear, known only
+    # before it.
+    if action == "pre_clear":
+        pk_set = set(
+            Ticket.cc.through.objects.filter(user=instance).values_list(
+                "ticket_id", flat=True
+            )
+        )
+    if action in ("post_add", "post_remove", "pre_clear") and pk_set:
+        conversation.forget(*pk_set)
 
 
 @receiver(post_save, sender=Attachment)

@@ -21,6 +21,7 @@ from tickets.services import (
     link_tickets,
     merge_tickets,
     open_ticket,
+    set_copied_contacts,
 )
 
 pytestmark = [
@@ -211,3 +212,32 @@ def test_a_change_rolled_back_leaves_the_conversation(
         transaction.set_rollback(True)
 
     assert "Не отправлено." not in page(staff_client, ticket)
+
+
+def _copied_box(html: str, colleague) -> str:
+    start = html.index(f'value="{colleague.pk}"')
+    return html[html.rindex("<input", 0, start) : html.index(">", start)]
+
+
+def test_the_copied_colleagues_follow_each_change(
+    staff_client, ticket, colleague
+) -> None:
+    url = ticket.get_absolute_url()
+    staff_client.get(url)  # cached with nobody copied
+    assert "checked" not in _copied_box(
+        staff_client.get(url).content.decode(), colleague
+    )
+
+    set_copied_contacts(ticket, [colleague])
+    assert "checked" in _copied_box(staff_client.get(url).content.decode(), colleague)
+
+    colleague.copied_tickets.remove(ticket)  # from the user's side
+    assert "checked" not in _copied_box(
+        staff_client.get(url).content.decode(), colleague
+    )
+
+    ticket.cc.add(colleague)
+    colleague.copied_tickets.clear()
+    assert "checked" not in _copied_box(
+        staff_client.get(url).content.decode(), colleague
+    )

@@ -145,3 +145,15 @@ def test_a_new_licence_and_a_new_colleague_show_in_the_properties(
 
     assert "ALFA-0002-BBBB-0002" in html
     assert "Пётр Новиков" in html
+
+
+def test_the_shortcuts_help_is_in_each_language(client, agent, ticket, settings):
+    settings.DEBUG = False  # kept per process and language, as in production
+    sign_in(client, agent)
+
+    russian = _get(client, QUEUE)[0]
+    client.cookies["django_language"] = "en"
+    english = _get(client, ticket.get_absolute_url())[0]
+
+    assert '<h2 id="keyboard-shortcuts-title">Горячие клавиши</h2>' in russian
+    assert '<h2 id="keyboard-shortcuts-title">Keyboard shortcuts</h2>' in english

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone, localdate, localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,6 +21,23 @@ from tickets.markdown import render_markdown
 from tickets.quick_html import escaped
 
 register = template.Library()
+
+
+@register.simple_tag
+def per_language(template_name: str) -> SafeString:
+    """A template that depends on the language alone (help text, such as the
+    keyboard shortcuts' dialog), rendered once per process and language: the
+    queue's and the staff ticket page's targets (bench/README.md, "Cached
+    HTML"). Rendered every time while `DEBUG`, where templates change under
+    a running server."""
+    if settings.DEBUG:
+        return render_to_string(template_name)
+    return _per_language(template_name, get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _per_language(template_name: str, language: str) -> SafeString:
+    return mark_safe(str(render_to_string(template_name)))
 
 
 @register.filter(name="markdown")

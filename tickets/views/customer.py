@@ -10,6 +10,7 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -49,6 +50,7 @@ from tickets.models import (
     NotificationSettings,
     Ticket,
     TicketEvent,
+    TicketQuerySet,
 )
 from tickets.sla import sla_state
 
@@ -273,7 +275,9 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "form": form,
             "reply_fields": _reply_fields(form, staff=staff),
             "rating": rating,
-            "cc_form": CopiedContactsForm(ticket=ticket),
+            "cc_form": CopiedContactsForm(
+                ticket=ticket, initial={"cc": list(conversation.copied_ids)}
+            ),
             "properties_fields": _properties_fields(ticket) if staff else "",
             "rating_form": RatingForm()
             if ticket.is_closed and ticket.was_answered and rating is None and not staff
@@ -484,14 +488,30 @@ def _requester_context(request: HttpRequest, ticket: Ticket) -> dict[str, object
     others = (
         Ticket.objects.visible_to(request.user)
         .exclude(pk=ticket.pk)
-        .only("reference", "subject", "status", "created_at")
         .latest_activity_first()
+        .values("reference", "subject", "status")
     )
     organisation_open = others.filter(organisation_id=ticket.organisation_id).open()
     contact_recent = others.filter(contact_id=ticket.contact_id)
+    # Rows as values with their links and labels worked out here: one
+    # reverse() and no model instances for up to ten rows (the staff ticket
+    # page's target, bench/README.md).
+    detail_url = reverse("tickets:detail", args=["REFERENCE"])
+    statuses = dict(Ticket.Status.choices)
+
+    def shown(rows: TicketQuerySet) -> list[dict[str, str]]:
+        return [
+            {
+                **row,
+                "url": detail_url.replace("REFERENCE", row["reference"]),
+                "status_label": statuses[row["status"]],
+            }
+            for row in rows[:REQUESTER_TICKETS]
+        ]
+
     return {
-        "organisation_open": list(organisation_open[:REQUESTER_TICKETS]),
-        "contact_recent": list(contact_recent[:REQUESTER_TICKETS]),
+        "organisation_open": shown(organisation_open),
+        "contact_recent": shown(contact_recent),
     }
 
 
