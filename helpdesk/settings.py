@@ -99,6 +99,8 @@ TEMPLATES = [
                 "helpdesk.context_processors.support_contacts",
                 "schedule.context_processors.support_hours",
             ],
+            # `{% load site %}`: the parts of every page kept once rendered.
+            "libraries": {"site": "helpdesk.site_tags"},
         },
     },
 ]
