@@ -60,10 +60,13 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "phonenumber_field",
+    "rest_framework",
+    "drf_spectacular",
     "accounts",
     "outbox",
     "schedule",
     "tickets",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -465,3 +468,35 @@ TELEGRAM_WEBHOOK_URL = env.str(
     "TELEGRAM_WEBHOOK_URL", default=SITE_URL.rstrip("/") + "/telegram/webhook/"
 )
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org")
+
+
+# The integration API (api/): tokens only, JSON in and out, errors as
+# problem documents, a rate per token.
+API_RATE = env.str("API_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.handle_exception",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Help-desk API",
+    "DESCRIPTION": (
+        "Licences, organisations and tickets for integrations. Send a token: "
+        "`Authorization: Bearer hdk_…`. Errors are `application/problem+json`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_schedule_status",
+    ],
+}

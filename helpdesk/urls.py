@@ -30,5 +30,6 @@ urlpatterns = [
     path("staff/mail/", include("tickets.email.urls")),
     path("staff/", include("tickets.staff_urls")),
     path("", include("schedule.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,6 +44,7 @@ ADMIN_PAGES_FOR = {"supervisor", "admin"}
 NOT_PAGES = {
     "healthz",
     "schedule:status_api",
+    "api:schema",
     "tickets:attachment",
     "tickets_mail:download",
 }

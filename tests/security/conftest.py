@@ -115,6 +115,11 @@ def world(
             "reference": ticket.reference,
             "code": ticket.messages.get().attachments.get().code,
         },
+        "api:ticket": {"reference": ticket.reference},
+        "api:attachment": {
+            "reference": ticket.reference,
+            "code": ticket.messages.get().attachments.get().code,
+        },
     }
     return {"users": users, "kwargs": kwargs, "ticket": ticket}
 

@@ -43,6 +43,9 @@ REDIRECT = "redirect"
 FORBIDDEN = 403
 NOT_FOUND = 404
 NO_METHOD = 405
+# The API's answer to a session without a token: sign-in cookies open nothing
+# there (tests/api has the matrix of tokens).
+NO_TOKEN = 401
 
 # Third-party URL trees, covered by their own tests and spot checks below.
 SKIPPED_PREFIXES = ("admin/", "accounts/")
@@ -142,6 +145,11 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         _signed_in(NO_METHOD),
     ),
     "schedule:status_api": (_roles(OK), _roles(NO_METHOD)),
+    "api:schema": (_roles(OK), _roles(NO_METHOD)),
+    "api:docs": (_roles(OK), _roles(NO_METHOD)),
+    "api:tickets": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:ticket": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:attachment": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
 }
 
@@ -241,7 +249,7 @@ def test_authorisation(client, world, name, role, method) -> None:
         b"".join(response.streaming_content)
 
     _check(response, expected, method)
-    if expected in (LOGIN, FORBIDDEN, NOT_FOUND, NO_METHOD):
+    if expected in (LOGIN, FORBIDDEN, NOT_FOUND, NO_METHOD, NO_TOKEN):
         assert _footprint(world["ticket"]) == before
 
 
