@@ -153,3 +153,28 @@ class ApiToken(models.Model):
         if self.last_used_at is None or at - self.last_used_at >= LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=self.pk).update(last_used_at=at)
             self.last_used_at = at
+
+
+class IdempotentRequest(models.Model):
+    """A POST sent with an `Idempotency-Key`, and the answer it got: the same
+    key and body again get the same answer and change nothing; the same key
+    with another body is refused. Kept a day (`forget_idempotent_requests`)."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, the path and the body.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token", "key"], name="idempotent_token_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key

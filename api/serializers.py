@@ -83,3 +83,27 @@ class TicketSerializer(TicketSummarySerializer):
         return MessageSerializer(
             self.context["messages"], many=True, context=self.context
         ).data
+
+
+class NewTicketSerializer(serializers.Serializer):
+    licence = serializers.CharField(max_length=64, help_text="The licence number.")
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    category = serializers.ChoiceField(choices=Ticket.Category.choices)
+    priority = serializers.ChoiceField(
+        choices=Ticket.Priority.choices, default=Ticket.Priority.NORMAL
+    )
+    contact = serializers.EmailField(
+        required=False,
+        help_text=(
+            "The contact the ticket is for; an organisation's token: its own "
+            "user unless given, a staff token: required."
+        ),
+    )
+
+
+class NewMessageSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+    internal = serializers.BooleanField(
+        default=False, help_text="An internal note (staff tokens only)."
+    )

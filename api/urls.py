@@ -20,6 +20,11 @@ urlpatterns = [
     path("tickets/", _api(views.TicketList.as_view()), name="tickets"),
     path("tickets/<str:reference>/", _api(views.TicketDetail.as_view()), name="ticket"),
     path(
+        "tickets/<str:reference>/messages/",
+        _api(views.TicketMessages.as_view()),
+        name="messages",
+    ),
+    path(
         "tickets/<str:reference>/attachments/<uuid:code>/",
         _api(views.AttachmentDownload.as_view()),
         name="attachment",

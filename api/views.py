@@ -8,18 +8,28 @@ import datetime
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Licence, User
+from accounts.validators import normalise_licence_number
+from api.idempotency import idempotent
 from api.scopes import Scope
-from api.serializers import TicketSerializer, TicketSummarySerializer
-from tickets import keyset
+from api.serializers import (
+    MessageSerializer,
+    NewMessageSerializer,
+    NewTicketSerializer,
+    TicketSerializer,
+    TicketSummarySerializer,
+)
+from tickets import keyset, services
 from tickets.downloads import signed_download_url
 from tickets.models import Attachment, Message, Ticket
 
@@ -27,7 +37,7 @@ PAGE_SIZE = 50
 
 
 class TicketList(APIView):
-    required_scopes = {"GET": Scope.TICKETS_READ}
+    required_scopes = {"GET": Scope.TICKETS_READ, "POST": Scope.TICKETS_WRITE}
 
     @extend_schema(
         operation_id="tickets_list",
@@ -104,6 +114,96 @@ class TicketList(APIView):
             }
         )
 
+    @extend_schema(
+        operation_id="tickets_create",
+        summary=gettext_lazy("File a ticket"),
+        request=NewTicketSerializer,
+        responses={201: TicketSerializer},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        form = NewTicketSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        contact = _contact(request, data.get("contact"))
+        licence = Licence.objects.filter(
+            number=normalise_licence_number(data["licence"]),
+            organisation_id=contact.membership.organisation_id,
+        ).first()
+        if licence is None:
+            raise ValidationError(
+                {
+                    "licence": [
+                        _(
+                            "No licence with this number is the contact's organisation's."
+                        )
+                    ]
+                }
+            )
+        try:
+            ticket = services.open_ticket(
+                contact=contact,
+                licence=licence,
+                subject=data["subject"],
+                description=data["description"],
+                category=data["category"],
+                priority=data["priority"],
+                channel=Ticket.Channel.API,
+                filed_by=request.user,
+            )
+        except services.TicketError as error:
+            raise Unprocessable(str(error)) from error
+        ticket = _ticket(request, ticket.reference)
+        response = Response(
+            TicketSerializer(ticket, context=_context(request, ticket)).data,
+            status=201,
+        )
+        response["Location"] = request.build_absolute_uri(
+            reverse("api:ticket", args=[ticket.reference])
+        )
+        return response
+
+
+class Unprocessable(APIException):
+    """A rule of the portal refused the request (support ended, say)."""
+
+    status_code = 422
+    default_detail = "The request cannot be processed."
+
+
+def _contact(request: Request, email: str | None) -> User:
+    """Whom a ticket is for: an active contact the token's user may file for."""
+    user = request.user
+    if email is None:
+        if user.is_staff:
+            raise ValidationError({"contact": [_("A staff token names the contact.")]})
+        return user
+    contacts = User.objects.filter(is_active=True, is_staff=False).select_related(
+        "membership"
+    )
+    if not user.is_staff:
+        contacts = contacts.filter(
+            membership__organisation_id=user.membership.organisation_id
+        )
+    contact = contacts.filter(email__iexact=email, membership__isnull=False).first()
+    if contact is None:
+        raise ValidationError(
+            {
+                "contact": [
+                    _("No active contact with this e-mail that you may file for.")
+                ]
+            }
+        )
+    return contact
+
+
+def _context(request: Request, ticket: Ticket) -> dict:
+    return {
+        "request": request,
+        "ticket": ticket,
+        "messages": list(_messages(request, ticket)),
+    }
+
 
 def _moment(text: str, name: str) -> datetime.datetime:
     try:
@@ -148,12 +248,44 @@ class TicketDetail(APIView):
     )
     def get(self, request: Request, reference: str) -> Response:
         ticket = _ticket(request, reference)
-        context = {
-            "request": request,
-            "ticket": ticket,
-            "messages": list(_messages(request, ticket)),
-        }
-        return Response(TicketSerializer(ticket, context=context).data)
+        return Response(
+            TicketSerializer(ticket, context=_context(request, ticket)).data
+        )
+
+
+class TicketMessages(APIView):
+    required_scopes = {"POST": Scope.TICKETS_WRITE}
+
+    @extend_schema(
+        operation_id="tickets_reply",
+        summary=gettext_lazy(
+            "Add a message: the customer's, or a reply or internal note for staff tokens"
+        ),
+        request=NewMessageSerializer,
+        responses={201: MessageSerializer},
+    )
+    @idempotent
+    def post(self, request: Request, reference: str) -> Response:
+        ticket = _ticket(request, reference)
+        form = NewMessageSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        internal = form.validated_data["internal"]
+        if internal and not request.user.is_staff:
+            raise ValidationError({"internal": [_("Only staff add internal notes.")]})
+        try:
+            message = services.add_message(
+                ticket,
+                author=request.user,
+                body=form.validated_data["body"],
+                internal=internal,
+                channel=Ticket.Channel.API,
+            )
+        except services.TicketError as error:
+            raise Unprocessable(str(error)) from error
+        return Response(
+            MessageSerializer(message, context=_context(request, ticket)).data,
+            status=201,
+        )
 
 
 class AttachmentDownload(APIView):

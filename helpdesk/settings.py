@@ -297,6 +297,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Deadlines are recomputed at once when the calendar or the targets change;
     # this catches a change whose task was lost to a broker outage.
+    "forget-idempotent-requests": {
+        "task": "api.tasks.forget_old_idempotent_requests",
+        "schedule": crontab(hour=4, minute=45),
+    },
     "forget-kept-uploads": {
         "task": "tickets.tasks.forget_kept_uploads",
         "schedule": crontab(hour=4, minute=30),

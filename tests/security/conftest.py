@@ -116,6 +116,7 @@ def world(
             "code": ticket.messages.get().attachments.get().code,
         },
         "api:ticket": {"reference": ticket.reference},
+        "api:messages": {"reference": ticket.reference},
         "api:attachment": {
             "reference": ticket.reference,
             "code": ticket.messages.get().attachments.get().code,

@@ -149,6 +149,7 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "api:docs": (_roles(OK), _roles(NO_METHOD)),
     "api:tickets": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "api:ticket": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:messages": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "api:attachment": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
 }

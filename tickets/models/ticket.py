@@ -337,6 +337,7 @@ class Ticket(models.Model):
         EMAIL = "email", _("E-mail")
         TELEGRAM = "telegram", _("Telegram")
         PHONE = "phone", _("Phone")
+        API = "api", _("API")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(
