@@ -31,5 +31,6 @@ urlpatterns = [
     path("staff/", include("tickets.staff_urls")),
     path("", include("schedule.urls")),
     path("api/v1/", include("api.urls")),
+    path("organisation/integrations/", include("api.portal_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ import pytest
 
 from accounts.models import AccessRequest, Membership, StaffRole
 from accounts.services import deactivate_account, invite_contact, remove_contact
+from api.services import create_integration, issue_token
 from tests.conftest import _staff
 from tests.factories import MembershipFactory
 from tests.private_services import PrivateDovecot, PrivateRedis, SmtpSink
@@ -89,7 +90,13 @@ def world(
     saved_filter = SavedFilter.objects.create(
         owner=agent, name="Мой", query="view=mine"
     )
+    integration = create_integration(
+        "Мониторинг", user=customer, organisation_id=customer.membership.organisation_id
+    )
+    token, _text = issue_token(integration, scopes=["tickets:read"], by=customer)
     kwargs = {
+        "integrations:issue": {"pk": integration.pk},
+        "integrations:revoke": {"pk": token.pk},
         "tickets_staff:delete_filter": {"pk": saved_filter.pk},
         "tickets_staff:merge": {"reference": ticket.reference},
         "tickets_staff:link": {"reference": ticket.reference},

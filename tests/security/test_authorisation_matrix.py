@@ -146,6 +146,13 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     ),
     "schedule:status_api": (_roles(OK), _roles(NO_METHOD)),
     "api:schema": (_roles(OK), _roles(NO_METHOD)),
+    # An organisation's integrations: its manager's; staff use the admin.
+    "integrations:list": (
+        _signed_in(FORBIDDEN, manager_a=OK),
+        _signed_in(FORBIDDEN, manager_a=OK),
+    ),
+    "integrations:issue": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
+    "integrations:revoke": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
     "api:docs": (_roles(OK), _roles(NO_METHOD)),
     "api:tickets": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "api:ticket": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
