@@ -179,13 +179,21 @@ class User(AbstractBaseUser, PermissionsMixin):
             return None
 
     @property
+    def managed_membership(self) -> Membership | None:
+        """The membership through which the user manages an organisation (its
+        contacts, its integrations); None unless they are its manager."""
+        membership = self.membership_or_none
+        if membership is None or membership.role != Membership.Role.MANAGER:
+            return None
+        return membership
+
+    @property
     def is_privileged(self) -> bool:
         """Staff, a superuser or a customer's manager: rights that a customer
         flow (an access request, a colleague's invitation) must never restore."""
         if self.is_staff or self.is_superuser:
             return True
-        membership = self.membership_or_none
-        return membership is not None and membership.role == Membership.Role.MANAGER
+        return self.managed_membership is not None
 
     def has_staff_role(self, *roles: StaffRole) -> bool:
         if not self.is_authenticated or not self.is_staff:

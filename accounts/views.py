@@ -37,8 +37,8 @@ ACCESS_ON_REQUEST = gettext_lazy(
 
 def _managed_membership(user: User) -> Membership:
     """The membership through which `user` manages an organisation's contacts."""
-    membership = user.membership_or_none
-    if membership is None or membership.role != Membership.Role.MANAGER:
+    membership = user.managed_membership
+    if membership is None:
         raise PermissionDenied
     return membership
 

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from api.forms import TokenForm
 from api.models import ApiToken, Integration
-from api.services import IntegrationError, issue_token, revoke_token
+from api.services import revoke_token
 from helpdesk.admin_names import ModelAdmin
 
 
@@ -65,17 +65,7 @@ class IntegrationAdmin(ModelAdmin):
             request.POST or None,
             organisation_only=integration.organisation_id is not None,
         )
-        text = ""
-        if request.method == "POST" and form.is_valid():
-            try:
-                _token, text = issue_token(
-                    integration,
-                    scopes=form.cleaned_data["scopes"],
-                    expires_at=form.cleaned_data["expires_at"],
-                    by=request.user,
-                )
-            except IntegrationError as error:
-                form.add_error(None, str(error))
+        text = form.issue(integration, by=request.user) if form.is_bound else ""
         return TemplateResponse(
             request,
             "admin/api/integration/issue_token.html",

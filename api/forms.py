@@ -3,7 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from api.models import Integration
 from api.scopes import ORGANISATION_SCOPES, Scope
+from api.services import IntegrationError, issue_token
 
 
 class TokenForm(forms.Form):
@@ -24,3 +26,19 @@ class TokenForm(forms.Form):
                 for value, label in Scope.choices
                 if value in ORGANISATION_SCOPES
             ]
+
+    def issue(self, integration: Integration, *, by) -> str:
+        """The new token's text, shown once; "" with the refusal on the form."""
+        if not self.is_valid():
+            return ""
+        try:
+            _token, text = issue_token(
+                integration,
+                scopes=self.cleaned_data["scopes"],
+                expires_at=self.cleaned_data["expires_at"],
+                by=by,
+            )
+        except IntegrationError as error:
+            self.add_error(None, str(error))
+            return ""
+        return text

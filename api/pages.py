@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Membership
 from api.forms import TokenForm
 from api.models import ApiToken, Integration
-from api.services import IntegrationError, create_integration, issue_token, revoke_token
+from api.services import IntegrationError, create_integration, revoke_token
 
 
 class IntegrationForm(forms.Form):
@@ -28,8 +28,8 @@ class IntegrationForm(forms.Form):
 
 
 def _membership(request: HttpRequest) -> Membership:
-    membership = request.user.membership_or_none
-    if membership is None or membership.role != Membership.Role.MANAGER:
+    membership = request.user.managed_membership
+    if membership is None:
         raise PermissionDenied
     return membership
 
@@ -61,17 +61,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
     token_form = TokenForm(
         request.POST, organisation_only=True, auto_id=f"i{integration.pk}_%s"
     )
-    token_text = ""
-    if token_form.is_valid():
-        try:
-            _token, token_text = issue_token(
-                integration,
-                scopes=token_form.cleaned_data["scopes"],
-                expires_at=token_form.cleaned_data["expires_at"],
-                by=request.user,
-            )
-        except IntegrationError as error:
-            token_form.add_error(None, str(error))
+    token_text = token_form.issue(integration, by=request.user)
     # Shown on this answer only: the portal keeps a digest.
     return _page(
         request,

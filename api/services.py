@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, User
+from accounts.models import User
 from api.models import ApiToken, Integration
 from api.scopes import ORGANISATION_SCOPES, Scope
 
@@ -44,12 +44,11 @@ def create_integration(
         if not user.is_staff:
             raise IntegrationError(_("Only staff make the vendor's integrations."))
     else:
-        membership = user.membership_or_none
+        membership = user.managed_membership
         if (
             user.is_staff
             or membership is None
             or membership.organisation_id != organisation_id
-            or membership.role != Membership.Role.MANAGER
         ):
             raise IntegrationError(
                 _("Only the organisation's manager makes its integrations.")

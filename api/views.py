@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from api.serializers import (
     TicketSummarySerializer,
 )
 from tickets import keyset, services
-from tickets.downloads import signed_download_url
+from tickets.downloads import attachment_response
 from tickets.models import Attachment, Message, Ticket
 
 PAGE_SIZE = 50
@@ -178,14 +177,12 @@ def _contact(request: Request, email: str | None) -> User:
         if user.is_staff:
             raise ValidationError({"contact": [_("A staff token names the contact.")]})
         return user
-    contacts = User.objects.filter(is_active=True, is_staff=False).select_related(
-        "membership"
+    contacts = (
+        User.objects.contacts()
+        if user.is_staff
+        else User.objects.contacts_of(user.membership.organisation_id)
     )
-    if not user.is_staff:
-        contacts = contacts.filter(
-            membership__organisation_id=user.membership.organisation_id
-        )
-    contact = contacts.filter(email__iexact=email, membership__isnull=False).first()
+    contact = contacts.filter(email__iexact=email).select_related("membership").first()
     if contact is None:
         raise ValidationError(
             {
@@ -227,10 +224,12 @@ def _ticket(request: Request, reference: str) -> Ticket:
 
 
 def _messages(request: Request, ticket: Ticket):
-    messages = Message.objects.filter(ticket=ticket).select_related("author")
-    if not request.user.is_staff:
-        # Internal notes never reach a customer's token.
-        messages = messages.public()
+    # Internal notes never reach a customer's token.
+    messages = (
+        Message.objects.visible_to(request.user)
+        .filter(ticket=ticket)
+        .select_related("author")
+    )
     return messages.prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
     )
@@ -302,17 +301,4 @@ class AttachmentDownload(APIView):
             Attachment.objects.filter(message__in=_messages(request, ticket)),
             code=code,
         )
-        signed = signed_download_url(
-            attachment.file,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-            as_attachment=True,
-        )
-        if signed is not None:
-            return HttpResponseRedirect(signed)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
+        return attachment_response(attachment)

@@ -26,8 +26,6 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from accounts.models import Membership
-
 register = template.Library()
 
 _TOKEN = f"csrf{secrets.token_hex(16)}"
@@ -61,8 +59,10 @@ def site_header(context: template.Context) -> SafeString:
     if user is None:  # a page rendered without its request: as for anyone
         user = AnonymousUser()
     # Staff have no membership: not looked for (a query every page).
-    membership = (
-        user.membership_or_none if user.is_authenticated and not user.is_staff else None
+    manager = (
+        user.is_authenticated
+        and not user.is_staff
+        and user.managed_membership is not None
     )
     values = (
         ("authenticated", user.is_authenticated),
@@ -73,10 +73,7 @@ def site_header(context: template.Context) -> SafeString:
             and user.is_staff
             and user.has_perm("tickets.view_dashboard"),
         ),
-        (
-            "manager",
-            membership is not None and membership.role == Membership.Role.MANAGER,
-        ),
+        ("manager", manager),
         ("short_name", user.get_short_name() if user.is_authenticated else ""),
         ("email", user.email if user.is_authenticated else ""),
         ("csrf_token", _TOKEN),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
 
@@ -27,3 +28,31 @@ def signed_download_url(
             ),
         },
     )
+
+
+def attachment_response(attachment, *, inline: bool = False) -> HttpResponse:
+    """An attachment's file, once the caller has checked access.
+
+    Only the listed image types may be shown in a page (`inline`; the stored
+    type comes from the file's bytes: tickets/file_types.py); anything a
+    browser could run (HTML, SVG, XML, scripts) is always downloaded, as
+    octet-stream."""
+    inline = inline and attachment.is_image
+    content_type = attachment.content_type if inline else "application/octet-stream"
+    url = signed_download_url(
+        attachment.file,
+        filename=attachment.original_name,
+        content_type=content_type,
+        as_attachment=not inline,
+    )
+    if url:
+        return HttpResponseRedirect(url)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.original_name,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

@@ -7,7 +7,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,7 +29,7 @@ from tickets.cached_lists import (
     staff_by_pk,
 )
 from tickets.canned import filled_responses
-from tickets.downloads import signed_download_url
+from tickets.downloads import attachment_response
 from tickets.form_html import fields_html
 from tickets.forms import (
     PRIORITY_HELP,
@@ -587,28 +587,7 @@ def attachment_download(
     attachment = get_object_or_404(
         Attachment.objects.filter(message__in=thread), code=code
     )
-    # Only the listed image types may be shown in the page (the stored type
-    # comes from the file's bytes: tickets/file_types.py); anything a browser
-    # could run (HTML, SVG, XML, scripts) is always downloaded, as octet-stream.
-    inline = attachment.is_image and request.GET.get("inline") == "1"
-    content_type = attachment.content_type if inline else "application/octet-stream"
-    url = signed_download_url(
-        attachment.file,
-        filename=attachment.original_name,
-        content_type=content_type,
-        as_attachment=not inline,
-    )
-    if url:
-        return redirect(url)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.original_name,
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return attachment_response(attachment, inline=request.GET.get("inline") == "1")
 
 
 @require_POST
