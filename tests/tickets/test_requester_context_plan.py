@@ -52,6 +52,8 @@ def test_each_requester_list_reads_its_index(
     ]
     assert len(requester) == 2
     plans = [_plan(sql) for sql in requester]
-    assert "ticket_org_open_activity" in plans[0]
+    # Either of the organisation's activity indexes serves the order; which
+    # one the planner takes depends on the statistics of earlier tests.
+    assert "ticket_org_open_activity" in plans[0] or "ticket_org_activity" in plans[0]
     assert "ticket_contact_activity" in plans[1]
     assert all("Sort" not in plan for plan in plans)
