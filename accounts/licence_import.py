@@ -325,7 +325,7 @@ def apply_import(licence_import: LicenceImport) -> LicenceImport:
             invalid = [row for row in rows if row.action == "invalid"]
             if invalid:
                 raise ImportRefused("invalid_rows", {"count": len(invalid)})
-            _write(rows, report)
+            write_rows(rows, report)
     except ImportRefused as refusal:
         return _fail(licence_import, refusal.reason)
     except Exception as error:  # rolled back; say so instead of hanging in "importing"
@@ -354,7 +354,10 @@ def describe_failure(licence_import: LicenceImport) -> str:
     return describe(code, params)
 
 
-def _write(rows: list[Row], report: Callable[[int], None]) -> None:
+def write_rows(
+    rows: list[Row], report: Callable[[int], None] = lambda done: None
+) -> None:
+    """Create the rows to create and change the rows to change."""
     organisations = _organisations_for(rows)
     done = 0
     for batch in _chunks(rows):

@@ -20,6 +20,7 @@ from accounts.validators import (
     validate_licence_number,
     validate_tax_id,
 )
+from helpdesk import audit
 
 
 class StaffRole(models.TextChoices):
@@ -233,6 +234,12 @@ class Organisation(models.Model):
             "a licence of this organisation is invited without review."
         ),
     )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The organisation's id in the vendor's CRM or billing system."),
+    )
     is_active = models.BooleanField(
         pgettext_lazy("organisation", "active"),
         default=True,
@@ -247,6 +254,13 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="organisation_external_id_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -384,6 +398,15 @@ class SubscriptionPeriod(models.Model):
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), help_text=_("The last day of support."))
+    reference = models.CharField(
+        _("order reference"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The billing system's order for a renewal: a renewal it sends "
+            "again is recognised and not added twice."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=now)
 
     class Meta:
@@ -394,6 +417,11 @@ class SubscriptionPeriod(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="subscription_period_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["licence", "reference"],
+                condition=~Q(reference=""),
+                name="subscription_period_reference_unique",
             ),
         ]
 
@@ -639,6 +667,10 @@ class AccountEvent(models.Model):
         verbose_name=_("by"),
     )
     note = models.TextField(_("note"), blank=True)
+    # The integration token a change was made through, if any.
+    via = models.CharField(
+        _("through"), max_length=200, blank=True, default=audit.current_via
+    )
     created_at = models.DateTimeField(_("created"), default=now, db_index=True)
 
     class Meta:

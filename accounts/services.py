@@ -65,17 +65,27 @@ def register_licence(
 
 @transaction.atomic
 def renew_subscription(
-    licence: Licence, *, years: int = 1, on: datetime.date | None = None
+    licence: Licence,
+    *,
+    years: int = 1,
+    on: datetime.date | None = None,
+    reference: str = "",
 ) -> SubscriptionPeriod:
     """Add a renewal of `years` years.
 
     It starts the day after the current coverage ends, or on the renewal day
-    itself when the subscription had already lapsed.
+    itself when the subscription had already lapsed. A renewal with the
+    billing system's order `reference` is added once: sent again, the
+    period it made is returned and nothing changes.
     """
     if years < 1:
-        raise ValueError("A renewal is one year or more.")
+        raise AccountsError(_("A renewal is one year or more."))
     on = on or localdate()
     licence = Licence.objects.select_for_update().get(pk=licence.pk)
+    if reference:
+        earlier = licence.subscription_periods.filter(reference=reference).first()
+        if earlier is not None:
+            return earlier
     last_day = licence.support_ends_on
     starts_on = (
         on
@@ -87,7 +97,94 @@ def renew_subscription(
         kind=SubscriptionPeriod.Kind.RENEWAL,
         starts_on=starts_on,
         ends_on=one_year_after(starts_on, years),
+        reference=reference,
     )
+
+
+ORGANISATION_FIELDS = (
+    "name",
+    "tax_id",
+    "external_id",
+    "address",
+    "email_domains",
+    "is_active",
+)
+
+
+@transaction.atomic
+def upsert_organisation(
+    *, tax_id: str = "", external_id: str = "", values: dict[str, object]
+) -> tuple[Organisation, bool]:
+    """Create or change the organisation with this external id, if one is
+    given, else this tax id: (the organisation, whether it was created).
+    `values` may hold any of `ORGANISATION_FIELDS`; a new organisation needs a
+    name and a tax id. Django's ValidationError names each field that fails."""
+    organisations = Organisation.objects.select_for_update()
+    organisation = (
+        organisations.filter(external_id=external_id).first()
+        if external_id
+        else organisations.filter(tax_id=tax_id).first()
+    )
+    created = organisation is None
+    if created:
+        organisation = Organisation(tax_id=tax_id, external_id=external_id)
+    for name, value in values.items():
+        if name not in ORGANISATION_FIELDS:
+            raise ValueError(name)
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save()
+    return organisation, created
+
+
+@transaction.atomic
+def upsert_contact(
+    email: str,
+    *,
+    organisation: Organisation,
+    full_name: str,
+    position: str = "",
+    phone: str = "",
+    language: str | None = None,
+    role: str | None = None,
+) -> tuple[User, bool]:
+    """Create or change a contact of `organisation` with this address:
+    (the contact, whether it was created). A new contact has no password: it
+    is known to e-mail, Telegram and staff's call log, and gets the portal as
+    anyone does, by asking for access or by an invitation."""
+    email = email.strip().lower()
+    user = (
+        User.objects.select_for_update(of=("self",))
+        .filter(email__iexact=email)
+        .select_related("membership")
+        .first()
+    )
+    if user is not None and (user.is_staff or user.is_superuser):
+        raise AccountsError(_("This address belongs to a staff account."))
+    membership = user.membership_or_none if user is not None else None
+    if membership is not None and membership.organisation_id != organisation.pk:
+        raise AccountsError(_("This contact belongs to another organisation."))
+    created = user is None
+    if created:
+        user = User(email=email)
+        user.set_unusable_password()
+    user.full_name = full_name
+    user.position = position
+    user.phone = phone
+    if language is not None:
+        user.language = language
+    user.full_clean(exclude=["password"])
+    user.save()
+    if membership is None:
+        Membership.objects.create(
+            user=user,
+            organisation=organisation,
+            role=role or Membership.Role.MEMBER,
+        )
+    elif role is not None and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return user, created
 
 
 def _vouching_licence(access_request: AccessRequest) -> Licence | None:

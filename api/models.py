@@ -124,6 +124,11 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{TOKEN_START}{self.prefix}_…"
 
+    @property
+    def label(self) -> str:
+        """How records name the token a change was made through."""
+        return f"{self.integration.name}, {self}"
+
     @staticmethod
     def new_secret() -> tuple[str, str, str]:
         """(prefix, secret, the whole token as shown once)."""

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from accounts.models import Licence, SubscriptionPeriod, one_year_after
-from accounts.services import register_licence, renew_subscription
+from accounts.services import AccountsError, register_licence, renew_subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_a_renewal_after_a_lapse_starts_on_the_renewal_day(organisation) -> None
 
 
 def test_a_renewal_is_at_least_one_year(active_licence) -> None:
-    with pytest.raises(ValueError, match="one year or more"):
+    with pytest.raises(AccountsError, match="one year or more"):
         renew_subscription(active_licence, years=0)
 
 

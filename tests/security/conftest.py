@@ -123,12 +123,19 @@ def world(
             "code": ticket.messages.get().attachments.get().code,
         },
         "api:ticket": {"reference": ticket.reference},
+        "api:licence": {"number": active_licence.number},
+        "api:organisation": {"key": organisation.tax_id},
+        "api:organisation_by_external_id": {"key": "crm-alfa"},
+        "api:contact": {"email": colleague.email},
+        "api:access_request": {"code": access_request.code},
         "api:messages": {"reference": ticket.reference},
         "api:attachment": {
             "reference": ticket.reference,
             "code": ticket.messages.get().attachments.get().code,
         },
     }
+    organisation.external_id = "crm-alfa"
+    organisation.save(update_fields=["external_id"])
     return {"users": users, "kwargs": kwargs, "ticket": ticket}
 
 

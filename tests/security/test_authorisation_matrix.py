@@ -158,6 +158,13 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "api:ticket": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "api:messages": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "api:attachment": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:licence": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:licences_bulk": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:organisation": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:organisation_by_external_id": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:contact": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:access_requests": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
+    "api:access_request": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
 }
 

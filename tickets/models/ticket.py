@@ -21,6 +21,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import to_python
 
 from accounts.models import Licence, Membership, Organisation, User
+from helpdesk import audit
 
 # Where the queue puts tickets without a deadline: after every real deadline.
 NO_DEADLINE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
@@ -805,6 +806,11 @@ class TicketEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created"), default=now, db_index=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # The integration token a change was made through, if any (the actor is
+    # then the integration's user): set by the API for its requests.
+    via = models.CharField(
+        _("through"), max_length=200, blank=True, default=audit.current_via
+    )
 
     class Meta:
         verbose_name = _("ticket event")

@@ -1,10 +1,11 @@
-"""`/api/v1/`: each view names the scope it needs and reads through the same
+"""Tickets: each view names the scope it needs and reads through the same
 `visible_to` as the portal's pages."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.models import Licence, User
 from accounts.validators import normalise_licence_number
@@ -25,17 +25,24 @@ from api.serializers import (
     MessageSerializer,
     NewMessageSerializer,
     NewTicketSerializer,
+    TicketChangeSerializer,
     TicketSerializer,
     TicketSummarySerializer,
+)
+from api.views.base import (
+    PAGE_SIZE,
+    ApiView,
+    Unprocessable,
+    check_if_match,
+    moment,
+    tagged,
 )
 from tickets import keyset, services
 from tickets.downloads import attachment_response
 from tickets.models import Attachment, Message, Ticket
 
-PAGE_SIZE = 50
 
-
-class TicketList(APIView):
+class TicketList(ApiView):
     required_scopes = {"GET": Scope.TICKETS_READ, "POST": Scope.TICKETS_WRITE}
 
     @extend_schema(
@@ -93,7 +100,7 @@ class TicketList(APIView):
         if query.get("open") in ("true", "1"):
             tickets = tickets.open()
         if "updated_since" in query:
-            since = _moment(query["updated_since"], "updated_since")
+            since = moment(query["updated_since"], "updated_since")
             tickets = tickets.filter(last_activity_at__gt=since)
         tickets = tickets.latest_activity_first()
         if "after" in query:
@@ -163,13 +170,6 @@ class TicketList(APIView):
         return response
 
 
-class Unprocessable(APIException):
-    """A rule of the portal refused the request (support ended, say)."""
-
-    status_code = 422
-    default_detail = "The request cannot be processed."
-
-
 def _contact(request: Request, email: str | None) -> User:
     """Whom a ticket is for: an active contact the token's user may file for."""
     user = request.user
@@ -202,23 +202,14 @@ def _context(request: Request, ticket: Ticket) -> dict:
     }
 
 
-def _moment(text: str, name: str) -> datetime.datetime:
-    try:
-        moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ValidationError(
-            {name: [_("A moment with its time zone, e.g. 2026-12-01T09:00:00+03:00.")]}
-        )
-    return moment
-
-
-def _ticket(request: Request, reference: str) -> Ticket:
+def _ticket(request: Request, reference: str, *, lock: bool = False) -> Ticket:
+    tickets = Ticket.objects.visible_to(request.user)
+    if lock:
+        # Read and changed in one transaction: `If-Match` compares the
+        # version no one else can change before this request has.
+        tickets = tickets.select_for_update(of=("self",))
     return get_object_or_404(
-        Ticket.objects.visible_to(request.user).select_related(
-            "organisation", "licence", "contact"
-        ),
+        tickets.select_related("organisation", "licence", "contact"),
         reference=reference,
     )
 
@@ -235,8 +226,8 @@ def _messages(request: Request, ticket: Ticket):
     )
 
 
-class TicketDetail(APIView):
-    required_scopes = {"GET": Scope.TICKETS_READ}
+class TicketDetail(ApiView):
+    required_scopes = {"GET": Scope.TICKETS_READ, "PATCH": Scope.TICKETS_WRITE}
 
     @extend_schema(
         operation_id="tickets_read",
@@ -246,13 +237,72 @@ class TicketDetail(APIView):
         responses=TicketSerializer,
     )
     def get(self, request: Request, reference: str) -> Response:
+        return tagged(request, _representation(request, _ticket(request, reference)))
+
+    @extend_schema(
+        operation_id="tickets_update",
+        summary=gettext_lazy(
+            "Change a ticket: an organisation's token may close it; a staff "
+            "token sets status, priority, category and assignee"
+        ),
+        description=gettext_lazy(
+            "Send the ETag of the ticket as read in `If-Match` to be refused "
+            "(412) if it has changed since."
+        ),
+        request=TicketChangeSerializer,
+        responses=TicketSerializer,
+    )
+    def patch(self, request: Request, reference: str) -> Response:
+        form = TicketChangeSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        with transaction.atomic():
+            ticket = _ticket(request, reference, lock=True)
+            check_if_match(request, _representation(request, ticket))
+            try:
+                _change(request, ticket, data)
+            except services.TicketError as error:
+                raise Unprocessable(str(error)) from error
         ticket = _ticket(request, reference)
-        return Response(
-            TicketSerializer(ticket, context=_context(request, ticket)).data
+        return tagged(request, _representation(request, ticket))
+
+
+def _change(request: Request, ticket: Ticket, data: dict) -> None:
+    user = request.user
+    if not user.is_staff:
+        if set(data) - {"status"}:
+            raise PermissionDenied(
+                _("An organisation's token may only close a ticket.")
+            )
+        if data.get("status", Ticket.Status.CLOSED) != Ticket.Status.CLOSED:
+            raise PermissionDenied(
+                _("An organisation's token may only close a ticket.")
+            )
+        if "status" in data and ticket.status != Ticket.Status.CLOSED:
+            services.close_ticket(ticket, by=user)
+        return
+    changes = {name: data[name] for name in ("priority", "category") if name in data}
+    if "assignee" in data:
+        changes["assignee"] = _assignee(data["assignee"])
+    services.update_ticket(ticket, by=user, status=data.get("status", ""), **changes)
+
+
+def _assignee(email: str | None) -> User | None:
+    if not email:
+        return None
+    agent = User.objects.active_staff().filter(email__iexact=email).first()
+    if agent is None:
+        raise ValidationError(
+            {"assignee": [_("No active staff member has this e-mail.")]}
         )
+    return agent
 
 
-class TicketMessages(APIView):
+def _representation(request: Request, ticket: Ticket) -> dict:
+    return TicketSerializer(ticket, context=_context(request, ticket)).data
+
+
+class TicketMessages(ApiView):
     required_scopes = {"POST": Scope.TICKETS_WRITE}
 
     @extend_schema(
@@ -287,7 +337,7 @@ class TicketMessages(APIView):
         )
 
 
-class AttachmentDownload(APIView):
+class AttachmentDownload(ApiView):
     required_scopes = {"GET": Scope.TICKETS_READ}
 
     @extend_schema(
