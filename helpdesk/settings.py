@@ -506,5 +506,6 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_schedule_status",
+        "api.schema.add_problem_responses",
     ],
 }

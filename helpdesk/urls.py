@@ -34,3 +34,6 @@ urlpatterns = [
     path("organisation/integrations/", include("api.portal_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = views.not_found
+handler500 = views.server_error

@@ -266,3 +266,27 @@ def test_a_ticket_scope_does_not_write_licences(api, agent) -> None:
 
     assert answer.status_code == 403
     assert not Licence.objects.exists()
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(api, billing) -> None:
+    from api.views.base import MAX_BODY
+
+    answer = api.generic(
+        "POST",
+        "/api/v1/licences/bulk/",
+        b"{}",
+        content_type="application/json",
+        CONTENT_LENGTH=str(MAX_BODY + 1),
+        **_auth(billing),
+    )
+
+    assert answer.status_code == 413
+    assert answer["Content-Type"] == "application/problem+json"
+
+
+def test_an_unknown_address_under_the_api_is_a_problem_document(api, billing) -> None:
+    answer = api.get("/api/v1/access-requests/not-a-uuid/", **_auth(billing))
+
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["status"] == 404
