@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("schedule.urls")),
     path("api/v1/", include("api.urls")),
     path("organisation/integrations/", include("api.portal_urls")),
+    path("organisation/webhooks/", include("webhooks.portal_urls")),
     path("admin/", admin.site.urls),
 ]
