@@ -23,6 +23,7 @@ from accounts.models import (
     one_year_after,
 )
 from accounts.validators import is_valid_tax_id, normalise_licence_number
+from outbox import events
 
 INVITATION_LIFETIME = datetime.timedelta(days=7)
 
@@ -92,12 +93,57 @@ def renew_subscription(
         if last_day is None or last_day < on
         else last_day + datetime.timedelta(days=1)
     )
-    return SubscriptionPeriod.objects.create(
+    period = SubscriptionPeriod.objects.create(
         licence=licence,
         kind=SubscriptionPeriod.Kind.RENEWAL,
         starts_on=starts_on,
         ends_on=one_year_after(starts_on, years),
         reference=reference,
+    )
+    _publish_licence_event(
+        "licence.renewed",
+        licence,
+        support_ends_on=period.ends_on,
+        extra={
+            "period": {
+                "starts_on": period.starts_on.isoformat(),
+                "ends_on": period.ends_on.isoformat(),
+            }
+        },
+    )
+    return period
+
+
+def _publish_licence_event(
+    type: str,
+    licence: Licence,
+    *,
+    support_ends_on: datetime.date,
+    extra: dict | None = None,
+) -> None:
+    """Tell integrations' webhooks (`outbox.events`), in the caller's transaction."""
+
+    def data() -> dict:
+        organisation = licence.organisation
+        return {
+            "licence": {
+                "number": licence.number,
+                "product": licence.product,
+                "edition": licence.edition,
+                "support_ends_on": support_ends_on.isoformat(),
+                "organisation": {
+                    "name": organisation.name,
+                    "tax_id": organisation.tax_id,
+                },
+            },
+            **(extra or {}),
+        }
+
+    events.publish(
+        type,
+        organisation_id=licence.organisation_id,
+        key=f"licence:{licence.number}",
+        data=data,
     )
 
 
@@ -263,6 +309,24 @@ def request_access(access_request: AccessRequest) -> AccessRequest:
     in_the_way = account_in_the_way(account)
     access_request.existing_account = account if in_the_way else None
     access_request.save()
+    # The vendor's business: only staff integrations hear of it.
+    events.publish(
+        "access_request.created",
+        organisation_id=None,
+        key=f"access_request:{access_request.code}",
+        data=lambda: {
+            "access_request": {
+                "id": str(access_request.code),
+                "organisation_name": access_request.organisation_name,
+                "tax_id": access_request.tax_id,
+                "full_name": access_request.full_name,
+                "position": access_request.position,
+                "email": access_request.email,
+                "licence_number": access_request.licence_number,
+                "created_at": access_request.created_at.isoformat(),
+            }
+        },
+    )
     recipient = [access_request.email]
     if not in_the_way and account is not None and account.is_active:
         queue_templated_email(
@@ -639,6 +703,13 @@ def _send_reminder(reminder_id: int) -> bool:
             {"licence": licence, "kind": reminder.kind, "manager": manager},
             language=manager.language,
         )
+    _publish_licence_event(
+        "licence.expired"
+        if reminder.kind == SubscriptionReminder.Kind.ENDED
+        else "licence.expiring",
+        licence,
+        support_ends_on=reminder.support_ends_on,
+    )
     reminder.sent_at = now()
     reminder.save(update_fields=["sent_at"])
     return True

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "schedule",
     "tickets",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -313,6 +314,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "tickets.telegram.updates.telegram_catch_up",
         "schedule": 60.0,
     },
+    # Webhook retries, and deliveries whose task was lost or whose worker died.
+    "send-due-webhooks": {
+        "task": "webhooks.tasks.send_due_deliveries",
+        "schedule": 60.0,
+    },
     "refresh-dashboard": {
         "task": "tickets.dashboard.figures.refresh_dashboard",
         "schedule": 60.0,
@@ -488,6 +494,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.handle_exception",
     "UNAUTHENTICATED_USER": None,
 }
+# Webhooks (webhooks/): only https to public addresses, unless this is set
+# (tests, a development machine): then http and private, loopback and
+# link-local addresses too.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool(
+    "WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Help-desk API",
     "DESCRIPTION": (

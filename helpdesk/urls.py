@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("schedule.urls")),
     path("api/v1/", include("api.urls")),
     path("organisation/integrations/", include("api.portal_urls")),
+    path("organisation/webhooks/", include("webhooks.portal_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -25,13 +25,14 @@ class OutboxQuerySet(models.QuerySet):
     skips rows refused for good).
     """
 
-    def claim(self, pk: int) -> bool:
+    def claim(self, pk: int, *, stale: datetime.timedelta = STALE_CLAIM) -> bool:
         """Take the unsent row for this worker; False when it is sent or another
-        worker holds a claim younger than `STALE_CLAIM`."""
+        worker holds a claim younger than `stale` (an outbox whose sends are
+        bounded more tightly than SMTP's may take a dead worker's rows sooner)."""
         moment = now()
         claimed = (
             self.filter(pk=pk, sent_at=None)
-            .filter(Q(claimed_at=None) | Q(claimed_at__lt=moment - STALE_CLAIM))
+            .filter(Q(claimed_at=None) | Q(claimed_at__lt=moment - stale))
             # Counted as it starts, so an attempt whose worker died counts too.
             .update(claimed_at=moment, attempts=F("attempts") + 1)
         )

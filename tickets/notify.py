@@ -3,17 +3,35 @@
 `notify()` claims the event, then each channel says what it has to say:
 e-mail to the customers and the assignee (`tickets.email.outgoing`), a
 staff reply to the Telegram chats that follow the ticket
-(`tickets.telegram.notify`). Called inside the transaction that made the
-change, so each channel's outbox rows commit (or roll back) with it.
+(`tickets.telegram.notify`), and integrations' webhooks (`publish_event`,
+through `outbox.events`, which the webhooks app listens to). Called inside
+the transaction that made the change, so each channel's outbox rows commit
+(or roll back) with it.
 """
 
 from __future__ import annotations
 
+import datetime
+from functools import partial
+
+from django.conf import settings
+from django.urls import reverse
 from django.utils.timezone import now
 
+from outbox import events
 from tickets.email.outgoing import mail_event
-from tickets.models import TicketEvent
+from tickets.models import Message, Ticket, TicketEvent
 from tickets.telegram.notify import tell_followers
+
+# The webhook event each kind of ticket event is published as; other kinds
+# (priority, category, links…) are not published.
+WEBHOOK_TYPES = {
+    TicketEvent.Kind.CREATED: "ticket.created",
+    TicketEvent.Kind.MESSAGE: "ticket.message_added",
+    TicketEvent.Kind.STATUS: "ticket.status_changed",
+    TicketEvent.Kind.ASSIGNEE: "ticket.assigned",
+    TicketEvent.Kind.RATED: "ticket.rated",
+}
 
 
 def notify(event: TicketEvent) -> int:
@@ -24,4 +42,81 @@ def notify(event: TicketEvent) -> int:
     )
     if claimed != 1:
         return 0
+    publish_event(event)
     return mail_event(event) + tell_followers(event)
+
+
+def ticket_data(ticket: Ticket) -> dict:
+    """What every ticket webhook says of its ticket."""
+    return {
+        "reference": ticket.reference,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "organisation": {
+            "name": ticket.organisation.name,
+            "tax_id": ticket.organisation.tax_id,
+        },
+        "url": settings.SITE_URL.rstrip("/")
+        + reverse("api:ticket", kwargs={"reference": ticket.reference}),
+    }
+
+
+def _message_data(message: Message) -> dict:
+    return {
+        "id": str(message.code),
+        "author": message.author.get_full_name(),
+        "body": message.body,
+        "from_support": message.kind == Message.Kind.REPLY,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def publish_event(event: TicketEvent) -> bool:
+    """Publish a ticket event for integrations' webhooks, in the caller's
+    transaction. Never an internal note; kinds integrations do not hear of
+    are skipped. True when published. Events that reach no `notify()` (an
+    assignment, a rating, a status set with a message) are published by
+    their service directly."""
+    kind = WEBHOOK_TYPES.get(event.kind)
+    message = event.message
+    if kind is None or (message is not None and message.is_internal):
+        return False
+    ticket = event.ticket
+    events.publish(
+        kind,
+        organisation_id=ticket.organisation_id,
+        key=ticket.reference,
+        data=partial(_event_data, event),
+    )
+    return True
+
+
+def _event_data(event: TicketEvent) -> dict:
+    ticket = event.ticket
+    data = {"ticket": ticket_data(ticket)}
+    if event.kind == TicketEvent.Kind.MESSAGE:
+        data["message"] = _message_data(event.message)
+    elif event.kind == TicketEvent.Kind.STATUS:
+        data["old_status"], data["new_status"] = event.old_value, event.new_value
+    elif event.kind == TicketEvent.Kind.ASSIGNEE:
+        assignee = ticket.assignee
+        data["assignee"] = (
+            {"name": assignee.get_full_name(), "email": assignee.email}
+            if assignee is not None
+            else None
+        )
+    elif event.kind == TicketEvent.Kind.RATED:
+        data["score"] = int(event.new_value)
+    return data
+
+
+def publish_sla_warning(
+    ticket: Ticket, *, breached: bool, due_at: datetime.datetime
+) -> None:
+    events.publish(
+        "ticket.sla_breached" if breached else "ticket.sla_warning",
+        organisation_id=ticket.organisation_id,
+        key=ticket.reference,
+        data=lambda: {"ticket": ticket_data(ticket), "due_at": due_at.isoformat()},
+    )

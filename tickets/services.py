@@ -36,7 +36,7 @@ from tickets.models import (
     TicketLink,
     TicketQuerySet,
 )
-from tickets.notify import notify
+from tickets.notify import notify, publish_event, publish_sla_warning
 from tickets.sla import breaching_horizon, sla_state, stored_facts
 
 # How long a file chosen in a form that came back with an error is kept.
@@ -410,12 +410,14 @@ def add_message(
             changed.append("first_response_at")
     if changed:
         ticket.save(update_fields=[*changed, "updated_at"])
+    # Told with the message (one e-mail), published to webhooks after it.
+    status_events = []
     if kind == Message.Kind.CUSTOMER and ticket.status in {
         Ticket.Status.WAITING,
         Ticket.Status.RESOLVED,
         Ticket.Status.CLOSED,
     }:
-        _set_status(ticket, Ticket.Status.OPEN, by=author)
+        status_events.append(_set_status(ticket, Ticket.Status.OPEN, by=author))
     if first_response:
         # Stores the first-response time and whether it met the target.
         refresh_sla(ticket)
@@ -426,9 +428,11 @@ def add_message(
     ):
         new_status = Ticket.Status.OPEN
     if author.is_staff and new_status and new_status != ticket.status:
-        _set_status(ticket, new_status, by=author)
+        status_events.append(_set_status(ticket, new_status, by=author))
     # One e-mail per message: a reply says the ticket's new status itself.
     _notify(message_event)
+    for event in status_events:
+        publish_event(event)
     return message
 
 
@@ -521,9 +525,10 @@ def rate_ticket(
     rating = SatisfactionRating.objects.create(
         ticket=ticket, score=score, comment=comment.strip(), rated_by=by
     )
-    TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket, actor=by, kind=TicketEvent.Kind.RATED, new_value=str(score)
     )
+    publish_event(event)
     return rating
 
 
@@ -563,6 +568,9 @@ def update_ticket(
     if events:
         ticket.save(update_fields=[*changes.keys(), "updated_at"])
         TicketEvent.objects.bulk_create(events)
+        for event in events:
+            # Only an assignment is published (`WEBHOOK_TYPES`); it is not mailed.
+            publish_event(event)
         conversation.forget(ticket.pk)
         if any(event.kind == TicketEvent.Kind.PRIORITY for event in events):
             refresh_sla(ticket)
@@ -866,6 +874,11 @@ def warn_about_deadlines(at: datetime.datetime | None = None) -> int:
             )
             if not created:
                 continue
+            publish_sla_warning(
+                ticket,
+                breached=kind == SlaWarning.Kind.BREACHED,
+                due_at=ticket.sla_due_at,
+            )
             for user in recipients.values():
                 with translation.override(user.language):
                     subject = render_to_string(
@@ -952,7 +965,7 @@ def merge_ticket(duplicate: Ticket, *, into: Ticket, by: User) -> TicketEvent:
     duplicate.last_activity_at = moment
     duplicate.save(update_fields=["merged_into", "last_activity_at", "updated_at"])
     if duplicate.status != Ticket.Status.CLOSED:
-        _set_status(duplicate, Ticket.Status.CLOSED, by=by)
+        publish_event(_set_status(duplicate, Ticket.Status.CLOSED, by=by))
     TicketEvent.objects.create(
         ticket=into,
         actor=by,

@@ -18,6 +18,7 @@ from tests.tickets.telegram.conftest import bot_api, telegram  # noqa: F401 (fix
 from tickets.email.incoming import store_raw
 from tickets.models import SavedFilter, Ticket
 from tickets.services import open_ticket
+from webhooks.models import Endpoint
 
 
 @pytest.fixture
@@ -94,9 +95,19 @@ def world(
         "Мониторинг", user=customer, organisation_id=customer.membership.organisation_id
     )
     token, _text = issue_token(integration, scopes=["tickets:read"], by=customer)
+    # A documentation address (TEST-NET-3): never contacted.
+    endpoint = Endpoint.objects.create(
+        integration=integration,
+        url="https://203.0.113.7/hooks",
+        event_types=["ticket.created"],
+    )
     kwargs = {
         "integrations:issue": {"pk": integration.pk},
         "integrations:revoke": {"pk": token.pk},
+        "webhooks:list": {"pk": integration.pk},
+        "webhooks:delete": {"pk": endpoint.pk},
+        "webhooks:rotate": {"pk": endpoint.pk},
+        "webhooks:enable": {"pk": endpoint.pk},
         "tickets_staff:delete_filter": {"pk": saved_filter.pk},
         "tickets_staff:merge": {"reference": ticket.reference},
         "tickets_staff:link": {"reference": ticket.reference},

@@ -153,6 +153,14 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     ),
     "integrations:issue": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
     "integrations:revoke": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
+    # Webhooks of an organisation's integrations: its manager's, as above.
+    "webhooks:list": (
+        _signed_in(FORBIDDEN, manager_a=OK),
+        _signed_in(FORBIDDEN, manager_a=OK),
+    ),
+    "webhooks:delete": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
+    "webhooks:rotate": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
+    "webhooks:enable": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
     "api:docs": (_roles(OK), _roles(NO_METHOD)),
     "api:tickets": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "api:ticket": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
