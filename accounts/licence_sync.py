@@ -76,6 +76,8 @@ def sync_licences(items: Sequence[Item]) -> Sequence[Item]:
 
 
 def _renew(item: Item) -> None:
+    if not item.renewals:
+        return
     licence = item.licence
     known = {period.reference for period in licence.subscription_periods.all()}
     for renewal in sorted(item.renewals, key=lambda r: (r.paid_on, r.reference)):

@@ -79,15 +79,17 @@ def _record(request: Request, items: list[Item]) -> None:
             [item.licence for item in items if item.row.action == action],
             created=created,
         )
+    renewed: dict[int, list[Licence]] = {}
     for item in items:
         if item.renewals_added:
-            record(
-                request,
-                [item.licence],
-                created=False,
-                what=_("Subscription renewed (%(count)d).")
-                % {"count": item.renewals_added},
-            )
+            renewed.setdefault(item.renewals_added, []).append(item.licence)
+    for count, licences in renewed.items():
+        record(
+            request,
+            licences,
+            created=False,
+            what=_("Subscription renewed (%(count)d).") % {"count": count},
+        )
 
 
 class LicenceDetail(ApiView):
@@ -164,13 +166,17 @@ class LicenceBulk(ApiView):
         form = LicenceBulkSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         entries: list[tuple[str, Item | None, dict]] = []
+        # One serializer checks every item: a new one per item would build
+        # its fields a thousand times.
+        checker = LicenceItemSerializer()
         for raw in form.validated_data["licences"]:
-            one = LicenceItemSerializer(data=raw)
-            if one.is_valid():
-                number = normalise_licence_number(one.validated_data["number"])
-                entries.append((number, _item(number, one.validated_data), {}))
-            else:
-                entries.append((str(raw.get("number", ""))[:64], None, one.errors))
+            try:
+                data = checker.run_validation(raw)
+            except ValidationError as error:
+                entries.append((str(raw.get("number", ""))[:64], None, error.detail))
+                continue
+            number = normalise_licence_number(data["number"])
+            entries.append((number, _item(number, data), {}))
         items = [item for _number, item, _errors in entries if item is not None]
         with transaction.atomic():
             sync_licences(items)
