@@ -238,6 +238,7 @@ class Organisation(models.Model):
         _("external id"),
         max_length=100,
         blank=True,
+        db_default="",
         help_text=_("The organisation's id in the vendor's CRM or billing system."),
     )
     is_active = models.BooleanField(
@@ -402,6 +403,7 @@ class SubscriptionPeriod(models.Model):
         _("order reference"),
         max_length=100,
         blank=True,
+        db_default="",
         help_text=_(
             "The billing system's order for a renewal: a renewal it sends "
             "again is recognised and not added twice."
@@ -669,7 +671,11 @@ class AccountEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     # The integration token a change was made through, if any.
     via = models.CharField(
-        _("through"), max_length=200, blank=True, default=audit.current_via
+        _("through"),
+        max_length=200,
+        blank=True,
+        default=audit.current_via,
+        db_default="",
     )
     created_at = models.DateTimeField(_("created"), default=now, db_index=True)
 

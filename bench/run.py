@@ -50,6 +50,10 @@ PAGE_SHARE = 0.20
 SEARCH_P95_MS = 150
 DASHBOARD_P95_MS = 100
 FILING_RPS = 50
+# Issue 21's: the API's ticket list as a page, filing through it, and the
+# billing system's bulk licence upsert.
+BULK_LICENCES_PER_S = 500
+BULK_BATCH = 1000
 STATUS_SHARE = 0.60
 # A request measured in-process is given up after this long.
 IN_PROCESS_TIMEOUT_S = 120
@@ -240,6 +244,9 @@ class Scenario:
     slow: bool = False
     # For the in-process query count: the same request through django.test.Client.
     client_data: dict | None = None
+    # The API's: `Authorization: Bearer …`, and JSON bodies.
+    authorization: str = ""
+    content_type: str = ""
 
 
 def build_scenarios(personas: dict) -> list[Scenario]:
@@ -295,6 +302,23 @@ def build_scenarios(personas: dict) -> list[Scenario]:
             staff,
             targets=[("p95_ms", SEARCH_P95_MS)],
             slow=True,
+        ),
+        Scenario(
+            "api_ticket_list",
+            ["/api/v1/tickets/"],
+            authorization=personas["api_agent"],
+            targets=page,
+        ),
+        Scenario(
+            "api_file_ticket",
+            ["/api/v1/tickets/"],
+            method="POST",
+            body=json.dumps(personas["api_filing"], ensure_ascii=False),
+            expect=201,
+            targets=[("rps", FILING_RPS)],
+            client_data=personas["api_filing"],
+            authorization=personas["api_filer"],
+            content_type="application/json",
         ),
         Scenario(
             "schedule_status",
@@ -366,6 +390,10 @@ def run_wrk(scenario: Scenario, port: int, seconds: int) -> dict:
     }
     if scenario.body:
         env["BENCH_BODY"] = scenario.body
+    if scenario.authorization:
+        env["BENCH_AUTHORIZATION"] = scenario.authorization
+    if scenario.content_type:
+        env["BENCH_CONTENT_TYPE"] = scenario.content_type
     command = [
         "wrk",
         "--threads",
@@ -441,6 +469,17 @@ def session_cookie(user, csrf: str) -> str:
     return f"sessionid={session.session_key}; csrftoken={csrf}"
 
 
+def _bearer(user, scopes: list[str], organisation_id: int | None = None) -> str:
+    """A new token of a bench integration acting as `user`: the header."""
+    from api.services import create_integration, issue_token
+
+    integration = create_integration(
+        "Bench", user=user, organisation_id=organisation_id
+    )
+    _token, text = issue_token(integration, scopes=scopes, by=user)
+    return f"Bearer {text}"
+
+
 def find_personas(csrf: str) -> dict:
     from django.db.models import Count
     from django.urls import NoReverseMatch, reverse
@@ -486,6 +525,17 @@ def find_personas(csrf: str) -> dict:
     except NoReverseMatch:
         dashboard_path = ""
     return {
+        "api_agent": _bearer(agent, ["tickets:read"]),
+        "api_filer": _bearer(
+            filer, ["tickets:write"], filer.membership.organisation_id
+        ),
+        "api_billing": _bearer(agent, ["licences:write"]),
+        "api_filing": {
+            "licence": filer_licence.number,
+            "subject": "API bench {n}: сервер печати не отвечает",
+            "description": "Мониторинг: сервер печати не отвечает три проверки подряд.",
+            "category": "malfunction",
+        },
         "agent": agent,
         "agent_cookie": session_cookie(agent, csrf),
         "supervisor": supervisor,
@@ -531,6 +581,13 @@ def count_queries(scenario: Scenario, host: str) -> tuple[int | None, float | No
 
     def send(n: int):
         path = scenario.paths[0]
+        if scenario.authorization:
+            client.defaults["HTTP_AUTHORIZATION"] = scenario.authorization
+        if scenario.content_type == "application/json":
+            body = json.dumps(scenario.client_data, ensure_ascii=False)
+            return client.post(
+                path, body.replace("{n}", f"q{n}"), "application/json", secure=True
+            )
         if scenario.method == "POST":
             data = {
                 k: v.replace("{n}", f"q{n}") for k, v in scenario.client_data.items()
@@ -598,6 +655,57 @@ def settle(database_url: str, seconds: float = 10) -> int:
             [name],
         )
         return cursor.fetchone()[0]
+
+
+def measure_bulk_upsert(port: int, authorization: str, seconds: int) -> dict:
+    """The billing system's push: batches of a thousand new licences, one
+    request after another, for `seconds` (three batches at least); every
+    licence must come back created. Licences a second, end to end."""
+    from accounts.models import Organisation
+
+    tax_ids = list(Organisation.objects.values_list("tax_id", flat=True)[:100])
+    run = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(4))
+    created = batches = wrong = 0
+    timings = []
+    began = time.monotonic()
+    while batches < 3 or time.monotonic() - began < seconds:
+        items = [
+            {
+                "number": f"{run}-{batches:04d}-{i:04d}-BULK",
+                "tax_id": tax_ids[i % len(tax_ids)],
+                "product": "Сервер приложений",
+                "edition": "Standard",
+                "purchased_on": dt.datetime.now(dt.UTC).date().isoformat(),
+                "seats": 10,
+            }
+            for i in range(BULK_BATCH)
+        ]
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/licences/bulk/",
+            data=json.dumps({"licences": items}).encode(),
+            method="POST",
+            headers={
+                "Authorization": authorization,
+                "Content-Type": "application/json",
+                "X-Forwarded-Proto": "https",
+            },
+        )
+        sent = time.monotonic()
+        with urllib.request.urlopen(request, timeout=120) as response:
+            answer = json.load(response)
+        timings.append(time.monotonic() - sent)
+        created += answer["summary"]["created"]
+        wrong += BULK_BATCH - answer["summary"]["created"]
+        batches += 1
+    elapsed = time.monotonic() - began
+    return {
+        "batches": batches,
+        "licences": created,
+        "not_created": wrong,
+        "seconds": round(elapsed, 2),
+        "licences_per_s": round(created / elapsed, 1),
+        "slowest_batch_s": round(max(timings), 2),
+    }
 
 
 # -- 5. the load test ---------------------------------------------------------------
@@ -812,6 +920,13 @@ def print_table(report: dict) -> None:
             f"{row['ceiling_share']:>8.0%}  {row['verdict']} "
             f"(of {row['ceiling_rps']:.0f} req/s)"
         )
+    bulk = report.get("bulk_licence_upsert")
+    if bulk:
+        say(
+            f"{'api_licence_bulk':<20} {bulk['licences_per_s']:>8.1f} licences/s in "
+            f"batches of {BULK_BATCH}, slowest {bulk['slowest_batch_s']} s  "
+            f"{bulk['verdict']}"
+        )
     load = report.get("load_test")
     if load:
         say(
@@ -963,6 +1078,20 @@ def main() -> int:
                     "load_average": round(os.getloadavg()[0], 2),
                 }
             )
+        bulk = None
+        if not args.only or "api_licence_bulk" in args.only.split(","):
+            bulk = measure_bulk_upsert(port, personas["api_billing"], args.seconds)
+            bulk["target_licences_per_s"] = BULK_LICENCES_PER_S
+            bulk["verdict"] = (
+                "ok"
+                if bulk["licences_per_s"] >= BULK_LICENCES_PER_S
+                else f"MISSES licences/s<{BULK_LICENCES_PER_S}"
+            )
+            say(
+                f"api_licence_bulk: {bulk['licences_per_s']} licences/s "
+                f"({bulk['batches']} batches of {BULK_BATCH}), {bulk['verdict']}"
+            )
+            failed |= bool(bulk["not_created"])
         load = None
         if not args.no_load_test:
             say(f"load test: {args.load_users} users for {args.load_seconds} s")
@@ -1009,6 +1138,7 @@ def main() -> int:
         "ceiling": ceiling,
         "scenarios": scenarios_out,
         "load_test": load,
+        "bulk_licence_upsert": bulk,
         "inprocess": {},
     }
     if not args.no_inprocess:

@@ -1,7 +1,8 @@
 -- One bench scenario for wrk: the request(s) to send, the status every answer
 -- must have, and a JSON summary line for bench/run.py.
 -- Environment: BENCH_METHOD, BENCH_PATHS (one path per line, sent in turn),
--- BENCH_BODY (for POST), BENCH_COOKIE, BENCH_EXPECT (status), BENCH_ORIGIN.
+-- BENCH_BODY (for POST), BENCH_COOKIE, BENCH_EXPECT (status), BENCH_ORIGIN,
+-- BENCH_AUTHORIZATION (the API's token header), BENCH_CONTENT_TYPE.
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
@@ -25,8 +26,13 @@ function init(args)
   wrk.headers["X-Forwarded-Proto"] = "https"
   wrk.headers["Origin"] = os.getenv("BENCH_ORIGIN")
   wrk.headers["Referer"] = os.getenv("BENCH_ORIGIN") .. "/"
+  local authorization = os.getenv("BENCH_AUTHORIZATION")
+  if authorization then
+    wrk.headers["Authorization"] = authorization
+  end
   if body then
-    wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+    wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE")
+      or "application/x-www-form-urlencoded"
   end
 end
 

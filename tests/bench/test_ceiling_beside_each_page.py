@@ -17,6 +17,9 @@ PERSONAS = {
     "filing": {"subject": "s"},
     "dashboard_path": "/staff/dashboard/",
     "searches": ["backup"],
+    "api_agent": "Bearer a",
+    "api_filer": "Bearer f",
+    "api_filing": {"subject": "s {n}"},
 }
 
 
@@ -33,6 +36,8 @@ def test_a_ceiling_runs_before_and_after_every_page_and_the_slow_ones_last():
         "organisation_list",
         "file_ticket",
         "dashboard",
+        "api_ticket_list",
+        "api_file_ticket",
         "schedule_status",
     ]
     assert set(pages[::2]) == {"ceiling"}

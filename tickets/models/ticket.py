@@ -809,7 +809,11 @@ class TicketEvent(models.Model):
     # The integration token a change was made through, if any (the actor is
     # then the integration's user): set by the API for its requests.
     via = models.CharField(
-        _("through"), max_length=200, blank=True, default=audit.current_via
+        _("through"),
+        max_length=200,
+        blank=True,
+        default=audit.current_via,
+        db_default="",
     )
 
     class Meta:
