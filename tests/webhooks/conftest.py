@@ -132,12 +132,9 @@ def endpoint_for(integration, url: str, types: list[str] | None = None) -> Endpo
         url=url,
         event_types=types
         if types is not None
-        else [
-            t.value
-            for t in (
-                EventType
-                if integration.organisation_id is None
-                else ORGANISATION_EVENT_TYPES
-            )
-        ],
+        else (
+            list(EventType.values)
+            if integration.organisation_id is None
+            else ORGANISATION_EVENT_TYPES
+        ),
     )
