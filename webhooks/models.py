@@ -40,7 +40,9 @@ class EventType(models.TextChoices):
 
 
 # What an organisation's integration may hear of: access requests are the vendor's.
-ORGANISATION_EVENT_TYPES = [t for t in EventType if not t.startswith("access_request")]
+ORGANISATION_EVENT_TYPES = [
+    t.value for t in EventType if not t.value.startswith("access_request")
+]
 
 
 def new_secret() -> str:

@@ -74,7 +74,9 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -130,12 +132,9 @@ def endpoint_for(integration, url: str, types: list[str] | None = None) -> Endpo
         url=url,
         event_types=types
         if types is not None
-        else [
-            t.value
-            for t in (
-                EventType
-                if integration.organisation_id is None
-                else ORGANISATION_EVENT_TYPES
-            )
-        ],
+        else (
+            list(EventType.values)
+            if integration.organisation_id is None
+            else ORGANISATION_EVENT_TYPES
+        ),
     )
