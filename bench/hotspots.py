@@ -58,6 +58,8 @@ def main() -> int:
         for pair in scenario.cookie.split("; ") if scenario.cookie else []:
             key, _eq, value = pair.partition("=")
             client.cookies[key] = value
+        if scenario.authorization:
+            client.defaults["HTTP_AUTHORIZATION"] = scenario.authorization
         path = scenario.paths[0]
         for _warm_up in range(3):
             status = client.get(path, secure=True).status_code

@@ -116,3 +116,27 @@ def test_the_schema_is_served_and_valid(api) -> None:
     validate(schema)
     assert "/api/v1/tickets/" in schema["paths"]
     assert "/api/schedule/status" in schema["paths"]
+
+
+def test_the_list_writes_what_the_summary_serializer_would(
+    api, agent, customer, active_licence, ticket
+) -> None:
+    from api.serializers import TicketSummarySerializer
+
+    unplanned = open_ticket(
+        contact=customer,
+        licence=active_licence,
+        subject="Без срока",
+        description="…",
+        category=Ticket.Category.OTHER,
+    )
+    Ticket.objects.filter(pk=unplanned.pk).update(sla_due_at=None)
+    token = token_for(agent, "tickets:read")
+
+    listed = _get(api, token, TICKETS).json()["results"]
+
+    expected = TicketSummarySerializer(
+        Ticket.objects.latest_activity_first(), many=True
+    ).data
+    assert listed == [dict(row) for row in expected]
+    assert {row["sla_due_at"] is None for row in listed} == {True, False}

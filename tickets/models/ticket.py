@@ -500,6 +500,12 @@ class Ticket(models.Model):
                 fields=["contact", "-last_activity_at", "-id"],
                 name="ticket_contact_activity",
             ),
+            # The API's ticket list for staff tokens: every ticket, latest
+            # activity first, every page a range of this index (`active_before`).
+            models.Index(
+                fields=["-last_activity_at", "-id"],
+                name="ticket_activity",
+            ),
             # Deadlines due by an instant (`breaching`, the SLA warnings).
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
             # Search by a phone number (stored in E.164).
