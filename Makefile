@@ -52,9 +52,11 @@ translations: $(MO_FILES)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-# The demo: the vendor's support contacts (DEMO=true), and links in its
-# e-mails that follow HOST and PORT unless SITE_URL is given.
-DEMO_ENV = DEMO=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
+# The demo: the vendor's support contacts (DEMO=true), links in its e-mails
+# that follow HOST and PORT unless SITE_URL is given, and webhooks allowed to
+# a receiver on this machine (the README's API session).
+DEMO_ENV = DEMO=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
+	WEBHOOKS_ALLOW_PRIVATE_TARGETS=$${WEBHOOKS_ALLOW_PRIVATE_TARGETS:-true}
 run: migrate
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)

@@ -111,3 +111,38 @@ def test_an_address_that_became_private_is_not_posted_to(
     assert "https" in delivery.last_error
     assert delivery.sent_at is None
     assert delivery.attempts == 1
+
+
+@pytest.mark.django_db
+def test_the_add_webhook_command_checks_its_target_and_events(
+    admin_user, settings
+) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from api.services import create_integration
+    from webhooks.models import Endpoint
+
+    create_integration("Биллинг", user=admin_user)
+    out = io.StringIO()
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+    with pytest.raises(CommandError):
+        call_command("add_webhook", "Биллинг", "http://127.0.0.1:9000/")
+    with pytest.raises(CommandError, match="Unknown events"):
+        call_command(
+            "add_webhook", "Биллинг", "https://example.com/", events="nonsense"
+        )
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    call_command(
+        "add_webhook",
+        "Биллинг",
+        "http://127.0.0.1:9000/",
+        events="ticket.created",
+        stdout=out,
+    )
+
+    endpoint = Endpoint.objects.get()
+    assert endpoint.event_types == ["ticket.created"]
+    assert out.getvalue().strip() == endpoint.secret
