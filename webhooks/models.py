@@ -79,6 +79,13 @@ class Endpoint(models.Model):
     def __str__(self) -> str:
         return self.url
 
+    def event_labels(self) -> list[str]:
+        """The events it hears of, as people name them."""
+        return [
+            str(EventType(t).label) if t in EventType.values else t
+            for t in self.event_types
+        ]
+
     def signing_secrets(self, at: datetime.datetime | None = None) -> list[str]:
         """The secrets that sign now: the current one, and the previous one
         during the overlap after a rotation."""
