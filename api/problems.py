@@ -5,6 +5,7 @@ field's messages under `errors`."""
 
 from __future__ import annotations
 
+from django.db import IntegrityError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -45,8 +46,22 @@ def problem(code: int, detail: str, **extra: object) -> dict[str, object]:
     }
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "Another request changed the same thing at the same moment."
+
+
 def handle_exception(exc: Exception, context: dict) -> Response | None:
     """DRF's exception handler, answering with a problem document."""
+    if isinstance(exc, IntegrityError):
+        # Two requests creating the same licence, organisation or contact at
+        # once: the database's unique constraint let one through, and the
+        # other, rolled back whole, may simply be sent again.
+        exc = Conflict(
+            _(
+                "Another request changed the same thing at the same moment: send it again."
+            )
+        )
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -102,6 +102,9 @@ _ALWAYS = {
 }
 _WITH_BODY = {
     "400": _("The request is not valid: see `errors`."),
+    "409": _(
+        "Another request changed the same thing at the same moment: send it again."
+    ),
     "413": _("The request body is too large."),
     "415": _("The body is not JSON."),
     "422": _("A rule of the portal refused it (support ended, say)."),

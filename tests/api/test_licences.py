@@ -290,3 +290,28 @@ def test_an_unknown_address_under_the_api_is_a_problem_document(api, billing) ->
     assert answer.status_code == 404
     assert answer["Content-Type"] == "application/problem+json"
     assert answer.json()["status"] == 404
+
+
+def test_a_request_that_meets_another_at_a_unique_row_is_told_to_retry(
+    api, billing, monkeypatch
+) -> None:
+    from django.db import IntegrityError
+
+    import api.views.licences as view
+
+    def collide(items):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(view, "sync_licences", collide)
+
+    answer = api.put(
+        "/api/v1/licences/NW01-0001-AAAA-0009/",
+        _licence(),
+        format="json",
+        **_auth(billing),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert answer.status_code == 409
+    assert answer["Content-Type"] == "application/problem+json"
+    assert "send it again" in answer.json()["detail"]
