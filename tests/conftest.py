@@ -41,19 +41,56 @@ def _empty_cache() -> Iterator[None]:
     support_hours.forget()
 
 
+# The fixtures below as plain functions too, for data that a whole module
+# shares (tests/security/test_authorisation_matrix.py).
+
+
+def make_organisation() -> Organisation:
+    return OrganisationFactory(name="ООО «Альфа»")
+
+
+def make_other_organisation() -> Organisation:
+    return OrganisationFactory(name="АО «Бета»")
+
+
+def make_active_licence(organisation: Organisation) -> Licence:
+    return LicenceFactory(organisation=organisation, number="ALFA-0001-AAAA-0001")
+
+
+def make_customer(organisation: Organisation) -> User:
+    return MembershipFactory(
+        organisation=organisation,
+        role=Membership.Role.MANAGER,
+        user__email="customer@alfa.example",
+        user__full_name="Анна Смирнова",
+    ).user
+
+
+def make_colleague(organisation: Organisation) -> User:
+    return MembershipFactory(
+        organisation=organisation, user__email="colleague@alfa.example"
+    ).user
+
+
+def make_outsider(other_organisation: Organisation) -> User:
+    return MembershipFactory(
+        organisation=other_organisation, user__email="outsider@beta.example"
+    ).user
+
+
 @pytest.fixture
 def organisation() -> Organisation:
-    return OrganisationFactory(name="ООО «Альфа»")
+    return make_organisation()
 
 
 @pytest.fixture
 def other_organisation() -> Organisation:
-    return OrganisationFactory(name="АО «Бета»")
+    return make_other_organisation()
 
 
 @pytest.fixture
 def active_licence(organisation: Organisation) -> Licence:
-    return LicenceFactory(organisation=organisation, number="ALFA-0001-AAAA-0001")
+    return make_active_licence(organisation)
 
 
 @pytest.fixture
@@ -75,28 +112,19 @@ def organisation_with_active_licence(
 @pytest.fixture
 def customer(organisation: Organisation) -> User:
     """A manager of the organisation."""
-    return MembershipFactory(
-        organisation=organisation,
-        role=Membership.Role.MANAGER,
-        user__email="customer@alfa.example",
-        user__full_name="Анна Смирнова",
-    ).user
+    return make_customer(organisation)
 
 
 @pytest.fixture
 def colleague(organisation: Organisation) -> User:
     """A plain member of the customer's organisation."""
-    return MembershipFactory(
-        organisation=organisation, user__email="colleague@alfa.example"
-    ).user
+    return make_colleague(organisation)
 
 
 @pytest.fixture
 def outsider(other_organisation: Organisation) -> User:
     """A contact of another organisation: must never see the customer's data."""
-    return MembershipFactory(
-        organisation=other_organisation, user__email="outsider@beta.example"
-    ).user
+    return make_outsider(other_organisation)
 
 
 # A fixed authenticator secret, so browser tests can compute the current code.
@@ -118,19 +146,31 @@ def agent_without_two_factor() -> User:
     return _staff("new-agent@support.example", StaffRole.AGENT, with_totp=False)
 
 
+def make_agent() -> User:
+    return _staff("agent@support.example", StaffRole.AGENT)
+
+
+def make_supervisor() -> User:
+    return _staff("supervisor@support.example", StaffRole.SUPERVISOR)
+
+
+def make_admin_user() -> User:
+    return _staff("admin@support.example", StaffRole.ADMIN)
+
+
 @pytest.fixture
 def agent() -> User:
-    return _staff("agent@support.example", StaffRole.AGENT)
+    return make_agent()
 
 
 @pytest.fixture
 def supervisor() -> User:
-    return _staff("supervisor@support.example", StaffRole.SUPERVISOR)
+    return make_supervisor()
 
 
 @pytest.fixture
 def admin_user() -> User:
-    return _staff("admin@support.example", StaffRole.ADMIN)
+    return make_admin_user()
 
 
 @pytest.fixture
