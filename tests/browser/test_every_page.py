@@ -8,11 +8,18 @@ model's list, add page and one change page, and its other views that take no
 argument). One browser context per role and language, signed in once; each
 page loads once, on the phone, and is checked again widened to the desktop.
 A failure lists every page with what was found there, at once.
+
+Two tabs take turns: while axe works through a page in one (in Chromium's
+renderer), the next page is served and loads in the other (in the test
+process's live server), so the two processors of a CI machine both work.
+The pages still load one after another, in the same order.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -141,6 +148,8 @@ def _context(browser, live_server, *, language: str, user=None):
         timezone_id="Europe/Moscow",
     )
     context.set_default_timeout(15_000)
+    # axe in every page before its own scripts: compiled once, not per page.
+    context.add_init_script(AXE)
     cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
     if user is not None:
         client = Client()
@@ -151,20 +160,85 @@ def _context(browser, live_server, *, language: str, user=None):
     return context
 
 
-def _violations(page) -> list[str]:
-    """axe's default rules (WCAG 2 A and AA, and best practices)."""
-    found = page.evaluate(
-        """async () => {
-          // Scripts that run just after "load" (jQuery's ready) finish first.
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          const result = await axe.run(document, {resultTypes: ['violations']});
-          return result.violations.map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')]);
+def _start_axe(page) -> None:
+    """axe's default rules (WCAG 2 A and AA, and best practices), started in
+    the page and left running there; `_axe_findings` waits for them."""
+    page.evaluate(
+        """() => {
+          window.__axeFindings = (async () => {
+            // Scripts that run just after "load" (jQuery's ready) finish first.
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            const result = await axe.run(document, {resultTypes: ['violations']});
+            return result.violations.map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')]);
+          })();
         }"""
     )
+
+
+def _axe_findings(page) -> list[str]:
+    found = page.evaluate("() => window.__axeFindings")
     return [
         f"{rule} at {target}" + (f" (+{count - 1} more)" if count > 1 else "")
         for rule, count, target in found
     ]
+
+
+def _violations(page) -> list[str]:
+    _start_axe(page)
+    return _axe_findings(page)
+
+
+def _check_page(
+    tab, base: str, path: str, in_matrix: bool, result: dict
+) -> Iterator[None]:
+    """One page's checks, pausing (yield) while axe runs in the tab: the
+    caller meanwhile turns to another tab. Leaves `problems` and `visited`
+    in `result`."""
+    # Each page loads once, on the phone, then the window widens.
+    tab.set_viewport_size(PHONE)
+    response = tab.goto(f"{base}{path}")
+    status = response.status if response else 0
+    landed = tab.url.removeprefix(base)
+    if status >= 500 or (in_matrix and status != 200):
+        result["problems"] = [f"{path}: HTTP {status}, at {landed}"]
+        return
+    if status != 200 or landed.split("?")[0] != path.split("?")[0]:
+        return  # a 403 or a redirect: not a page of this role's
+    result["visited"] = True
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    found = [f"[phone] scrollWidth {width}"] if width > PHONE["width"] else []
+    _start_axe(tab)
+    yield
+    found += [f"[phone] {v}" for v in _axe_findings(tab)]
+    tab.set_viewport_size(DESKTOP)
+    _start_axe(tab)
+    yield
+    found += [f"[desktop] {v}" for v in _axe_findings(tab)]
+    result["problems"] = [f"{path} {finding}" for finding in found]
+
+
+def _check_pages(tabs: list, base: str, pages: list) -> list[dict]:
+    """`_check_page` for each page, in order, the tabs taking turns."""
+    results = [{"problems": [], "visited": False} for _ in pages]
+    waiting = deque(zip(pages, results, strict=True))
+    free = deque(tabs)
+    running: deque = deque()  # (tab, its page's checks), oldest first
+    while waiting or running:
+        while free and waiting:
+            (_name, path, in_matrix), result = waiting.popleft()
+            tab = free.popleft()
+            checks = _check_page(tab, base, path, in_matrix, result)
+            if next(checks, StopIteration) is StopIteration:
+                free.appendleft(tab)  # done at once (not a page of this role's)
+            else:
+                running.append((tab, checks))
+        if running:
+            tab, checks = running.popleft()
+            if next(checks, StopIteration) is StopIteration:
+                free.append(tab)
+            else:
+                running.append((tab, checks))
+    return results
 
 
 @pytest.fixture
@@ -188,29 +262,11 @@ def test_every_page_fits_a_phone_and_passes_axe(
 ) -> None:
     user = None if role == "anonymous" else world["users"][role]
     context = _context(browser, live_server, language=language, user=user)
-    tab = context.new_page()
-    problems: list[str] = []
-    visited = 0
-    for _name, path, in_matrix in _pages(role, world["kwargs"]):
-        # Each page loads once, on the phone, then the window widens.
-        tab.set_viewport_size(PHONE)
-        response = tab.goto(f"{live_server.url}{path}")
-        status = response.status if response else 0
-        landed = tab.url.removeprefix(live_server.url)
-        if status >= 500 or (in_matrix and status != 200):
-            problems.append(f"{path}: HTTP {status}, at {landed}")
-            continue
-        if status != 200 or landed.split("?")[0] != path.split("?")[0]:
-            continue  # a 403 or a redirect: not a page of this role's
-        visited += 1
-        tab.evaluate(AXE)
-        width = tab.evaluate("document.documentElement.scrollWidth")
-        found = [f"[phone] scrollWidth {width}"] if width > PHONE["width"] else []
-        found += [f"[phone] {v}" for v in _violations(tab)]
-        tab.set_viewport_size(DESKTOP)
-        found += [f"[desktop] {v}" for v in _violations(tab)]
-        problems += [f"{path} {finding}" for finding in found]
+    tabs = [context.new_page() for _ in range(2)]
+    results = _check_pages(tabs, live_server.url, _pages(role, world["kwargs"]))
     context.close()
+    problems = [problem for result in results for problem in result["problems"]]
+    visited = sum(result["visited"] for result in results)
 
     assert visited, "no page was visited"
     if problems:
@@ -223,7 +279,6 @@ def test_the_checks_would_see_a_wide_page_and_a_violation(browser, live_server) 
     context = _context(browser, live_server, language="en")
     tab = context.new_page()
     tab.goto(f"{live_server.url}{reverse('account_login')}")
-    tab.evaluate(AXE)
     tab.evaluate(
         """() => document.querySelector("main").insertAdjacentHTML(
           "beforeend", '<div style="width: 600px">wide</div><img src="/x.png">')"""
@@ -234,3 +289,59 @@ def test_the_checks_would_see_a_wide_page_and_a_violation(browser, live_server) 
 
     assert width > PHONE["width"]
     assert any(finding.startswith("image-alt at ") for finding in violations)
+
+
+class _FakeTab:
+    """Stands for a Playwright tab in `_check_pages`: each path answers with
+    the status and landing place given, and axe finds the rule named after
+    the path and the window's width."""
+
+    def __init__(self, answers: dict[str, tuple[int, str]]) -> None:
+        self.answers = answers
+        self.url = ""
+        self.width = 0
+        self.started: str | None = None
+
+    def set_viewport_size(self, size: dict) -> None:
+        self.width = size["width"]
+
+    def goto(self, url: str):
+        status, self.url = self.answers[url.removeprefix("http://x")]
+        self.url = f"http://x{self.url}"
+        return type("Response", (), {"status": status})()
+
+    def evaluate(self, script: str):
+        if "scrollWidth" in script:
+            return 999 if "wide" in self.url else PHONE["width"]
+        if "__axeFindings =" in script:
+            self.started = f"{self.url.removeprefix('http://x')}@{self.width}"
+            return None
+        found, self.started = self.started, None
+        return [[found, 1, "main"]]
+
+
+def test_the_tabs_taking_turns_check_every_page_at_both_sizes() -> None:
+    answers = {
+        "/a/": (200, "/a/"),
+        "/wide/": (200, "/wide/"),
+        "/elsewhere/": (302, "/accounts/login/"),
+        "/broken/": (500, "/broken/"),
+        "/b/": (200, "/b/"),
+    }
+    tabs = [_FakeTab(answers), _FakeTab(answers)]
+    pages = [(path, path, path == "/broken/") for path in answers]
+
+    results = _check_pages(tabs, "http://x", pages)
+
+    assert [result["visited"] for result in results] == [True, True, False, False, True]
+    assert [result["problems"] for result in results] == [
+        ["/a/ [phone] /a/@390 at main", "/a/ [desktop] /a/@1366 at main"],
+        [
+            "/wide/ [phone] scrollWidth 999",
+            "/wide/ [phone] /wide/@390 at main",
+            "/wide/ [desktop] /wide/@1366 at main",
+        ],
+        [],
+        ["/broken/: HTTP 500, at /broken/"],
+        ["/b/ [phone] /b/@390 at main", "/b/ [desktop] /b/@1366 at main"],
+    ]

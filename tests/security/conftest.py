@@ -9,7 +9,18 @@ import pytest
 from accounts.models import AccessRequest, Membership, StaffRole
 from accounts.services import deactivate_account, invite_contact, remove_contact
 from api.services import create_integration, issue_token
-from tests.conftest import _staff
+from tests.conftest import (
+    _staff,
+    make_active_licence,
+    make_admin_user,
+    make_agent,
+    make_colleague,
+    make_customer,
+    make_organisation,
+    make_other_organisation,
+    make_outsider,
+    make_supervisor,
+)
 from tests.factories import MembershipFactory
 from tests.private_services import PrivateDovecot, PrivateRedis, SmtpSink
 from tests.requirements import require
@@ -33,6 +44,49 @@ def world(
     admin_user,
     active_licence,
 ):
+    return build_world(
+        organisation=organisation,
+        other_organisation=other_organisation,
+        customer=customer,
+        colleague=colleague,
+        outsider=outsider,
+        agent=agent,
+        supervisor=supervisor,
+        admin_user=admin_user,
+        active_licence=active_licence,
+    )
+
+
+def make_world() -> dict:
+    """`world` and the fixtures it stands on, made without fixtures (for a
+    module that shares one, tests/security/test_authorisation_matrix.py)."""
+    organisation = make_organisation()
+    other_organisation = make_other_organisation()
+    return build_world(
+        organisation=organisation,
+        other_organisation=other_organisation,
+        customer=make_customer(organisation),
+        colleague=make_colleague(organisation),
+        outsider=make_outsider(other_organisation),
+        agent=make_agent(),
+        supervisor=make_supervisor(),
+        admin_user=make_admin_user(),
+        active_licence=make_active_licence(organisation),
+    )
+
+
+def build_world(
+    *,
+    organisation,
+    other_organisation,
+    customer,
+    colleague,
+    outsider,
+    agent,
+    supervisor,
+    admin_user,
+    active_licence,
+) -> dict:
     ticket = open_ticket(
         contact=customer,
         licence=active_licence,
