@@ -77,6 +77,11 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         # Unlinking a chat for a contact who lost their phone.
         "tickets.delete_telegramlink",
         "tickets.view_dashboard",
+        # The vendor's integrations (billing, CRM): their tokens and webhooks.
+        *_all("api", "integration", "apitoken"),
+        *_all("webhooks", "endpoint"),
+        *_view("webhooks", "delivery"),
+        "webhooks.change_delivery",
     ],
 }
 
