@@ -42,6 +42,23 @@ _AGENT = [
     # Their own macros; the admin shows them no one else's
     # (tickets.admin.MacroAdmin) and shared ones to read.
     *_all("tickets", "macro"),
+    *_view("tickets", "supportgroup", "tag"),
+]
+# Routing, triggers, escalations, shifts and absences, and the groups and
+# tags they name: what supervisors and admins run the desk with.
+_AUTOMATION = [
+    *_all("tickets", "supportgroup", "tag"),
+    *_all(
+        "automation",
+        "routingrule",
+        "trigger",
+        "escalation",
+        "condition",
+        "action",
+        "shift",
+        "absence",
+    ),
+    *_view("automation", "rulerun"),
 ]
 ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
     StaffRole.AGENT: _AGENT,
@@ -55,6 +72,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "tickets.view_dashboard",
         "schedule.change_dateoverride",
         "schedule.add_dateoverride",
+        *_AUTOMATION,
     ],
     StaffRole.ADMIN: [
         *_all(
@@ -82,6 +100,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         *_all("webhooks", "endpoint"),
         *_view("webhooks", "delivery"),
         "webhooks.change_delivery",
+        *_AUTOMATION,
     ],
 }
 

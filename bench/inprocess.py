@@ -9,7 +9,9 @@ calendars included), so nothing here touches the seeded bench database:
 - `add_business_time` calls a second (the SLA deadline of every ticket);
 - e-mail ingest: messages a second through `ingest()` (store, parse, route)
   over the 51-message test corpus of tests/tickets/email/corpus;
-- outbox: `deliver()` sends a second to an SMTP sink on 127.0.0.1 (aiosmtpd).
+- outbox: `deliver()` sends a second to an SMTP sink on 127.0.0.1 (aiosmtpd);
+- triggers: what running the triggers of a filed ticket costs with the 100
+  active triggers of bench/triggers.py (issue 22: at most 5 ms at p95).
 """
 
 from __future__ import annotations
@@ -143,6 +145,64 @@ def ingest_figures() -> dict[str, float | int]:
     }
 
 
+FILINGS = 300
+
+
+def trigger_figures() -> dict[str, float | int]:
+    """The time `automation.engine.run_rules` takes for each filing (its
+    outermost call: the routing and the triggers of "filed", with whatever
+    they set off), with bench/triggers.py's triggers active."""
+    from django.core.signals import request_finished, request_started
+
+    from automation import engine
+    from bench import triggers
+    from tests.factories import LicenceFactory, MembershipFactory
+    from tickets.services import open_ticket
+
+    active = triggers.install()
+    membership = MembershipFactory()
+    licence = LicenceFactory(organisation=membership.organisation)
+    timings: list[float] = []
+    run_rules = engine.run_rules
+
+    def timed(happening):
+        if engine._chain.get():
+            return run_rules(happening)
+        began = time.perf_counter()
+        try:
+            return run_rules(happening)
+        finally:
+            timings.append((time.perf_counter() - began) * 1000)
+
+    engine.run_rules = timed
+    figures: dict[str, float | int] = {"triggers_active": active}
+    try:
+        # None matches (the cost of looking), then one in ten of those that
+        # look at a filing matches and tags it (looking and acting).
+        for name, subject in (
+            ("triggers_none_match", "Bench {n}: не открывается отчёт"),
+            ("triggers_some_act", "Bench {n}: сервер печати не отвечает"),
+        ):
+            timings.clear()
+            for n in range(FILINGS):
+                # As in a request: the cached rules are kept in process.
+                request_started.send(sender=None)
+                open_ticket(
+                    contact=membership.user,
+                    licence=licence,
+                    subject=subject.format(n=n),
+                    description="После обновления не работает.",
+                    category="malfunction",
+                )
+                request_finished.send(sender=None)
+            timings.sort()
+            figures[f"{name}_p50_ms"] = round(timings[len(timings) // 2], 2)
+            figures[f"{name}_p95_ms"] = round(timings[int(len(timings) * 0.95)], 2)
+    finally:
+        engine.run_rules = run_rules
+    return figures
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -202,6 +262,7 @@ def main() -> int:
         figures = schedule_figures()
         figures.update(ingest_figures())
         figures.update(outbox_figures())
+        figures.update(trigger_figures())
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()

@@ -1011,6 +1011,9 @@ def main() -> int:
     django_setup(env)
     csrf = secrets.token_hex(16)
     personas = find_personas(csrf)
+    from bench import triggers
+
+    say(f"triggers: {triggers.install()} active, as issue 22's target has them")
     say(
         f"queue: {personas['queue_size']:,} open tickets; big organisation: "
         f"{personas['organisation_tickets']:,} tickets; ticket with 20 messages: "

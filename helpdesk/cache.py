@@ -229,8 +229,14 @@ class VersionedCache:
         timeout: int = 60 * 60,
         version_timeout: int | None = None,
         kept_in_process: bool = False,
+        read_in_transactions: bool = False,
     ) -> None:
         self.name = name
+        # True when the rows behind it are never written in a transaction
+        # that reads them (the automation's rules, read while a filing is
+        # being written): a value read inside one is then committed, and
+        # may be cached.
+        self.read_in_transactions = read_in_transactions
         self.version_key = f"{name}:version"
         self.timeout = timeout
         # None: the version is kept until replaced. One cache per row (a
@@ -275,7 +281,10 @@ class VersionedCache:
             # Inside a transaction the rows just read may yet be rolled back,
             # and a rollback replaces no version: only what is committed is
             # cached.
-            if transaction.get_connection().in_atomic_block:
+            if (
+                transaction.get_connection().in_atomic_block
+                and not self.read_in_transactions
+            ):
                 return value
             cache.set(value_key, (versions, value), timeout=self.timeout)
             if cache_is_down():

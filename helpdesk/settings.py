@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tickets",
     "api",
     "webhooks",
+    "automation",
 ]
 
 MIDDLEWARE = [
@@ -319,6 +320,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "webhooks.tasks.send_due_deliveries",
         "schedule": 60.0,
     },
+    "escalate": {"task": "automation.tasks.escalate", "schedule": 60.0},
     "refresh-dashboard": {
         "task": "tickets.dashboard.figures.refresh_dashboard",
         "schedule": 60.0,

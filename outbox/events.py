@@ -29,7 +29,9 @@ class Event:
     vendor's own business, e.g. an access request); `key` orders events that
     must be told in turn (a ticket's reference); `data` is JSON-ready, made
     by the publisher's function when a listener first asks for it (most
-    events have nobody to tell, and cost no query then).
+    events have nobody to tell, and cost no query then). `source` is the
+    publisher's own record of it (a ticket event), for listeners in this
+    process that act on it rather than tell it.
     """
 
     type: str
@@ -37,6 +39,7 @@ class Event:
     key: str
     make_data: Callable[[], dict[str, Any]]
     timestamp: datetime.datetime = field(default_factory=now)
+    source: Any = field(default=None, compare=False)
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -59,9 +62,16 @@ def publish(
     organisation_id: int | None,
     key: str,
     data: Callable[[], dict[str, Any]],
+    source: Any = None,
 ) -> Event:
     """Tell every listener, inside the caller's transaction."""
-    event = Event(type=type, organisation_id=organisation_id, key=key, make_data=data)
+    event = Event(
+        type=type,
+        organisation_id=organisation_id,
+        key=key,
+        make_data=data,
+        source=source,
+    )
     for listener in _listeners:
         listener(event)
     return event

@@ -19,6 +19,8 @@ from tickets.models import (
     SatisfactionRating,
     SlaTarget,
     SlaWarning,
+    SupportGroup,
+    Tag,
     TelegramLink,
     TelegramUpdate,
     Ticket,
@@ -81,6 +83,28 @@ def _change_action(description: str, **change: str):
     return action
 
 
+@admin.register(SupportGroup)
+class SupportGroupAdmin(ModelAdmin):
+    list_display = ["name", "assignment", "open_tickets_cap", "is_active"]
+    list_filter = ["is_active", "assignment"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+    fields = [
+        "name",
+        "description",
+        "members",
+        "assignment",
+        "open_tickets_cap",
+        "is_active",
+    ]
+
+
+@admin.register(Tag)
+class TagAdmin(ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+
 @admin.register(Ticket)
 class TicketAdmin(ModelAdmin):
     """Tickets to look at, changed only by the actions: they call the services
@@ -98,7 +122,7 @@ class TicketAdmin(ModelAdmin):
         "assignee",
         "created_at",
     ]
-    list_filter = ["status", "priority", "category", "channel"]
+    list_filter = ["status", "priority", "category", "channel", "group"]
     search_fields = [
         "reference",
         "subject",

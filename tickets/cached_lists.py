@@ -1,6 +1,6 @@
 """Short lists that staff pages read on every request and that rarely change:
 active staff, SLA targets, active canned responses, each agent's saved queue
-filters and macros. Each is cached until a row behind it changes (`tickets.signals`
+filters and macros, the groups. Each is cached until a row behind it changes (`tickets.signals`
 forgets it), which saves the queue two queries and the staff ticket page three
 (bench/README.md).
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from helpdesk.cache import VersionedCache
-from tickets.models import CannedResponse, Macro, SavedFilter, SlaTarget
+from tickets.models import CannedResponse, Macro, SavedFilter, SlaTarget, SupportGroup
 
 staff = VersionedCache("tickets:staff", kept_in_process=True)
 sla_targets = VersionedCache("tickets:sla-targets", kept_in_process=True)
@@ -21,6 +21,8 @@ canned_responses = VersionedCache("tickets:canned-responses", kept_in_process=Tr
 saved_filters = VersionedCache("tickets:saved-filters", kept_in_process=True)
 # Likewise one version for every agent's macros and the shared ones.
 macros = VersionedCache("tickets:macros", kept_in_process=True)
+# The groups and who is in each: the queue's filter and "My groups".
+groups = VersionedCache("tickets:groups", kept_in_process=True)
 
 
 def staff_by_pk() -> dict[int, User]:
@@ -66,3 +68,24 @@ def saved_filters_of(user: User) -> list[SavedFilter]:
 def macros_for(user: User) -> list[Macro]:
     """The active macros the user may apply: shared ones and their own."""
     return macros.get(str(user.pk), lambda: list(Macro.objects.usable_by(user)))
+
+
+def group_choices() -> list[tuple[str, str]]:
+    """(pk, name) of the active groups, by name."""
+    return groups.get(
+        "choices",
+        lambda: [
+            (str(pk), name)
+            for pk, name in SupportGroup.objects.filter(is_active=True).values_list(
+                "pk", "name"
+            )
+        ],
+    )
+
+
+def group_ids_of(user: User) -> list[int]:
+    """The active groups the agent is a member of."""
+    return groups.get(
+        f"of:{user.pk}",
+        lambda: list(SupportGroup.objects.of(user).values_list("pk", flat=True)),
+    )

@@ -20,7 +20,12 @@ from phonenumber_field.phonenumber import to_python
 from accounts import directory
 from accounts.models import Licence, Organisation, User
 from accounts.validators import normalise_licence_number
-from tickets.cached_lists import active_canned_responses, macros_for, staff_choices
+from tickets.cached_lists import (
+    active_canned_responses,
+    group_choices,
+    macros_for,
+    staff_choices,
+)
 from tickets.models import (
     CannedResponse,
     KeptUpload,
@@ -28,6 +33,8 @@ from tickets.models import (
     Message,
     NotificationSettings,
     SatisfactionRating,
+    SupportGroup,
+    Tag,
     Ticket,
     TicketQuerySet,
 )
@@ -511,6 +518,18 @@ class TicketPropertiesForm(forms.Form):
     licence = ListedModelChoiceField(
         label=_("Licence"), queryset=Licence.objects.none(), widget=QuickSelect
     )
+    group = ListedModelChoiceField(
+        label=_("Group"),
+        queryset=SupportGroup.objects.none(),
+        required=False,
+        widget=QuickSelect,
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=500,
+        required=False,
+        help_text=_("Separated by commas."),
+    )
 
     def __init__(self, *args: object, ticket: Ticket, **kwargs: object) -> None:
         kwargs.setdefault(
@@ -521,6 +540,8 @@ class TicketPropertiesForm(forms.Form):
                 "category": ticket.category,
                 "assignee": ticket.assignee_id,
                 "licence": ticket.licence_id,
+                "group": ticket.group_id,
+                "tags": ticket.tag_names,
             },
         )
         super().__init__(*args, **kwargs)
@@ -532,6 +553,10 @@ class TicketPropertiesForm(forms.Form):
             )
             self.fields["licence"].queryset = Licence.objects.filter(
                 organisation_id=ticket.organisation_id
+            )
+            # A group made inactive stays on its tickets unless changed.
+            self.fields["group"].queryset = SupportGroup.objects.filter(
+                Q(is_active=True) | Q(pk=ticket.group_id)
             )
         # The status it has and those the workflow allows from there.
         self.fields["status"].choices = [
@@ -548,6 +573,15 @@ class TicketPropertiesForm(forms.Form):
         list_choices(
             self.fields["licence"], directory.entry(ticket.organisation_id).licences
         )
+        groups = group_choices()
+        if ticket.group_id is not None and str(ticket.group_id) not in dict(groups):
+            groups = [(str(ticket.group_id), ticket.group.name), *groups]
+        self.fields["group"].choices = [("", "---------"), *groups]
+
+    def clean_tags(self) -> list[str]:
+        """The tags typed, as they are stored."""
+        names = (Tag.normalise(name) for name in self.cleaned_data["tags"].split(","))
+        return sorted({name for name in names if name})
 
 
 class NotificationSettingsForm(forms.ModelForm):
@@ -727,6 +761,8 @@ class QueueFilterForm(forms.Form):
         widget=QuickSelect,
     )
     assignee = forms.ChoiceField(label=_("Assignee"), widget=QuickSelect)
+    group = forms.ChoiceField(label=_("Group"), widget=QuickSelect)
+    tag = forms.CharField(label=_("Tag"), max_length=50)
     # Thousands of organisations and licences: typed, not picked from a list.
     organisation = forms.CharField(
         label=_("Organisation"),
@@ -747,6 +783,7 @@ class QueueFilterForm(forms.Form):
         self,
         *args: object,
         staff: list[tuple[str, str]] | None = None,
+        groups: list[tuple[str, str]] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -756,6 +793,11 @@ class QueueFilterForm(forms.Form):
             ("", _("any")),
             (self.NOBODY, _("nobody")),
             *(staff if staff is not None else staff_choices()),
+        ]
+        self.fields["group"].choices = [
+            ("", _("any")),
+            (self.NOBODY, _("none")),
+            *(groups if groups is not None else group_choices()),
         ]
 
     def filter(self, tickets: TicketQuerySet) -> TicketQuerySet:
@@ -773,6 +815,13 @@ class QueueFilterForm(forms.Form):
             tickets = tickets.unassigned()
         elif assignee:
             tickets = tickets.filter(assignee_id=int(assignee))
+        group = data.get("group")
+        if group == self.NOBODY:
+            tickets = tickets.filter(group=None)
+        elif group:
+            tickets = tickets.filter(group_id=int(group))
+        if tag := Tag.normalise(data.get("tag", "")):
+            tickets = tickets.filter(tags__name=tag)
         if organisation := data.get("organisation", "").strip():
             tickets = tickets.filter(
                 organisation__in=Organisation.objects.filter(

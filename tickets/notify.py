@@ -23,14 +23,16 @@ from tickets.email.outgoing import mail_event
 from tickets.models import Message, Ticket, TicketEvent
 from tickets.telegram.notify import tell_followers
 
-# The webhook event each kind of ticket event is published as; other kinds
-# (priority, category, links…) are not published.
+# The event each kind of ticket event is published as, to integrations'
+# webhooks and to the automation's triggers; other kinds (priority,
+# category, links…) are not published.
 WEBHOOK_TYPES = {
     TicketEvent.Kind.CREATED: "ticket.created",
     TicketEvent.Kind.MESSAGE: "ticket.message_added",
     TicketEvent.Kind.STATUS: "ticket.status_changed",
     TicketEvent.Kind.ASSIGNEE: "ticket.assigned",
     TicketEvent.Kind.RATED: "ticket.rated",
+    TicketEvent.Kind.TAGS: "ticket.tags_changed",
 }
 
 
@@ -73,8 +75,8 @@ def _message_data(message: Message) -> dict:
 
 
 def publish_event(event: TicketEvent) -> bool:
-    """Publish a ticket event for integrations' webhooks, in the caller's
-    transaction. Never an internal note; kinds integrations do not hear of
+    """Publish a ticket event for integrations' webhooks and the automation's
+    triggers, in the caller's transaction. Never an internal note; kinds integrations do not hear of
     are skipped. True when published. Events that reach no `notify()` (an
     assignment, a rating, a status set with a message) are published by
     their service directly."""
@@ -88,6 +90,7 @@ def publish_event(event: TicketEvent) -> bool:
         organisation_id=ticket.organisation_id,
         key=ticket.reference,
         data=partial(_event_data, event),
+        source=event,
     )
     return True
 
@@ -108,6 +111,8 @@ def _event_data(event: TicketEvent) -> dict:
         )
     elif event.kind == TicketEvent.Kind.RATED:
         data["score"] = int(event.new_value)
+    elif event.kind == TicketEvent.Kind.TAGS:
+        data["tags"] = [tag for tag in event.new_value.split(", ") if tag]
     return data
 
 
@@ -119,4 +124,5 @@ def publish_sla_warning(
         organisation_id=ticket.organisation_id,
         key=ticket.reference,
         data=lambda: {"ticket": ticket_data(ticket), "due_at": due_at.isoformat()},
+        source=ticket,
     )

@@ -30,6 +30,7 @@ from tickets.models import (
     SatisfactionRating,
     SlaTarget,
     SlaWarning,
+    Tag,
     Ticket,
     TicketCounter,
     TicketEvent,
@@ -287,6 +288,8 @@ def open_ticket(
         note=ticket.licence_override_reason,
     )
     _notify(event)
+    # Routing and triggers (`automation`) may have changed it meanwhile.
+    ticket.refresh_from_db()
     return ticket
 
 
@@ -314,13 +317,14 @@ def _set_status(
     if to == Ticket.Status.OPEN:
         ticket.resolved_at = ticket.closed_at = None
     # Customers see every status change (auto-closing included) in the list.
-    ticket.last_activity_at = moment
+    ticket.last_activity_at = ticket.status_changed_at = moment
     ticket.save(
         update_fields=[
             "status",
             "resolved_at",
             "closed_at",
             "last_activity_at",
+            "status_changed_at",
             "updated_at",
         ]
     )
@@ -534,16 +538,23 @@ def rate_ticket(
 
 @transaction.atomic
 def update_ticket(
-    ticket: Ticket, *, by: User, status: str = "", **changes: object
+    ticket: Ticket,
+    *,
+    by: User | None,
+    status: str = "",
+    tags: Sequence[str] | None = None,
+    **changes: object,
 ) -> list[TicketEvent]:
-    """Change priority, category, assignee or licence, recording each change;
-    then the status, if another is given, along the workflow (told to the
-    customer as any status change is). All or nothing."""
+    """Change priority, category, assignee, group or licence, recording each
+    change; the tags, if given, to exactly those; then the status, if another
+    is given, along the workflow (told to the customer as any status change
+    is). All or nothing."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     kinds = {
         "priority": TicketEvent.Kind.PRIORITY,
         "category": TicketEvent.Kind.CATEGORY,
         "assignee": TicketEvent.Kind.ASSIGNEE,
+        "group": TicketEvent.Kind.GROUP,
         "licence": TicketEvent.Kind.LICENCE,
     }
     events = []
@@ -574,11 +585,60 @@ def update_ticket(
         conversation.forget(ticket.pk)
         if any(event.kind == TicketEvent.Kind.PRIORITY for event in events):
             refresh_sla(ticket)
+    if tags is not None and (event := set_ticket_tags(ticket, tags, by=by)):
+        events.append(event)
     if status and status != ticket.status:
         event = _set_status(ticket, status, by=by)
         _notify(event)
         events.append(event)
     return events
+
+
+@transaction.atomic
+def tag_ticket(
+    ticket: Ticket,
+    *,
+    by: User | None,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+) -> TicketEvent | None:
+    """Put tags on a ticket and take others off (typed names, made lower
+    case; a new name makes a new tag). Recorded and published as one change;
+    None when nothing changed."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    old = set(ticket.tags.values_list("name", flat=True))
+    added = {Tag.normalise(name) for name in add} - {""} - old
+    removed = {Tag.normalise(name) for name in remove} & old
+    if not added and not removed:
+        return None
+    for name in sorted(added):
+        tag, _created = Tag.objects.get_or_create(name=name)
+        ticket.tags.add(tag)
+    if removed:
+        ticket.tags.remove(*Tag.objects.filter(name__in=removed))
+    names = ", ".join(sorted((old | added) - removed))
+    ticket.tag_names = names[:500]
+    ticket.save(update_fields=["tag_names", "updated_at"])
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        actor=by,
+        kind=TicketEvent.Kind.TAGS,
+        old_value=", ".join(sorted(old))[:300],
+        new_value=names[:300],
+    )
+    publish_event(event)
+    return event
+
+
+def set_ticket_tags(
+    ticket: Ticket, names: Sequence[str], *, by: User | None
+) -> TicketEvent | None:
+    """Make the ticket's tags exactly these (the properties panel's field)."""
+    wanted = {Tag.normalise(name) for name in names} - {""}
+    have = {name for name in ticket.tag_names.split(", ") if name}
+    return tag_ticket(
+        ticket, by=by, add=sorted(wanted - have), remove=sorted(have - wanted)
+    )
 
 
 def _check_macro(macro: Macro, *, by: User) -> None:

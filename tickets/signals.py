@@ -21,6 +21,7 @@ from tickets.models import (
     Message,
     SavedFilter,
     SlaTarget,
+    SupportGroup,
     Ticket,
     TicketEvent,
 )
@@ -61,6 +62,13 @@ def canned_responses_changed(**kwargs: Any) -> None:
 @receiver(post_delete, sender=Macro)
 def macros_changed(**kwargs: Any) -> None:
     cached_lists.macros.forget()
+
+
+@receiver(post_save, sender=SupportGroup)
+@receiver(post_delete, sender=SupportGroup)
+@receiver(m2m_changed, sender=SupportGroup.members.through)
+def groups_changed(**kwargs: Any) -> None:
+    cached_lists.groups.forget()
 
 
 @receiver(post_save, sender=SavedFilter)

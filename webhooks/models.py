@@ -33,15 +33,22 @@ class EventType(models.TextChoices):
     TICKET_SLA_WARNING = "ticket.sla_warning", _("SLA deadline near")
     TICKET_SLA_BREACHED = "ticket.sla_breached", _("SLA deadline passed")
     TICKET_RATED = "ticket.rated", _("Ticket rated")
+    TICKET_TAGS_CHANGED = "ticket.tags_changed", _("Ticket tags changed")
     LICENCE_EXPIRING = "licence.expiring", _("Licence support expiring")
     LICENCE_EXPIRED = "licence.expired", _("Licence support ended")
     LICENCE_RENEWED = "licence.renewed", _("Licence support renewed")
     ACCESS_REQUEST_CREATED = "access_request.created", _("Access request made")
+    # Sent only by an automation rule's "call a webhook", to the endpoint it names.
+    AUTOMATION_RULE_MATCHED = "automation.rule_matched", _("Automation rule matched")
 
 
-# What an organisation's integration may hear of: access requests are the vendor's.
+# What an organisation's integration may hear of: access requests are the
+# vendor's, and tags are support's own labels.
 ORGANISATION_EVENT_TYPES = [
-    t.value for t in EventType if not t.value.startswith("access_request")
+    t.value
+    for t in EventType
+    if not t.value.startswith(("access_request", "automation"))
+    and t != EventType.TICKET_TAGS_CHANGED
 ]
 
 

@@ -43,27 +43,33 @@ def queue_deliveries(event: Event) -> list[Delivery]:
     ).order_by("pk")
     # Few endpoints: chosen types filtered here, the same on every database.
     chosen = [e for e in endpoints if event.type in e.event_types]
-    if not chosen:
-        return []
-    payload = {
-        "type": event.type,
-        "timestamp": event.timestamp.isoformat(),
-        "data": event.data,
-    }
-    deliveries = [
-        Delivery.objects.create(
-            endpoint=endpoint,
-            event_type=event.type,
-            ordering_key=event.key,
-            payload=payload,
-            created_at=event.timestamp,
-            next_attempt_at=event.timestamp,
-        )
-        for endpoint in chosen
-    ]
-    for delivery in deliveries:
-        _send_after_commit(delivery.pk)
-    return deliveries
+    return [_queue(endpoint, event) for endpoint in chosen]
+
+
+def queue_delivery(endpoint: Endpoint, type: str, *, key: str, data: dict) -> Delivery:
+    """Send one event to one endpoint, whatever it chose to hear (an
+    automation rule's "call a webhook"), after commit."""
+    return _queue(
+        endpoint,
+        Event(type=type, organisation_id=None, key=key, make_data=lambda: data),
+    )
+
+
+def _queue(endpoint: Endpoint, event: Event) -> Delivery:
+    delivery = Delivery.objects.create(
+        endpoint=endpoint,
+        event_type=event.type,
+        ordering_key=event.key,
+        payload={
+            "type": event.type,
+            "timestamp": event.timestamp.isoformat(),
+            "data": event.data,
+        },
+        created_at=event.timestamp,
+        next_attempt_at=event.timestamp,
+    )
+    _send_after_commit(delivery.pk)
+    return delivery
 
 
 def _send_after_commit(delivery_id: int) -> None:

@@ -6,6 +6,7 @@ from tickets.models.email import (
     InboundEmailQuerySet,
     inbound_email_path,
 )
+from tickets.models.group import SupportGroup, SupportGroupQuerySet, Tag
 from tickets.models.macro import Macro, MacroQuerySet
 from tickets.models.sla import SlaTarget, SlaTargetQuerySet, SlaWarning
 from tickets.models.telegram import (
@@ -17,6 +18,7 @@ from tickets.models.telegram import (
 )
 from tickets.models.ticket import (
     NO_DEADLINE,
+    RULE_MARK,
     SEARCH_RANKED_MATCHES,
     Attachment,
     CannedResponse,
@@ -38,6 +40,7 @@ from tickets.models.ticket import (
 
 __all__ = [
     "NO_DEADLINE",
+    "RULE_MARK",
     "SEARCH_RANKED_MATCHES",
     "Attachment",
     "AutoReply",
@@ -56,6 +59,9 @@ __all__ = [
     "SlaTarget",
     "SlaTargetQuerySet",
     "SlaWarning",
+    "SupportGroup",
+    "SupportGroupQuerySet",
+    "Tag",
     "TelegramLink",
     "TelegramLinkToken",
     "TelegramLinkTokenQuerySet",

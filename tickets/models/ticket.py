@@ -22,6 +22,7 @@ from phonenumber_field.phonenumber import to_python
 
 from accounts.models import Licence, Membership, Organisation, User
 from helpdesk import audit
+from tickets.models.group import SupportGroup, Tag
 
 # Where the queue puts tickets without a deadline: after every real deadline.
 NO_DEADLINE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
@@ -390,6 +391,20 @@ class Ticket(models.Model):
         verbose_name=_("assignee"),
         limit_choices_to={"is_staff": True},
     )
+    group = models.ForeignKey(
+        SupportGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("group"),
+    )
+    tags = models.ManyToManyField(
+        Tag, blank=True, related_name="tickets", verbose_name=_("tags")
+    )
+    # The tags' names, sorted and joined by ", ": kept by `tag_ticket` beside
+    # `tags` (which filters) so that pages show them without another query.
+    tag_names = models.CharField(_("tags"), max_length=500, blank=True, editable=False)
     # Filed although the subscription was not active: who allowed it and why.
     licence_override_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -420,6 +435,9 @@ class Ticket(models.Model):
     # When the ticket was solved: resolved, or closed without being resolved
     # first; cleared when it reopens.
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # When the status last changed (`_set_status`): the escalations' clock of
+    # a ticket waiting for the customer starts here.
+    status_changed_at = models.DateTimeField(default=now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # The resolution deadline while the SLA clock runs (`tickets.sla`); empty
     # while the clock is paused before the target is reached, and once solved.
@@ -505,6 +523,21 @@ class Ticket(models.Model):
             models.Index(
                 fields=["-last_activity_at", "-id"],
                 name="ticket_activity",
+            ),
+            # A group's queue: its unsolved tickets in `by_sla_due` order.
+            models.Index(
+                F("group"),
+                queue_position(),
+                F("id"),
+                name="ticket_open_queue_by_group",
+                condition=Q(status__in=["new", "open", "waiting"]),
+            ),
+            # The escalations' sweep (`automation.escalations`): unsolved
+            # tickets by status and when it was set, a range for each clock.
+            models.Index(
+                fields=["status", "status_changed_at"],
+                condition=Q(status__in=["new", "open", "waiting"]),
+                name="ticket_open_status_since",
             ),
             # Deadlines due by an instant (`breaching`, the SLA warnings).
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
@@ -782,6 +815,11 @@ class KeptUpload(models.Model):
         return self.original_name
 
 
+# How `TicketEvent.via` starts when an automation rule made the change
+# (`automation.engine`), where the API writes its token's name.
+RULE_MARK = "rule#"
+
+
 class TicketEvent(models.Model):
     """A change to a ticket: its history, and what notifications are sent from."""
 
@@ -798,6 +836,9 @@ class TicketEvent(models.Model):
         MERGED = "merged", _("Merged")
         LINKED = "linked", _("Related ticket linked")
         UNLINKED = "unlinked", _("Related ticket unlinked")
+        GROUP = "group", _("Group changed")
+        TAGS = "tags", _("Tags changed")
+        AUTOMATION = "automation", _("Automation")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -834,6 +875,14 @@ class TicketEvent(models.Model):
     # priority, category), the id of a person or a licence (assignee,
     # licence), a reference (merged, linked, unlinked), a score (rated).
 
+    @property
+    def via_rule(self) -> str:
+        """The automation rule that made the change, as its record names it
+        (`RULE_MARK`, then e.g. "Trigger “Escalate VIP”"), or ""."""
+        if self.via.startswith(RULE_MARK):
+            return self.via.partition(" ")[2]
+        return ""
+
     def get_old_status_display(self) -> str:
         return self._label(self.old_value)
 
@@ -850,8 +899,12 @@ class TicketEvent(models.Model):
     def name_values(cls, events: Sequence[TicketEvent]) -> None:
         """Set `old_shown` and `new_shown` on each event: the human name of
         what its values stand for, in the active language, "—" for nothing.
-        One query for the people and one for the licences named."""
-        wanted: dict[type[models.Model], set[int]] = {User: set(), Licence: set()}
+        One query each for the people, the licences and the groups named."""
+        wanted: dict[type[models.Model], set[int]] = {
+            User: set(),
+            Licence: set(),
+            SupportGroup: set(),
+        }
         for event in events:
             model = _MODEL_OF_KIND.get(event.kind)
             if model is not None:
@@ -874,6 +927,12 @@ class TicketEvent(models.Model):
                     "number", "product"
                 )
             },
+            SupportGroup: {
+                str(pk): name
+                for pk, name in SupportGroup.objects.filter(
+                    pk__in=wanted[SupportGroup]
+                ).values_list("pk", "name")
+            },
         }
         for event in events:
             model = _MODEL_OF_KIND.get(event.kind)
@@ -893,6 +952,7 @@ _CHOICES_OF_KIND = {
 _MODEL_OF_KIND: dict[str, type[models.Model]] = {
     TicketEvent.Kind.ASSIGNEE: User,
     TicketEvent.Kind.LICENCE: Licence,
+    TicketEvent.Kind.GROUP: SupportGroup,
 }
 
 

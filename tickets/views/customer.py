@@ -371,12 +371,14 @@ def _properties_fields(ticket: Ticket) -> SafeString:
         ticket.category,
         ticket.assignee_id,
         ticket.licence_id,
+        ticket.group_id,
+        ticket.tag_names,
     )
     return fields_html(
         "properties:" + ":".join(map(str, values)),
         lambda: TicketPropertiesForm(ticket=ticket),
         "tickets/_properties_fields.html",
-        also=[cached_lists.staff, directory.entries],
+        also=[cached_lists.staff, cached_lists.groups, directory.entries],
     )
 
 

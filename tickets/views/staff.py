@@ -32,7 +32,7 @@ from accounts.decorators import staff_required
 from schedule import current as support_hours
 from tickets import cached_lists, keyset, services
 from tickets import presence as ticket_presence
-from tickets.cached_lists import staff_choices
+from tickets.cached_lists import group_ids_of, staff_choices
 from tickets.form_html import digest, fields_html
 from tickets.forms import (
     BulkActionForm,
@@ -70,16 +70,20 @@ QUEUE_VIEWS = {
     "open": gettext_lazy("All open"),
     "unassigned": gettext_lazy("Unassigned"),
     "mine": gettext_lazy("Mine"),
+    "my_groups": gettext_lazy("My groups"),
     "waiting": gettext_lazy("Waiting for customer"),
     "breaching": gettext_lazy("Breaching SLA"),
 }
 
 
 def _filter_fields(query: QueryDict, filters: QueueFilterForm) -> SafeString:
-    """The filter bar's fields, kept per language, values sent and staff list."""
+    """The filter bar's fields, kept per language, values sent, staff list
+    and groups."""
     sent = digest((name, query.getlist(name)) for name in filters.fields)
     return fields_html(
-        f"queue-filters:{sent}", lambda: filters, also=[cached_lists.staff]
+        f"queue-filters:{sent}",
+        lambda: filters,
+        also=[cached_lists.staff, cached_lists.groups],
     )
 
 
@@ -205,6 +209,8 @@ def _in_view(
         return tickets.unassigned()
     if view == "mine":
         return tickets.assigned_to(request.user)
+    if view == "my_groups":
+        return tickets.filter(group__in=group_ids_of(request.user))
     if view == "waiting":
         return tickets.waiting()
     if view == "breaching":

@@ -1,0 +1,205 @@
+"""What a rule's actions do, each through the service a person would use."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.timezone import now
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from automation.assignment import assign_in_group
+from automation.models import Action, Rule
+from outbox import email as email_outbox
+from tickets import canned, services
+from tickets.models import Ticket
+from tickets.notify import ticket_data
+from webhooks.services import queue_delivery
+
+ROBOT_EMAIL = "automation@{domain}"
+
+T = TypeVar("T")
+
+
+class Broken(Exception):
+    """A rule cannot run as written (a deleted group, a wrong code); the
+    message says why, in the reader's language."""
+
+
+def robot() -> User:
+    """Who writes the notes and replies rules send: a staff account that
+    cannot sign in."""
+    user, created = User.objects.get_or_create(
+        email=ROBOT_EMAIL.format(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+        defaults={"full_name": "Helpdesk", "is_staff": True, "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _code(action: Action, choices: type) -> str:
+    value = action.value.strip()
+    if value not in choices.values:
+        raise Broken(
+            _("“%(value)s” is not a valid value for “%(action)s”.")
+            % {"value": value, "action": action.get_kind_display()}
+        )
+    return value
+
+
+def _missing(action: Action) -> Broken:
+    return Broken(
+        _(
+            "The action “%(action)s” names a group, agent or webhook that no longer exists."
+        )
+        % {"action": action.get_kind_display()}
+    )
+
+
+def _reference(action: Action, value: T | None) -> T:
+    if value is None:
+        raise _missing(action)
+    return value
+
+
+def _text(action: Action, ticket: Ticket) -> str:
+    """The action's text with the macros' placeholders filled for the ticket."""
+    values = canned.placeholder_values(
+        ticket,
+        support_ends_on=ticket.licence.support_ends_on,
+        language=ticket.contact.language,
+        agent=ticket.assignee,
+    )
+    return canned.fill(action.value, values)
+
+
+def carry_out(rule: Rule, ticket: Ticket) -> list[str]:
+    """Do each of the rule's actions on the ticket, in order; what was done,
+    a line each. Raises `Broken` before changing anything a broken action
+    would; the caller's savepoint undoes the actions before it."""
+    done = []
+    for action in rule.actions.all():
+        # Each service reads the ticket again, locked; what `_do` reads
+        # itself must be as the last action left it.
+        ticket.refresh_from_db(fields=["status", "assignee", "group"])
+        line = _do(action, ticket, rule)
+        if line:
+            done.append(line)
+    return done
+
+
+def _do(action: Action, ticket: Ticket, rule: Rule) -> str:
+    Kind = Action.Kind
+    kind = action.kind
+    if kind == Kind.SET_GROUP:
+        group = _reference(action, action.group)
+        services.update_ticket(ticket, by=None, group=group)
+        line = _("group: %(group)s") % {"group": group.name}
+        if ticket.assignee_id is None and group.assignment:
+            ticket.group = group
+            agent = assign_in_group(ticket, at=now())
+            line += "; " + (
+                _("assigned to %(name)s") % {"name": agent.get_full_name()}
+                if agent
+                else _("nobody on shift to assign it to")
+            )
+        return line
+    if kind == Kind.ASSIGN:
+        if action.user is None and action.needs_reference:
+            raise _missing(action)
+        if action.user is not None:
+            agent = action.user
+            if not (agent.is_active and agent.is_staff):
+                raise Broken(
+                    _("%(name)s can no longer be assigned tickets.")
+                    % {"name": agent.get_full_name()}
+                )
+            services.update_ticket(ticket, by=None, assignee=agent)
+        else:
+            agent = assign_in_group(ticket, at=now())
+            if agent is None:
+                return _("nobody on shift to assign it to")
+        return _("assigned to %(name)s") % {"name": agent.get_full_name()}
+    if kind == Kind.SET_PRIORITY:
+        value = _code(action, Ticket.Priority)
+        services.update_ticket(ticket, by=None, priority=value)
+        return _("priority: %(value)s") % {"value": Ticket.Priority(value).label}
+    if kind == Kind.SET_CATEGORY:
+        value = _code(action, Ticket.Category)
+        services.update_ticket(ticket, by=None, category=value)
+        return _("category: %(value)s") % {"value": Ticket.Category(value).label}
+    if kind == Kind.SET_STATUS:
+        value = _code(action, Ticket.Status)
+        if value == ticket.status:
+            return ""
+        try:
+            services.change_ticket_status(ticket, to=value, by=None)
+        except services.TicketError as refused:
+            return str(refused)
+        return _("status: %(value)s") % {"value": Ticket.Status(value).label}
+    if kind in (Kind.ADD_TAGS, Kind.REMOVE_TAGS):
+        names = [name for name in action.value.split(",") if name.strip()]
+        if kind == Kind.ADD_TAGS:
+            services.tag_ticket(ticket, by=None, add=names)
+            return _("tags added: %(tags)s") % {"tags": ", ".join(names)}
+        services.tag_ticket(ticket, by=None, remove=names)
+        return _("tags removed: %(tags)s") % {"tags": ", ".join(names)}
+    if kind == Kind.ADD_NOTE:
+        services.add_message(
+            ticket, author=robot(), body=_text(action, ticket), internal=True
+        )
+        return _("internal note added")
+    if kind == Kind.REPLY:
+        services.add_message(ticket, author=robot(), body=_text(action, ticket))
+        return _("reply sent to the customer")
+    if kind == Kind.NOTIFY:
+        people = _notified(action, ticket)
+        _notify(people, ticket, rule, _text(action, ticket))
+        return _("notified: %(names)s") % {
+            "names": ", ".join(person.get_full_name() for person in people) or "—"
+        }
+    if kind == Kind.WEBHOOK:
+        endpoint = _reference(action, action.endpoint)
+        queue_delivery(
+            endpoint,
+            "automation.rule_matched",
+            key=ticket.reference,
+            data={"rule": rule.name, "ticket": ticket_data(ticket)},
+        )
+        return _("webhook called: %(url)s") % {"url": endpoint.url}
+    raise Broken(_("Unknown action “%(kind)s”.") % {"kind": kind})
+
+
+def _notified(action: Action, ticket: Ticket) -> list[User]:
+    """The agent named, the group's members, or the ticket's assignee."""
+    if action.user is not None:
+        people = [action.user]
+    elif action.group is not None:
+        people = list(action.group.members.all())
+    elif action.needs_reference:
+        raise _missing(action)
+    else:
+        people = [ticket.assignee] if ticket.assignee else []
+    return [person for person in people if person.is_active and person.is_staff]
+
+
+def _notify(people: list[User], ticket: Ticket, rule: Rule, text: str) -> None:
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "tickets:detail", args=[ticket.reference]
+    )
+    for person in people:
+        with translation.override(person.language):
+            body = render_to_string(
+                "automation/email/notice.txt",
+                {"ticket": ticket, "rule": rule, "text": text, "url": url},
+            )
+            subject = f"[{ticket.reference}] {rule.name}: {ticket.subject}"
+        email_outbox.queue(
+            [person.email], subject=subject, body=body, ticket_id=ticket.pk
+        )
