@@ -2,8 +2,8 @@
 
 `notify()` claims the event, then each channel says what it has to say:
 e-mail to the customers and the assignee (`tickets.email.outgoing`), a
-staff reply to the Telegram chats that follow the ticket
-(`tickets.telegram.notify`), and integrations' webhooks (`publish_event`,
+staff reply with its files, a status change or the rating question to the
+Telegram chats that follow the ticket (`tickets.telegram.notify`), and integrations' webhooks (`publish_event`,
 through `outbox.events`, which the webhooks app listens to). Called inside
 the transaction that made the change, so each channel's outbox rows commit
 (or roll back) with it.

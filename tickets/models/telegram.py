@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from outbox.models import OutboxQuerySet, OutboxRow
 from tickets.models.ticket import (
+    Attachment,
     Ticket,
 )
 
@@ -102,6 +103,9 @@ class OutgoingTelegramMessage(OutboxRow):
 
     class Method(models.TextChoices):
         SEND_MESSAGE = "sendMessage", "sendMessage"
+        SEND_DOCUMENT = "sendDocument", "sendDocument"
+        SEND_PHOTO = "sendPhoto", "sendPhoto"
+        EDIT_MESSAGE_TEXT = "editMessageText", "editMessageText"
         ANSWER_CALLBACK_QUERY = "answerCallbackQuery", "answerCallbackQuery"
 
     chat_id = models.BigIntegerField(_("chat"))
@@ -124,6 +128,16 @@ class OutgoingTelegramMessage(OutboxRow):
         blank=True,
         related_name="telegram_messages",
     )
+    # The file a sendDocument or sendPhoto row uploads when it is sent (the
+    # payload holds the other parameters). A file deleted before it was sent
+    # has nothing left to send: its rows go with it.
+    attachment = models.ForeignKey(
+        Attachment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     telegram_message_id = models.BigIntegerField(null=True, blank=True)
     # Telegram refused it for good (the user blocked the bot, the chat is gone).
     failed_at = models.DateTimeField(null=True, blank=True)
@@ -134,6 +148,19 @@ class OutgoingTelegramMessage(OutboxRow):
         verbose_name = _("outgoing Telegram message")
         verbose_name_plural = _("outgoing Telegram messages")
         ordering = ["pk"]
+        constraints = [
+            # A file upload carries its file; no other call has one.
+            models.CheckConstraint(
+                condition=Q(
+                    method__in=["sendDocument", "sendPhoto"], attachment__isnull=False
+                )
+                | (
+                    ~Q(method__in=["sendDocument", "sendPhoto"])
+                    & Q(attachment__isnull=True)
+                ),
+                name="telegram_upload_has_file",
+            ),
+        ]
         indexes = [
             # A reply in Telegram names the message it answers.
             models.Index(

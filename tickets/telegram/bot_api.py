@@ -8,6 +8,8 @@ and refused: the user blocked the bot, a bad parameter) is final.
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import urllib.error
 import urllib.request
 from typing import Any
@@ -20,6 +22,13 @@ TIMEOUT_SECONDS = 30
 DOWNLOAD_MAX_BYTES = 20 * 1024 * 1024
 # One message holds at most 4096 characters.
 MESSAGE_MAX_CHARS = 4096
+# A file's caption, at most 1024.
+CAPTION_MAX_CHARS = 1024
+# A bot uploads files of at most 50 MB, photos of at most 10 MB.
+UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+# What sendPhoto takes; other images go as documents.
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 class TelegramUnavailable(OSError):
@@ -38,10 +47,45 @@ def _base() -> str:
 
 def call(method: str, **params: Any) -> Any:
     """POST one method with JSON parameters; its `result`."""
+    return _post(method, json.dumps(params).encode(), "application/json")
+
+
+def upload(
+    method: str,
+    *,
+    field: str,
+    name: str,
+    content: bytes,
+    content_type: str,
+    **params: Any,
+) -> Any:
+    """POST one method with a file in `field` (sendDocument's "document",
+    sendPhoto's "photo") as multipart/form-data; its `result`."""
+    boundary = secrets.token_hex(16)
+    # A name cannot close its quotes or the header.
+    quoted = re.sub(r'["\\\r\n]', "_", name)
+    parts = []
+    for key, value in params.items():
+        # Objects (reply_markup…) go as JSON, as the Bot API reads them.
+        text = value if isinstance(value, str) else json.dumps(value)
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+            f"{text}\r\n".encode()
+        )
+    parts.append(
+        f"--{boundary}\r\nContent-Disposition: form-data; "
+        f'name="{field}"; filename="{quoted}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n".encode()
+    )
+    body = b"".join([*parts, content, f"\r\n--{boundary}--\r\n".encode()])
+    return _post(method, body, f"multipart/form-data; boundary={boundary}")
+
+
+def _post(method: str, data: bytes, content_type: str) -> Any:
     request = urllib.request.Request(
         f"{_base()}/bot{settings.TELEGRAM_BOT_TOKEN}/{method}",
-        data=json.dumps(params).encode(),
-        headers={"Content-Type": "application/json"},
+        data=data,
+        headers={"Content-Type": content_type},
         method="POST",
     )
     try:

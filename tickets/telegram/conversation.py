@@ -4,9 +4,10 @@ A menu of: new ticket (asks which licence when there are several, then the
 subject and the text; photos and documents are checked by the portal's rules
 and fetched from Telegram when the ticket is filed), open tickets, one ticket,
 a reply (by a button, `/reply`, or by replying to the bot's message about a
-ticket), and support hours now. Where a conversation stands is kept on the
-chat's link (`TelegramLink.conversation`); any command or menu button ends an
-unfinished ticket or reply.
+ticket), support hours now, and a score pressed under the rating question.
+Where a conversation stands is kept on the chat's link
+(`TelegramLink.conversation`); any command or menu button ends an unfinished
+ticket or reply (a rating does not).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from schedule import current as support_hours
 from schedule import texts as support_texts
 from tickets import services
 from tickets.models import Message, OutgoingTelegramMessage, TelegramLink, Ticket
-from tickets.telegram import bot_api, outbox
+from tickets.telegram import bot_api, notify, outbox
 from tickets.telegram.incoming import Incoming, TelegramFile
 
 # Open tickets listed in one message; the portal lists them all.
@@ -77,8 +78,10 @@ COMMANDS = {
     "/hours": "hours",
     "/cancel": "cancel",
 }
-# Buttons that belong to a ticket being filed; every other action ends it.
+# Buttons that belong to a ticket being filed; every other action ends it,
+# but for those answered on the side.
 FLOW_ACTIONS = {"licence", "send"}
+SIDE_ACTIONS = {notify.RATE_ACTION}
 
 
 class Dialogue:
@@ -158,7 +161,7 @@ class Dialogue:
     def handle(self) -> None:
         action, argument = self._action()
         if action:
-            if action not in FLOW_ACTIONS:
+            if action not in FLOW_ACTIONS | SIDE_ACTIONS:
                 self._save()
             handler = {
                 "menu": self.menu,
@@ -171,6 +174,7 @@ class Dialogue:
                 "show": self.show,
                 "reply": self.start_reply,
                 "hours": self.hours,
+                notify.RATE_ACTION: self.rate,
             }.get(action, self.menu)
             handler(argument)
             return
@@ -570,6 +574,43 @@ class Dialogue:
         self.say(
             _("Added to %(reference)s. To add more, reply to this message.")
             % {"reference": ticket.reference},
+            ticket=ticket,
+        )
+
+    # Rating.
+
+    def rate(self, argument: str) -> None:
+        """A score pressed under the rating question (`notify.rating_question`):
+        rated by `services.rate_ticket`'s rules, the question then thanks."""
+        reference, _colon, score = argument.rpartition(":")
+        ticket = self._ticket(reference)
+        if ticket is None:
+            self._not_found(reference)
+            return
+        try:
+            rating = services.rate_ticket(
+                ticket, by=self.user, score=int(score) if score.isdigit() else 0
+            )
+        except services.TicketError as error:
+            self.say(f"{ticket.reference}: {error}", ticket=ticket)
+            return
+        thanks = "\n".join(
+            [
+                f"{ticket.reference} · {ticket.subject}",
+                _("Your rating: %(score)d of %(best)d.")
+                % {"score": rating.score, "best": max(notify.SCORES)},
+                _("Thank you for your rating."),
+            ]
+        )
+        if self.incoming.callback_message_id is None:
+            self.say(thanks, ticket=ticket)
+            return
+        # The question becomes the thanks, and its buttons go.
+        outbox.queue_edit(
+            self.link.chat_id,
+            self.incoming.callback_message_id,
+            thanks,
+            link=self.link,
             ticket=ticket,
         )
 

@@ -56,6 +56,8 @@ class Incoming:
     reply_to: int | None = None
     callback_id: str = ""
     callback_data: str = ""
+    # The bot's message whose button was pressed.
+    callback_message_id: int | None = None
 
     def command(self) -> tuple[str, str]:
         """("/show", "HD-2026-000001") for "/show@bot HD-2026-000001"; ("", "") for text."""
@@ -128,10 +130,12 @@ def parse(payload: dict[str, Any]) -> Incoming | None:
     """The message or button press of an update; None for anything else."""
     query = payload.get("callback_query")
     if isinstance(query, dict):
-        chat = (query.get("message") or {}).get("chat") or {}
+        pressed = query.get("message") or {}
+        chat = pressed.get("chat") or {}
         sender = query.get("from") or {}
         if not chat.get("id"):
             return None
+        message_id = pressed.get("message_id")
         return Incoming(
             chat_id=int(chat["id"]),
             private=chat.get("type") == "private" and not sender.get("is_bot"),
@@ -139,6 +143,7 @@ def parse(payload: dict[str, Any]) -> Incoming | None:
             sender_name=_sender_name(sender),
             callback_id=str(query.get("id") or ""),
             callback_data=str(query.get("data") or "")[:64],
+            callback_message_id=message_id if isinstance(message_id, int) else None,
         )
     message = payload.get("message")
     if not isinstance(message, dict):

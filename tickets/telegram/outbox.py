@@ -9,17 +9,20 @@
 3. Telegram down: the claim is released and the task retried; `send_unsent()`
    (beat) picks up what is left. A final refusal (the user blocked the bot)
    marks the row failed.
+4. A row with an attachment uploads the ticket's file (sendDocument,
+   sendPhoto) as it is sent, read from storage then: the row holds no copy.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.db import transaction
 from django.utils.timezone import now
 
-from tickets.models import OutgoingTelegramMessage, TelegramLink, Ticket
+from tickets.models import Attachment, OutgoingTelegramMessage, TelegramLink, Ticket
 from tickets.telegram import bot_api
 
 logger = logging.getLogger(__name__)
@@ -64,6 +67,55 @@ def queue(
     )
 
 
+def queue_file(
+    chat_id: int,
+    attachment: Attachment,
+    *,
+    caption: str = "",
+    link: TelegramLink | None = None,
+    ticket: Ticket | None = None,
+) -> OutgoingTelegramMessage:
+    """Upload a ticket's file to the chat after commit: a photo Telegram shows
+    as one (`bot_api.PHOTO_TYPES`, small enough), anything else as a document.
+    The caller leaves out files above `bot_api.UPLOAD_MAX_BYTES`."""
+    photo = (
+        attachment.content_type in bot_api.PHOTO_TYPES
+        and attachment.size <= bot_api.PHOTO_MAX_BYTES
+    )
+    return _queue(
+        chat_id,
+        OutgoingTelegramMessage.Method.SEND_PHOTO
+        if photo
+        else OutgoingTelegramMessage.Method.SEND_DOCUMENT,
+        {"caption": fit(caption, bot_api.CAPTION_MAX_CHARS)} if caption else {},
+        link=link,
+        ticket=ticket,
+        attachment=attachment,
+    )
+
+
+def queue_edit(
+    chat_id: int,
+    message_id: int,
+    text: str,
+    *,
+    link: TelegramLink | None = None,
+    ticket: Ticket | None = None,
+) -> OutgoingTelegramMessage:
+    """Replace the text of a message the bot sent; its buttons go with it."""
+    return _queue(
+        chat_id,
+        OutgoingTelegramMessage.Method.EDIT_MESSAGE_TEXT,
+        {
+            "message_id": message_id,
+            "text": fit(text),
+            "link_preview_options": {"is_disabled": True},
+        },
+        link=link,
+        ticket=ticket,
+    )
+
+
 def queue_callback_answer(chat_id: int, callback_query_id: str) -> None:
     """Stop the spinner on the button the user pressed."""
     _queue(
@@ -80,9 +132,15 @@ def _queue(
     *,
     link: TelegramLink | None = None,
     ticket: Ticket | None = None,
+    attachment: Attachment | None = None,
 ) -> OutgoingTelegramMessage:
     message = OutgoingTelegramMessage.objects.create(
-        chat_id=chat_id, method=method, payload=payload, link=link, ticket=ticket
+        chat_id=chat_id,
+        method=method,
+        payload=payload,
+        link=link,
+        ticket=ticket,
+        attachment=attachment,
     )
 
     # Robust: with the broker down the change still stands; the row waits
@@ -101,6 +159,7 @@ def _claim_next(chat_id: int) -> OutgoingTelegramMessage | None:
         OutgoingTelegramMessage.objects.filter(
             chat_id=chat_id, sent_at=None, failed_at=None
         )
+        .select_related("attachment")
         .order_by("pk")
         .first()
     )
@@ -118,12 +177,41 @@ def send_chat(chat_id: int) -> int:
     return sent
 
 
+def _call(message: OutgoingTelegramMessage) -> Any:
+    attachment = message.attachment
+    if attachment is None:
+        return bot_api.call(message.method, chat_id=message.chat_id, **message.payload)
+    try:
+        with attachment.file.open("rb") as file:
+            content = file.read()
+    except FileNotFoundError as error:
+        # Gone from storage: trying again will not bring it back.
+        raise bot_api.BotApiError(f"{attachment.original_name}: {error}") from error
+    return bot_api.upload(
+        message.method,
+        field="photo"
+        if message.method == OutgoingTelegramMessage.Method.SEND_PHOTO
+        else "document",
+        name=attachment.original_name,
+        content=content,
+        content_type=attachment.content_type,
+        chat_id=message.chat_id,
+        **message.payload,
+    )
+
+
 def _deliver(message: OutgoingTelegramMessage) -> bool:
     try:
-        result = bot_api.call(
-            message.method, chat_id=message.chat_id, **message.payload
-        )
+        result = _call(message)
     except bot_api.BotApiError as error:
+        if message.method == OutgoingTelegramMessage.Method.SEND_PHOTO:
+            # Telegram takes some pictures only as files (too long a side, an
+            # odd ratio): the row is sent again at once, as a document.
+            OutgoingTelegramMessage.objects.filter(pk=message.pk).update(
+                method=OutgoingTelegramMessage.Method.SEND_DOCUMENT
+            )
+            OutgoingTelegramMessage.objects.release(message.pk, error)
+            return False
         logger.warning("Telegram refused message %s: %s", message.pk, error)
         OutgoingTelegramMessage.objects.filter(pk=message.pk).update(
             failed_at=now(), last_error=str(error)[:1000]

@@ -12,6 +12,7 @@ from accounts.models import User
 from tests.tickets.conftest import shipped_calendar  # noqa: F401 (a fixture)
 from tests.tickets.telegram.fake_bot_api import FakeBotApi, serve
 from tickets.models import TelegramLink, Ticket
+from tickets.services import add_message
 from tickets.telegram import linking
 
 TOKEN = "123456:TEST-token"
@@ -135,8 +136,9 @@ class TelegramChat:
             }
         return self.post(self.message(**fields))
 
-    def press(self, data: str):
-        """Press an inline button whose callback data is `data`."""
+    def press(self, data: str, *, message_id: int | None = None):
+        """Press an inline button whose callback data is `data`, under the
+        bot's message `message_id` if given."""
         return self.post(
             {
                 "update_id": next(_update_ids),
@@ -144,7 +146,7 @@ class TelegramChat:
                     "id": f"cb{next(_message_ids)}",
                     "from": self.sender,
                     "message": {
-                        "message_id": next(_message_ids),
+                        "message_id": message_id or next(_message_ids),
                         "chat": {"id": self.chat_id, "type": "private"},
                         "date": 1_700_000_000,
                     },
@@ -180,6 +182,17 @@ def telegram(bot_api, django_capture_on_commit_callbacks):
         )
 
     return make
+
+
+@pytest.fixture
+def reply(agent, django_capture_on_commit_callbacks):
+    """Support replies (or notes), and the bot's messages about it are sent."""
+
+    def write(ticket: Ticket, body: str, **kwargs: Any) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            add_message(ticket, author=agent, body=body, **kwargs)
+
+    return write
 
 
 def link(chat: TelegramChat, user: User) -> TelegramLink:
