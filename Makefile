@@ -59,6 +59,7 @@ DEMO_ENV = DEMO=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 	WEBHOOKS_ALLOW_PRIVATE_TARGETS=$${WEBHOOKS_ALLOW_PRIVATE_TARGETS:-true}
 run: migrate
 	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py seed_demo_automation
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

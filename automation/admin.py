@@ -40,14 +40,12 @@ class ConditionInline(admin.TabularInline):
     model = Condition
     form = ConditionForm
     extra = 1
-    autocomplete_fields = ["user"]
 
 
 class ActionInline(admin.TabularInline):
     model = Action
     form = ActionForm
     extra = 1
-    autocomplete_fields = ["user"]
 
 
 class RuleAdmin(ModelAdmin):

@@ -294,28 +294,39 @@ def run_rule(
     started_at=None,
 ) -> RuleRun | None:
     """Carry out the rule's actions on the ticket, once per event (or per
-    clock, `started_at`); None when it had already acted or is broken.
+    clock, `started_at`); None when it had already acted or could not.
 
-    In a savepoint: a broken rule is reported and skipped, and what it did
-    before it broke is undone, but the change that set it off stands."""
+    In a savepoint: a rule that cannot run (`Broken`, or any failure of
+    what it asks) is reported and skipped, and what it did before is
+    undone, but the change that set it off stands: rules are data anyone
+    with the permission edits, and a filing must not fail for one."""
     event = happening.event if happening is not None else None
     token = _chain.set((*_chain.get(), rule.name))
     label = f"{RULE_MARK}{rule.pk} {rule.get_kind_display()} “{rule.name}”"
     try:
         with transaction.atomic(), audit.acting_through(label):
-            run = RuleRun.objects.create(
-                rule=rule, ticket=ticket, event=event, started_at=started_at
-            )
+            try:
+                with transaction.atomic():
+                    run = RuleRun.objects.create(
+                        rule=rule, ticket=ticket, event=event, started_at=started_at
+                    )
+            except IntegrityError:
+                # Already ran for this event or clock.
+                return None
             done = carry_out(rule, ticket)
             run.done = "; ".join(done)
             run.save(update_fields=["done"])
             record(ticket, rule, done)
             return run
-    except IntegrityError:
-        # Already ran for this event or clock.
-        return None
     except Broken as broken:
         report_broken(rule, str(broken))
+        return None
+    except Exception as error:
+        logger.exception("Rule %s (#%s) failed", rule.name, rule.pk)
+        report_broken(
+            rule,
+            _("It failed: %(error)s") % {"error": str(error) or type(error).__name__},
+        )
         return None
     finally:
         _chain.reset(token)

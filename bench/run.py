@@ -26,6 +26,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -657,6 +658,63 @@ def settle(database_url: str, seconds: float = 10) -> int:
         return cursor.fetchone()[0]
 
 
+# Issue 22: the escalations' sweep over every ticket is a range of indexes.
+SWEEP_SECONDS = 5.0
+
+
+def measure_escalation_sweep() -> dict:
+    """One sweep of four escalations, one per clock, over the whole bench
+    database, rolled back afterwards: how long asking for the due tickets
+    takes (each clock's query, the plan's indexes) and the whole sweep with
+    its actions (a tag on each ticket it acts on, 500 a rule at most)."""
+    from django.db import connection, transaction
+
+    from automation import escalations
+    from automation.models import Action, Rule
+
+    at = dt.datetime.now(dt.UTC)
+    report: dict = {"clocks": {}}
+    with transaction.atomic():
+        rules = []
+        for clock in Rule.Clock:
+            rule = Rule.objects.create(
+                kind=Rule.Kind.ESCALATION,
+                name=f"bench: {clock}",
+                clock=clock,
+                after=8,
+                unit=Rule.Unit.HOURS,
+            )
+            Action.objects.create(rule=rule, kind=Action.Kind.ADD_TAGS, value="bench")
+            rules.append(rule)
+        for rule in rules:
+            due = escalations.due_tickets(rule, at).values_list("pk", flat=True)
+            began = time.perf_counter()
+            count = len(due[: escalations.BATCH])
+            elapsed = time.perf_counter() - began
+            with connection.cursor() as cursor:
+                sql, params = due[: escalations.BATCH].query.sql_with_params()
+                cursor.execute(f"EXPLAIN {sql}", params)
+                plan = " ".join(row[0] for row in cursor.fetchall())
+            report["clocks"][rule.clock] = {
+                "due_in_batch": count,
+                "query_ms": round(elapsed * 1000, 1),
+                "indexes": sorted(set(re.findall(r"using (\w+)", plan))),
+                "seq_scan_on_tickets": "Seq Scan on tickets_ticket" in plan,
+            }
+        began = time.perf_counter()
+        acted = escalations.escalate(at)
+        report["sweep_s"] = round(time.perf_counter() - began, 2)
+        report["acted"] = acted
+        transaction.set_rollback(True)
+    report["verdict"] = (
+        "ok"
+        if report["sweep_s"] <= SWEEP_SECONDS
+        and not any(c["seq_scan_on_tickets"] for c in report["clocks"].values())
+        else f"MISSES sweep>{SWEEP_SECONDS}s or a sequential scan"
+    )
+    return report
+
+
 def measure_bulk_upsert(port: int, authorization: str, seconds: int) -> dict:
     """The billing system's push: batches of a thousand new licences, one
     request after another, for `seconds` (three batches at least); every
@@ -1097,6 +1155,19 @@ def main() -> int:
                 f"({bulk['batches']} batches of {BULK_BATCH}), {bulk['verdict']}"
             )
             failed |= bool(bulk["not_created"])
+        sweep = None
+        if not args.only or "escalation_sweep" in args.only.split(","):
+            sweep = measure_escalation_sweep()
+            say(
+                f"escalation_sweep: {sweep['acted']} tickets acted on in "
+                f"{sweep['sweep_s']} s; "
+                + ", ".join(
+                    f"{clock} {c['query_ms']} ms ({', '.join(c['indexes'])})"
+                    for clock, c in sweep["clocks"].items()
+                )
+                + f"; {sweep['verdict']}"
+            )
+            failed |= sweep["verdict"] != "ok"
         load = None
         if not args.no_load_test:
             say(f"load test: {args.load_users} users for {args.load_seconds} s")
@@ -1144,6 +1215,7 @@ def main() -> int:
         "scenarios": scenarios_out,
         "load_test": load,
         "bulk_licence_upsert": bulk,
+        "escalation_sweep": sweep,
         "inprocess": {},
     }
     if not args.no_inprocess:

@@ -97,6 +97,7 @@ def main() -> None:
         }
         _manage(env, "migrate", "--noinput")
         _manage(env, "seed_demo")
+        _manage(env, "seed_demo_automation")
         server = subprocess.Popen(
             [
                 sys.executable,

@@ -917,12 +917,16 @@ class BulkActionForm(forms.Form):
         PRIORITY = "priority", _("Change priority to")
         MERGE = "merge", _("Merge into ticket")
         MACRO = "macro", _("Apply the macro")
+        GROUP = "group", _("Move to the group")
+        TAG = "tag", _("Add tags")
 
     # The one value field each action reads, and the error when it is empty.
     VALUE_FIELDS = {
         Action.ASSIGN: ("assignee", _("Choose whom to assign the tickets to.")),
         Action.STATUS: ("status", _("Choose the status to give the tickets.")),
         Action.PRIORITY: ("priority", _("Choose the priority to give the tickets.")),
+        Action.GROUP: ("group", _("Choose the group to move the tickets to.")),
+        Action.TAG: ("tags", _("Type the tags to add, separated by commas.")),
         Action.MERGE: ("into", _("Type the reference of the ticket to merge into.")),
         Action.MACRO: ("macro", _("Choose the macro to apply.")),
     }
@@ -972,6 +976,16 @@ class BulkActionForm(forms.Form):
         widget=QuickSelect,
         error_messages={"invalid_choice": _("Choose the macro to apply.")},
     )
+    group = ListedModelChoiceField(
+        label=_("Group"),
+        queryset=SupportGroup.objects.none(),
+        required=False,
+        widget=QuickSelect,
+        error_messages={
+            "invalid_choice": _("Choose the group to move the tickets to.")
+        },
+    )
+    tags = forms.CharField(label=_("Tags"), max_length=500, required=False)
 
     # Its own ids: the queue's filters have fields of the same names.
     AUTO_ID = "bulk_%s"
@@ -1001,6 +1015,12 @@ class BulkActionForm(forms.Form):
             ("", "—"),
             *((macro.pk, macro.title) for macro in macros_for(user)),
         ]
+        self.fields["group"].queryset = SupportGroup.objects.filter(is_active=True)
+        self.fields["group"].choices = [("", "—"), *group_choices()]
+
+    def clean_tags(self) -> list[str]:
+        names = (Tag.normalise(name) for name in self.cleaned_data["tags"].split(","))
+        return sorted({name for name in names if name})
 
     def value_fields(self) -> list[tuple[str, forms.BoundField]]:
         """(action, its value field), for the page to show only the chosen one."""

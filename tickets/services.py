@@ -30,6 +30,7 @@ from tickets.models import (
     SatisfactionRating,
     SlaTarget,
     SlaWarning,
+    SupportGroup,
     Tag,
     Ticket,
     TicketCounter,
@@ -662,10 +663,11 @@ def macro_text(macro: Macro, ticket: Ticket, *, by: User) -> str:
 def apply_macro(
     ticket: Ticket, macro: Macro, *, by: User, with_status: bool = True
 ) -> str:
-    """Set what the macro sets on the ticket (priority, category, assignee and,
-    unless `with_status` is false, the status) through `update_ticket`, so
-    history, SLA and e-mails follow as for any change; returns the macro's
-    reply text for this ticket, for the agent to send."""
+    """Set what the macro sets on the ticket (priority, category, assignee,
+    group, tags and, unless `with_status` is false, the status) through
+    `update_ticket` and `tag_ticket`, so history, SLA and e-mails follow as
+    for any change; returns the macro's reply text for this ticket, for the
+    agent to send."""
     _check_macro(macro, by=by)
     changes: dict[str, object] = {
         name: getattr(macro, name)
@@ -674,7 +676,11 @@ def apply_macro(
     }
     if macro.assignee_id is not None:
         changes["assignee"] = macro.assignee
+    if macro.group_id is not None:
+        changes["group"] = macro.group
     update_ticket(ticket, by=by, status=macro.status if with_status else "", **changes)
+    if macro.tags:
+        tag_ticket(ticket, by=by, add=macro.tags.split(","))
     return macro_text(macro, ticket, by=by)
 
 
@@ -755,8 +761,11 @@ def change_tickets(
     assignee: User | None = None,
     status: str = "",
     priority: str = "",
+    group: SupportGroup | None = None,
+    tags: Sequence[str] = (),
 ) -> tuple[int, list[str]]:
-    """Apply one staff change (assignee, status or priority) to several tickets.
+    """Apply one staff change (assignee, status, priority, group, or tags to
+    add) to several tickets.
 
     Each ticket changes in its own transaction, through the same services as
     a single change, so history and notifications are kept and one ticket
@@ -775,6 +784,10 @@ def change_tickets(
                 changed += bool(update_ticket(ticket, by=by, priority=priority))
             elif assignee is not None:
                 changed += bool(update_ticket(ticket, by=by, assignee=assignee))
+            elif group is not None:
+                changed += bool(update_ticket(ticket, by=by, group=group))
+            elif tags:
+                changed += tag_ticket(ticket, by=by, add=tags) is not None
         except TicketError as error:
             errors.append(f"{ticket.reference}: {error}")
     return changed, errors

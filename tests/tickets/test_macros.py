@@ -209,3 +209,19 @@ def test_a_supervisor_keeps_shared_macros(client, supervisor) -> None:
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Macro.objects.get(title="Общий").owner is None
+
+
+def test_a_macro_moves_the_ticket_to_a_group_and_tags_it(ticket, agent) -> None:
+    from tickets.models import SupportGroup
+
+    group = SupportGroup.objects.create(name="Вторая линия")
+    macro = Macro.objects.create(
+        title="На вторую линию", group=group, tags="Эскалация, VPN"
+    )
+
+    text = apply_macro(ticket, macro, by=agent)
+
+    ticket.refresh_from_db()
+    assert text == ""
+    assert ticket.group == group
+    assert ticket.tag_names == "vpn, эскалация"

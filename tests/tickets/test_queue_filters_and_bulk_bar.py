@@ -110,6 +110,8 @@ def test_each_value_field_names_its_action(
         ("status", "status"),
         ("priority", "priority"),
         ("merge", "into"),
+        ("group", "group"),
+        ("tag", "tags"),
     ):
         assert re.search(
             rf'<div class="field" data-bulk-action="{action}">\s*'
@@ -188,6 +190,8 @@ def test_no_assignee_chosen_keeps_the_selection_and_the_page(
         ("status", "Статус: Выберите статус для заявок."),
         ("priority", "Приоритет: Выберите приоритет для заявок."),
         ("merge", "Объединить с: Введите номер заявки, с которой их объединить."),
+        ("group", "Группа: Выберите группу, в которую перенести заявки."),
+        ("tag", "Метки: Введите метки через запятую."),
     ],
 )
 def test_each_missing_value_in_words(
@@ -249,3 +253,21 @@ def test_nothing_to_change_says_so(staff_client, customer, active_licence) -> No
     [message] = staff_client.get(response["Location"]).context["messages"]
     assert message.level_tag == "warning"
     assert str(message) == "Менять нечего: 1 выбранная заявка уже такая, как нужно."
+
+
+def test_bulk_moves_to_a_group_and_adds_tags(
+    staff_client, customer, active_licence
+) -> None:
+    from tickets.models import SupportGroup
+
+    group = SupportGroup.objects.create(name="Вторая линия")
+    tickets = [_file(customer, active_licence) for _ in range(2)]
+    chosen = [t.reference for t in tickets]
+
+    _bulk(staff_client, {"tickets": chosen, "action": "group", "group": group.pk})
+    _bulk(staff_client, {"tickets": chosen, "action": "tag", "tags": "VPN, сбой"})
+
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.group == group
+        assert ticket.tag_names == "vpn, сбой"

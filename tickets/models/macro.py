@@ -24,7 +24,8 @@ class MacroQuerySet(models.QuerySet["Macro"]):
 
 class Macro(models.Model):
     """A reply text (placeholders filled per ticket, in the customer's
-    language) with the status, priority, category and assignee it sets.
+    language) with the status, priority, category, assignee, group and tags
+    it sets.
     Shared when it has no owner; otherwise its owner's alone."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -59,6 +60,20 @@ class Macro(models.Model):
         verbose_name=_("assignee"),
         limit_choices_to={"is_staff": True, "is_active": True},
     )
+    group = models.ForeignKey(
+        "tickets.SupportGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("group"),
+    )
+    tags = models.CharField(
+        _("tags to add"),
+        max_length=200,
+        blank=True,
+        help_text=_("Separated by commas."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -80,6 +95,8 @@ class Macro(models.Model):
                     priority="",
                     category="",
                     assignee__isnull=True,
+                    group__isnull=True,
+                    tags="",
                 ),
                 name="macro_does_something",
             ),

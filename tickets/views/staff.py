@@ -96,7 +96,7 @@ def _bulk_fields(request: HttpRequest, staff: list[tuple[str, str]]) -> SafeStri
             tickets=Ticket.objects.none(), user=request.user, staff=staff
         ),
         "tickets/_bulk_fields.html",
-        also=[cached_lists.staff, cached_lists.macros],
+        also=[cached_lists.staff, cached_lists.macros, cached_lists.groups],
     )
 
 
@@ -560,6 +560,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
         assignee=data["assignee"] if action == BulkActionForm.Action.ASSIGN else None,
         status=data["status"] if action == BulkActionForm.Action.STATUS else "",
         priority=data["priority"] if action == BulkActionForm.Action.PRIORITY else "",
+        group=data["group"] if action == BulkActionForm.Action.GROUP else None,
+        tags=data["tags"] if action == BulkActionForm.Action.TAG else (),
     )
     _report(
         request,
