@@ -13,7 +13,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from automation import engine, escalations
 from automation.actions import Broken
@@ -52,8 +52,9 @@ class RuleAdmin(ModelAdmin):
     form = RuleForm
     kind: str = ""
     inlines = [ConditionInline, ActionInline]
-    list_display = ["name", "position", "is_active", "shown_problem", "updated_at"]
+    list_display = ["name", "position", "is_active", "shown_problem"]
     list_editable = ["position", "is_active"]
+    ordering = ["position", "pk"]
     list_filter = ["is_active"]
     search_fields = ["name"]
     readonly_fields = ["problem", "problem_at", "recent_runs"]
@@ -167,7 +168,13 @@ class TriggerAdmin(RuleAdmin):
 @admin.register(Escalation)
 class EscalationAdmin(RuleAdmin):
     kind = Rule.Kind.ESCALATION
-    list_display = ["name", "clock", "after", "unit", *RuleAdmin.list_display[1:]]
+    accusative = pgettext_lazy("accusative", "escalation")
+    list_display = ["name", "clock", "shown_limit", *RuleAdmin.list_display[1:]]
+
+    @admin.display(description=gettext_lazy("after"))
+    def shown_limit(self, rule: Rule) -> str:
+        return rule.limit_shown()
+
     fields = [
         "name",
         ("clock", "after", "unit"),
@@ -201,6 +208,7 @@ class RuleRunAdmin(ModelAdmin):
 
 @admin.register(Shift)
 class ShiftAdmin(ModelAdmin):
+    accusative = pgettext_lazy("accusative", "shift")
     list_display = ["agent", "weekday", "starts", "ends"]
     list_filter = ["weekday"]
     autocomplete_fields = ["agent"]

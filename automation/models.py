@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from tickets.models import SupportGroup, Ticket, TicketEvent
@@ -57,7 +58,9 @@ class Rule(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, editable=False)
     name = models.CharField(_("name"), max_length=200)
     position = models.PositiveIntegerField(
-        _("position"), default=0, help_text=_("Rules run in this order, lowest first.")
+        pgettext_lazy("rules", "order"),
+        default=0,
+        help_text=_("Rules run in this order, lowest first."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     match_all = models.BooleanField(
@@ -104,6 +107,10 @@ class Rule(models.Model):
     @property
     def limit(self) -> tuple[int, str]:
         return (self.after or 0, self.unit or self.Unit.HOURS)
+
+    def limit_shown(self) -> str:
+        """The escalation's limit as people say it: "5 working days"."""
+        return f"{self.after} {self.get_unit_display()}" if self.after else "—"
 
 
 class RoutingRule(Rule):

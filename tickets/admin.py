@@ -85,6 +85,7 @@ def _change_action(description: str, **change: str):
 
 @admin.register(SupportGroup)
 class SupportGroupAdmin(ModelAdmin):
+    accusative = pgettext_lazy("accusative", "group")
     list_display = ["name", "assignment", "open_tickets_cap", "is_active"]
     list_filter = ["is_active", "assignment"]
     search_fields = ["name"]
@@ -101,6 +102,7 @@ class SupportGroupAdmin(ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(ModelAdmin):
+    accusative = pgettext_lazy("accusative", "tag")
     list_display = ["name", "created_at"]
     search_fields = ["name"]
 
