@@ -80,7 +80,9 @@ def test_the_first_matching_rule_routes_a_filed_ticket(
     assert record.new_value == "Сбои Enterprise — вторая линия"
     assert "Вторая линия" in record.note
     group_event = crash.events.get(kind=TicketEvent.Kind.GROUP)
-    assert group_event.via_rule == "Правило маршрутизации “Сбои Enterprise — вторая линия”"
+    assert (
+        group_event.via_rule == "Правило маршрутизации “Сбои Enterprise — вторая линия”"
+    )
 
 
 def test_a_channel_and_a_language_route_too(
