@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.conf import settings
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from automation.assignment import assign_in_group
 from automation.models import Action, Rule
-from outbox import email as email_outbox
+from notifications import services as notifications
+from notifications.models import Notification
 from tickets import canned, services
 from tickets.models import Ticket
 from tickets.notify import ticket_data
@@ -190,16 +188,9 @@ def _notified(action: Action, ticket: Ticket) -> list[User]:
 
 
 def _notify(people: list[User], ticket: Ticket, rule: Rule, text: str) -> None:
-    url = settings.SITE_URL.rstrip("/") + reverse(
-        "tickets:detail", args=[ticket.reference]
-    )
+    """Each person's notice, in their list and by e-mail as they want it
+    (`notifications`): the rule's name as its title, the rule's text in it."""
     for person in people:
-        with translation.override(person.language):
-            body = render_to_string(
-                "automation/email/notice.txt",
-                {"ticket": ticket, "rule": rule, "text": text, "url": url},
-            )
-            subject = f"[{ticket.reference}] {rule.name}: {ticket.subject}"
-        email_outbox.queue(
-            [person.email], subject=subject, body=body, ticket_id=ticket.pk
+        notifications.notify(
+            person, ticket, kind=Notification.Kind.RULE, title=rule.name, text=text
         )

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "api",
     "webhooks",
     "automation",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "helpdesk.context_processors.support_contacts",
                 "schedule.context_processors.support_hours",
+                "notifications.context_processors.unread_notifications",
             ],
             # `{% load site %}`: the parts of every page kept once rendered.
             "libraries": {"site": "helpdesk.site_tags"},
@@ -321,6 +323,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
     },
     "escalate": {"task": "automation.tasks.escalate", "schedule": 60.0},
+    # Staff's e-mails held for their quiet hours or a digest.
+    "send-due-notifications": {
+        "task": "notifications.tasks.send_due_emails",
+        "schedule": 60.0,
+    },
     "refresh-dashboard": {
         "task": "tickets.dashboard.figures.refresh_dashboard",
         "schedule": 60.0,

@@ -5,8 +5,8 @@ language switcher), the footer, help text that depends on the language only.
 `base.html`'s header and footer were 5.6 million of the staff ticket page's
 40 million instructions, and the pages' p95 missed its 50 ms (bench/README.md,
 "Cached HTML"). Each part is a pure function of the values in its key: there
-is nothing to forget, and a changed name or role is a new key. The CSRF token
-and the page's path differ on every request: the part is rendered with
+is nothing to forget, and a changed name or role is a new key. The CSRF token,
+the page's path and staff's unread notifications differ on every request: the part is rendered with
 stand-ins, random per process so that no text a user typed can contain them,
 and the real values are put in their place. Rendered every time while
 `DEBUG`, where templates change under a running server.
@@ -30,6 +30,7 @@ register = template.Library()
 
 _TOKEN = f"csrf{secrets.token_hex(16)}"
 _PATH = f"path{secrets.token_hex(16)}"
+_UNREAD = f"unread{secrets.token_hex(16)}"
 
 
 def _kept(template_name: str, values: tuple[tuple[str, object], ...]) -> str:
@@ -64,9 +65,10 @@ def site_header(context: template.Context) -> SafeString:
         and not user.is_staff
         and user.managed_membership is not None
     )
+    staff = user.is_authenticated and user.is_staff
     values = (
         ("authenticated", user.is_authenticated),
-        ("staff", user.is_authenticated and user.is_staff),
+        ("staff", staff),
         (
             "dashboard",
             user.is_authenticated
@@ -78,13 +80,27 @@ def site_header(context: template.Context) -> SafeString:
         ("email", user.email if user.is_authenticated else ""),
         ("csrf_token", _TOKEN),
         ("path", _PATH),
+        ("unread", _UNREAD),
     )
     html = _kept("_site_header.html", values)
     token = get_token(request) if request is not None else ""
     path = request.get_full_path() if request is not None else ""
     return mark_safe(
-        html.replace(_TOKEN, token).replace(_PATH, conditional_escape(path))
+        html.replace(_TOKEN, token)
+        .replace(_PATH, conditional_escape(path))
+        .replace(_UNREAD, _unread_badge(context) if staff else "")
     )
+
+
+def _unread_badge(context: template.Context) -> str:
+    """Staff's unread notifications: a count the `notifications` app's
+    context processor reads from the cache when asked (no query)."""
+    count = context.get("unread_notifications")
+    count = count() if callable(count) else 0
+    if not count:
+        return ""
+    text = "99+" if count >= 100 else str(count)
+    return f' <span class="badge badge-new">{text}</span>'
 
 
 @register.simple_tag

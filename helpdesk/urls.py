@@ -28,6 +28,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("telegram/", include("tickets.telegram.urls")),
     path("staff/mail/", include("tickets.email.urls")),
+    path("staff/notifications/", include("notifications.urls")),
     path("staff/", include("tickets.staff_urls")),
     path("", include("schedule.urls")),
     path("api/v1/", include("api.urls")),

@@ -3,8 +3,9 @@
 `notify()` claims the event, then each channel says what it has to say:
 e-mail to the customers and the assignee (`tickets.email.outgoing`), a
 staff reply with its files, a status change or the rating question to the
-Telegram chats that follow the ticket (`tickets.telegram.notify`), and integrations' webhooks (`publish_event`,
-through `outbox.events`, which the webhooks app listens to). Called inside
+Telegram chats that follow the ticket (`tickets.telegram.notify`), and
+integrations' webhooks and staff's notifications (`publish_event`, through
+`outbox.events`, which the webhooks and notifications apps listen to). Called inside
 the transaction that made the change, so each channel's outbox rows commit
 (or roll back) with it.
 """
@@ -22,6 +23,11 @@ from outbox import events
 from tickets.email.outgoing import mail_event
 from tickets.models import Message, Ticket, TicketEvent
 from tickets.telegram.notify import tell_followers
+
+# An internal note, published for staff's notifications (mentions). No
+# integration ever hears of it: endpoints choose among
+# `webhooks.models.EventType`, which does not list it.
+NOTE_ADDED = "ticket.note_added"
 
 # The event each kind of ticket event is published as, to integrations'
 # webhooks and to the automation's triggers; other kinds (priority,
@@ -75,15 +81,18 @@ def _message_data(message: Message) -> dict:
 
 
 def publish_event(event: TicketEvent) -> bool:
-    """Publish a ticket event for integrations' webhooks and the automation's
-    triggers, in the caller's transaction. Never an internal note; kinds integrations do not hear of
-    are skipped. True when published. Events that reach no `notify()` (an
-    assignment, a rating, a status set with a message) are published by
-    their service directly."""
+    """Publish a ticket event for integrations' webhooks, the automation's
+    triggers and staff's notifications, in the caller's transaction. An
+    internal note as `NOTE_ADDED`, which no webhook delivers; kinds nobody
+    hears of are skipped. True when published. Events that reach no
+    `notify()` (an assignment, a rating, a status set with a message) are
+    published by their service directly."""
     kind = WEBHOOK_TYPES.get(event.kind)
     message = event.message
-    if kind is None or (message is not None and message.is_internal):
+    if kind is None:
         return False
+    if message is not None and message.is_internal:
+        kind = NOTE_ADDED
     ticket = event.ticket
     events.publish(
         kind,

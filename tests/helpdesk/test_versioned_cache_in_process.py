@@ -140,6 +140,12 @@ def test_a_second_queue_page_makes_one_round_trip_for_its_lists(client, agent) -
     with _round_trips() as get_many, CaptureQueriesContext(connection) as queries:
         assert client.get("/staff/queue/").status_code == 200
 
-    assert get_many.call_count == 1
+    # One for the lists' versions, one for the agent's own notifications
+    # (their unread count and followed tickets: notifications.unread).
+    assert get_many.call_count == 2
+    assert get_many.call_args_list[1].args[0] == [
+        f"notifications:person:{agent.pk}:version",
+        f"notifications:person:{agent.pk}:person",
+    ]
     tables = " ".join(query["sql"] for query in queries.captured_queries)
     assert "auth_permission" not in tables

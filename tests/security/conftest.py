@@ -9,6 +9,7 @@ import pytest
 from accounts.models import AccessRequest, Membership, StaffRole
 from accounts.services import deactivate_account, invite_contact, remove_contact
 from api.services import create_integration, issue_token
+from notifications.models import Notification
 from tests.conftest import (
     _staff,
     make_active_licence,
@@ -155,7 +156,13 @@ def build_world(
         url="https://203.0.113.7/hooks",
         event_types=["ticket.created"],
     )
+    notification = Notification.objects.create(
+        recipient=agent, ticket=ticket, kind=Notification.Kind.RULE, title="Правило"
+    )
     kwargs = {
+        "notifications:open": {"code": notification.code},
+        "notifications:follow": {"reference": ticket.reference},
+        "notifications:unfollow": {"reference": ticket.reference},
         "integrations:issue": {"pk": integration.pk},
         "integrations:revoke": {"pk": token.pk},
         "webhooks:list": {"pk": integration.pk},

@@ -148,6 +148,15 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         _signed_in(OK, **dict.fromkeys([*CUSTOMERS, "agent"], FORBIDDEN)),
         _signed_in(NO_METHOD),
     ),
+    # Staff's own notifications: another's answers 404.
+    "notifications:list": (_staff_only(), _signed_in(NO_METHOD)),
+    "notifications:read_all": _post_only(_staff_only()),
+    "notifications:open": _post_only(
+        _staff_only() | {"supervisor": NOT_FOUND, "admin": NOT_FOUND}
+    ),
+    "notifications:settings": (_staff_only(), _staff_only()),
+    "notifications:follow": _post_only(_staff_only()),
+    "notifications:unfollow": _post_only(_staff_only()),
     "schedule:status_api": (_roles(OK), _roles(NO_METHOD)),
     "api:schema": (_roles(OK), _roles(NO_METHOD)),
     # An organisation's integrations: its manager's; staff use the admin.

@@ -117,8 +117,12 @@ def test_one_send_applies_the_macro_adds_the_reply_then_the_status(
         "critical",
         supervisor,
     )
-    # One e-mail to the customer: the reply says the new status itself.
-    assert [m.to for m in mailoutbox] == [[ticket.contact_email]]
+    # One e-mail to the customer: the reply says the new status itself; the
+    # new assignee hears of the assignment (notifications).
+    assert sorted(m.to for m in mailoutbox) == [
+        [ticket.contact_email],
+        [supervisor.email],
+    ]
 
 
 def test_the_status_chosen_on_send_wins_over_the_macros(ticket, agent, macro):
