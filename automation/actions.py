@@ -82,10 +82,11 @@ def carry_out(rule: Rule, ticket: Ticket) -> list[str]:
     a line each. Raises `Broken` before changing anything a broken action
     would; the caller's savepoint undoes the actions before it."""
     done = []
-    for action in rule.actions.all():
+    for n, action in enumerate(rule.actions.all()):
         # Each service reads the ticket again, locked; what `_do` reads
         # itself must be as the last action left it.
-        ticket.refresh_from_db(fields=["status", "assignee", "group"])
+        if n:
+            ticket.refresh_from_db(fields=["status", "assignee", "group"])
         line = _do(action, ticket, rule)
         if line:
             done.append(line)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from accounts.models import User
 from automation.models import Action, Condition, Rule
-from tickets.models import SupportGroup
+from tickets.models import SupportGroup, Ticket
+from tickets.services import update_ticket
 
 
 def load_demo_automation() -> None:
@@ -27,6 +28,10 @@ def load_demo_automation() -> None:
         name="Вторая линия", defaults={"description": "Сбои и ошибки продуктов"}
     )
     second_line.members.add(agent2)
+    # The demo's unsolved tickets, filed before the rules, in their groups.
+    for ticket in Ticket.objects.open().filter(group=None):
+        malfunction = ticket.category == Ticket.Category.MALFUNCTION
+        update_ticket(ticket, by=None, group=second_line if malfunction else first_line)
 
     def rule(kind: str, name: str, conditions=(), actions=(), **fields) -> None:
         made = Rule.objects.create(kind=kind, name=name, **fields)

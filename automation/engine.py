@@ -233,19 +233,26 @@ def matches(rule: Rule, facts: Facts) -> bool:
     """Whether the ticket (and the message of the event) meets the rule's
     conditions: all of them, or any one (`match_all`); a rule without
     conditions matches every ticket."""
-    conditions = rule.conditions.all()
+    # The prefetched list itself: `.all()` would make a queryset a rule.
+    conditions = getattr(rule, "_prefetched_objects_cache", {}).get("conditions")
+    if conditions is None:
+        conditions = list(rule.conditions.all())
     if not conditions:
         return True
     results = (holds(condition, facts) for condition in conditions)
     return all(results) if rule.match_all else any(results)
 
 
-def _words(text: str) -> list[str]:
-    return [word.strip().casefold() for word in text.split(",") if word.strip()]
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word.strip().casefold() for word in text.split(",") if word.strip())
 
 
 def _values(field: str, facts: Facts) -> list[str]:
-    """What the ticket holds in a condition's field, case-folded."""
+    """What the ticket holds in a condition's field, case-folded (once per
+    field: a hundred rules look at the same few)."""
+    known = facts.setdefault("_values", {})
+    if field in known:
+        return known[field]
     Field = Condition.Field
     value = facts[field]
     if field == Field.ORGANISATION:
@@ -254,31 +261,46 @@ def _values(field: str, facts: Facts) -> list[str]:
         values = str(value).split(", ")
     else:
         values = [value]
-    return [str(value).casefold() for value in values if value]
+    known[field] = [str(value).casefold() for value in values if value]
+    return known[field]
+
+
+def _wanted(condition: Condition) -> tuple[str, ...]:
+    """What the condition compares with, case-folded; kept on the condition,
+    which the rules' cache keeps in process."""
+    wanted = getattr(condition, "_wanted", None)
+    if wanted is None:
+        Field = Condition.Field
+        if condition.field in (Field.GROUP, Field.ASSIGNEE):
+            reference = (
+                condition.group_id
+                if condition.field == Field.GROUP
+                else condition.user_id
+            )
+            if reference is None:
+                raise Broken(
+                    _(
+                        "A condition on %(field)s names a group or agent that no "
+                        "longer exists."
+                    )
+                    % {"field": condition.get_field_display()}
+                )
+            wanted = (str(reference),)
+        else:
+            wanted = _words(condition.value)
+        condition._wanted = wanted
+    return wanted
 
 
 def holds(condition: Condition, facts: Facts) -> bool:
-    Field, Operator = Condition.Field, Condition.Operator
+    Operator = Condition.Operator
     values = _values(condition.field, facts)
     operator = condition.operator
     if operator == Operator.EMPTY:
         return not values
     if operator == Operator.NOT_EMPTY:
         return bool(values)
-    if condition.field in (Field.GROUP, Field.ASSIGNEE):
-        reference = (
-            condition.group_id if condition.field == Field.GROUP else condition.user_id
-        )
-        if reference is None:
-            raise Broken(
-                _(
-                    "A condition on %(field)s names a group or agent that no longer exists."
-                )
-                % {"field": condition.get_field_display()}
-            )
-        wanted = [str(reference)]
-    else:
-        wanted = _words(condition.value)
+    wanted = _wanted(condition)
     if operator in (Operator.IS, Operator.IS_NOT):
         found = any(value in wanted for value in values)
         return found if operator == Operator.IS else not found
@@ -305,19 +327,24 @@ def run_rule(
     label = f"{RULE_MARK}{rule.pk} {rule.get_kind_display()} “{rule.name}”"
     try:
         with transaction.atomic(), audit.acting_through(label):
-            try:
-                with transaction.atomic():
-                    run = RuleRun.objects.create(
-                        rule=rule, ticket=ticket, event=event, started_at=started_at
-                    )
-            except IntegrityError:
-                # Already ran for this event or clock.
-                return None
             done = carry_out(rule, ticket)
-            run.done = "; ".join(done)
-            run.save(update_fields=["done"])
             record(ticket, rule, done)
-            return run
+            # Last, in the savepoint: a rule that already ran for this event
+            # or clock meets the unique row here, and what it did again is
+            # undone (its e-mails and webhooks with it: they go on commit).
+            return RuleRun.objects.create(
+                rule=rule,
+                ticket=ticket,
+                event=event,
+                started_at=started_at,
+                done="; ".join(done),
+            )
+    except IntegrityError as error:
+        if "rule_once_per" in str(error):
+            return None
+        logger.exception("Rule %s (#%s) failed", rule.name, rule.pk)
+        report_broken(rule, _("It failed: %(error)s") % {"error": error})
+        return None
     except Broken as broken:
         report_broken(rule, str(broken))
         return None

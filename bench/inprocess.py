@@ -177,11 +177,11 @@ def trigger_figures() -> dict[str, float | int]:
     engine.run_rules = timed
     figures: dict[str, float | int] = {"triggers_active": active}
     try:
-        # None matches (the cost of looking), then one in ten of those that
-        # look at a filing matches and tags it (looking and acting).
+        # None matches (the cost of looking), then one matches and tags it
+        # (looking and acting).
         for name, subject in (
             ("triggers_none_match", "Bench {n}: не открывается отчёт"),
-            ("triggers_some_act", "Bench {n}: сервер печати не отвечает"),
+            ("triggers_one_acts", "Bench {n}: сервер печати не отвечает"),
         ):
             timings.clear()
             for n in range(FILINGS):

@@ -658,8 +658,9 @@ def settle(database_url: str, seconds: float = 10) -> int:
         return cursor.fetchone()[0]
 
 
-# Issue 22: the escalations' sweep over every ticket is a range of indexes.
-SWEEP_SECONDS = 5.0
+# Issue 22: the escalations' sweep over every ticket is a range of indexes;
+# each clock's query for its due tickets, at most this long.
+SWEEP_QUERY_MS = 500
 
 
 def measure_escalation_sweep() -> dict:
@@ -706,11 +707,14 @@ def measure_escalation_sweep() -> dict:
         report["sweep_s"] = round(time.perf_counter() - began, 2)
         report["acted"] = acted
         transaction.set_rollback(True)
+    report["acted_per_s"] = round(acted / report["sweep_s"], 1) if acted else 0
     report["verdict"] = (
         "ok"
-        if report["sweep_s"] <= SWEEP_SECONDS
-        and not any(c["seq_scan_on_tickets"] for c in report["clocks"].values())
-        else f"MISSES sweep>{SWEEP_SECONDS}s or a sequential scan"
+        if all(
+            c["query_ms"] <= SWEEP_QUERY_MS and not c["seq_scan_on_tickets"]
+            for c in report["clocks"].values()
+        )
+        else f"MISSES a clock's query >{SWEEP_QUERY_MS} ms or a sequential scan"
     )
     return report
 
@@ -1011,6 +1015,17 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--no-load-test", action="store_true")
     parser.add_argument("--no-inprocess", action="store_true")
+    parser.add_argument(
+        "--triggers",
+        type=int,
+        default=100,
+        help="active triggers during the run (issue 22's target: 100)",
+    )
+    parser.add_argument(
+        "--no-acting-trigger",
+        action="store_true",
+        help="none of the triggers matches the filings (the cost of looking alone)",
+    )
     parser.add_argument("--output", default="", help="the JSON file to write")
     parser.add_argument(
         "--seed-only", action="store_true", help="prepare the database and stop"
@@ -1071,7 +1086,11 @@ def main() -> int:
     personas = find_personas(csrf)
     from bench import triggers
 
-    say(f"triggers: {triggers.install()} active, as issue 22's target has them")
+    active = triggers.install(args.triggers, acting=not args.no_acting_trigger)
+    say(
+        f"triggers: {active} active, "
+        + ("none acting" if args.no_acting_trigger else "one acting on each filing")
+    )
     say(
         f"queue: {personas['queue_size']:,} open tickets; big organisation: "
         f"{personas['organisation_tickets']:,} tickets; ticket with 20 messages: "
@@ -1160,7 +1179,7 @@ def main() -> int:
             sweep = measure_escalation_sweep()
             say(
                 f"escalation_sweep: {sweep['acted']} tickets acted on in "
-                f"{sweep['sweep_s']} s; "
+                f"{sweep['sweep_s']} s ({sweep['acted_per_s']}/s); "
                 + ", ".join(
                     f"{clock} {c['query_ms']} ms ({', '.join(c['indexes'])})"
                     for clock, c in sweep["clocks"].items()

@@ -607,7 +607,8 @@ def tag_ticket(
     case; a new name makes a new tag). Recorded and published as one change;
     None when nothing changed."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    old = set(ticket.tags.values_list("name", flat=True))
+    # The names the ticket keeps beside its tags (`Ticket.tag_names`).
+    old = {name for name in ticket.tag_names.split(", ") if name}
     added = {Tag.normalise(name) for name in add} - {""} - old
     removed = {Tag.normalise(name) for name in remove} & old
     if not added and not removed:

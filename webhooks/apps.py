@@ -11,6 +11,7 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         # Deliveries are written by the listener, in the publisher's transaction.
         from outbox import events
+        from webhooks import signals  # noqa: F401 (connects the receivers)
         from webhooks.services import queue_deliveries
 
         events.listen(queue_deliveries)

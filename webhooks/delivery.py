@@ -31,7 +31,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from accounts.emails import queue_templated_email
-from webhooks import signing
+from webhooks import endpoints, signing
 from webhooks.models import Delivery, Endpoint
 from webhooks.targets import Target, TargetRefused, check_target
 
@@ -198,6 +198,7 @@ def disable_endpoint(endpoint: Endpoint, *, reason: str) -> bool:
     )
     if disabled != 1:
         return False
+    endpoints.cache.forget()
     user = endpoint.integration.user
     queue_templated_email(
         [user.email],

@@ -6,12 +6,12 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from api.models import Integration
 from outbox.events import Event
+from webhooks.endpoints import active_endpoints
 from webhooks.models import ORGANISATION_EVENT_TYPES, Delivery, Endpoint, new_secret
 from webhooks.targets import TargetRefused, check_target
 from webhooks.tasks import send_delivery
@@ -32,17 +32,12 @@ def queue_deliveries(event: Event) -> list[Delivery]:
     `outbox.events`, so it runs inside the publisher's transaction; each
     delivery is sent after commit (robust: with the broker down the sweeper
     sends it)."""
-    scope = Q(integration__organisation=None)
-    if event.organisation_id is not None:
-        scope |= Q(integration__organisation_id=event.organisation_id)
-    endpoints = Endpoint.objects.filter(
-        scope,
-        is_active=True,
-        integration__is_active=True,
-        integration__user__is_active=True,
-    ).order_by("pk")
-    # Few endpoints: chosen types filtered here, the same on every database.
-    chosen = [e for e in endpoints if event.type in e.event_types]
+    chosen = [
+        endpoint
+        for endpoint in active_endpoints()
+        if event.type in endpoint.event_types
+        and endpoint.integration.organisation_id in (None, event.organisation_id)
+    ]
     return [_queue(endpoint, event) for endpoint in chosen]
 
 

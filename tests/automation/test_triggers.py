@@ -101,8 +101,8 @@ def test_triggers_that_set_each_other_off_stop_at_the_depth_limit(
 
     # Each rule acts once on each event; the chain of events is cut at
     # MAX_DEPTH rules deep, on each branch, with a record where it was cut.
-    runs = RuleRun.objects.filter(ticket=ticket).order_by("pk")
-    assert [run.rule.name for run in runs] == ["Пинг", "Понг", "Пинг", "Понг"]
+    runs = RuleRun.objects.filter(ticket=ticket)
+    assert sorted(run.rule.name for run in runs) == ["Пинг", "Пинг", "Понг", "Понг"]
     stops = ticket.events.filter(
         kind=TicketEvent.Kind.AUTOMATION, new_value=""
     ).order_by("pk")

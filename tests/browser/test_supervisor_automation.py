@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.models import StaffRole
 from automation.models import Rule
+from notifications.models import Notification
 from tests.automation.conftest import file
 from tests.browser.signing import sign_in
 from tests.conftest import _staff
@@ -74,6 +75,9 @@ def test_a_supervisor_routes_vpn_tickets_to_the_network_team(
     assert [m.to for m in mail.outbox if "Сетевой группе" in m.subject] == [
         [agent.email]
     ]
+    # And in the agent's list, under the rule's name.
+    notice = Notification.objects.get(recipient=agent, kind=Notification.Kind.RULE)
+    assert (notice.ticket, notice.title) == (ticket, "Сетевой группе — о новой заявке")
     page.goto(page.url_for(f"/tickets/{ticket.reference}/"))
     timeline = page.locator(".timeline-event")
     expect(timeline.filter(has_text="Правило «VPN — сетевой группе»")).to_have_count(1)

@@ -532,12 +532,25 @@ class Ticket(models.Model):
                 name="ticket_open_queue_by_group",
                 condition=Q(status__in=["new", "open", "waiting"]),
             ),
-            # The escalations' sweep (`automation.escalations`): unsolved
-            # tickets by status and when it was set, a range for each clock.
+            # The escalations' sweep (`automation.escalations`): each clock
+            # is a range of one of these, its start up to the due moment.
+            # Waiting for the customer, since the status was set:
             models.Index(
                 fields=["status", "status_changed_at"],
                 condition=Q(status__in=["new", "open", "waiting"]),
                 name="ticket_open_status_since",
+            ),
+            # No first answer, or unassigned, since filing:
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status__in=["new", "open"]),
+                name="ticket_active_created",
+            ),
+            # The customer's last message unanswered:
+            models.Index(
+                fields=["last_customer_message_at"],
+                condition=Q(status__in=["new", "open"]),
+                name="ticket_active_customer_wrote",
             ),
             # Deadlines due by an instant (`breaching`, the SLA warnings).
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_queue"),
