@@ -474,6 +474,12 @@ def _macro_effects(macro: Macro, staff_names: dict[int, object]) -> list[str]:
         assignee = staff_names.get(macro.assignee_id)
         name = assignee.get_full_name() if assignee else "—"
         effects.append(_("assignee: %(value)s") % {"value": name})
+    if macro.group_id is not None:
+        # From the cached list: no query for the macro's group.
+        name = dict(cached_lists.group_choices()).get(str(macro.group_id), "—")
+        effects.append(_("group: %(group)s") % {"group": name})
+    if macro.tags:
+        effects.append(_("tags added: %(tags)s") % {"tags": macro.tags})
     return effects
 
 
