@@ -140,3 +140,6 @@ def test_the_queue_filters_by_group_tag_and_my_groups(
     assert listed(f"group={other.pk}") == {colleagues_ticket.reference}
     assert listed("tag=резервное-копирование") == {colleagues_ticket.reference}
     assert listed("group=none") == set()
+    # Each row says its group and tags under the subject.
+    page = client.get(f"/staff/queue/?group={other.pk}").content.decode()
+    assert '<span class="row-meta">Чужая группа · резервное-копирование</span>' in page

@@ -258,6 +258,10 @@ def _queue_row(
         if row.answered
         else ""
     )
+    # The group and tags under the subject: no column more on a phone.
+    meta = " · ".join(escaped(part) for part in (row.group, row.tags) if part)
+    if meta:
+        meta = f' <span class="row-meta">{meta}</span>'
     organisation, priority, status, assignee_label, wrote_label, sla = texts.labels
     return (
         f'\n<tr data-reference="{reference}">'
@@ -266,7 +270,7 @@ def _queue_row(
         f"{' checked' if checked else ''}></td>"
         f'<td class="cell-reference"><a href="{url}"><code>{reference}</code></a></td>'
         f'<td class="cell-subject"><a href="{url}">{escaped(row.subject)}</a>'
-        f"{answered}</td>"
+        f"{answered}{meta}</td>"
         f'<td class="cell-organisation" data-label="{organisation}">'
         f"{escaped(row.organisation)}</td>"
         f'<td class="cell-priority" data-label="{priority}">'

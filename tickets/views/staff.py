@@ -63,6 +63,8 @@ QUEUE_COLUMNS = (
     "organisation__name",
     "assignee__full_name",
     "assignee__email",
+    "group_id",
+    "tag_names",
 )
 
 # The queue's tabs, in the order shown; "open" is the default.
@@ -143,6 +145,8 @@ class QueueRow:
     # The customer wrote since staff last opened the ticket (never marked
     # before staff first look: a new ticket is new, not answered).
     answered: bool
+    group: str  # the group's name, "" for none
+    tags: str  # "vpn, сбой"
 
 
 def _queue_rows(page: list[dict], at: datetime.datetime) -> list[QueueRow]:
@@ -152,6 +156,8 @@ def _queue_rows(page: list[dict], at: datetime.datetime) -> list[QueueRow]:
     detail_url = reverse("tickets:detail", args=["REFERENCE"])
     priorities = {value: str(label) for value, label in Ticket.Priority.choices}
     statuses = {value: str(label) for value, label in Ticket.Status.choices}
+    # The groups' names from the cached list: no join a row.
+    groups = dict(cached_lists.group_choices())
     return [
         QueueRow(
             reference=ticket["reference"],
@@ -186,6 +192,8 @@ def _queue_rows(page: list[dict], at: datetime.datetime) -> list[QueueRow]:
             answered=Ticket.customer_answered_since_seen(
                 ticket["last_customer_message_at"], ticket["staff_seen_at"]
             ),
+            group=groups.get(str(ticket["group_id"]), "") if ticket["group_id"] else "",
+            tags=ticket["tag_names"],
         )
         for ticket in page
     ]
