@@ -14,7 +14,7 @@ from automation.models import Action, Rule
 from notifications import services as notifications
 from notifications.models import Notification
 from tickets import canned, services
-from tickets.models import Ticket
+from tickets.models import Tag, Ticket
 from tickets.notify import ticket_data
 from webhooks.services import queue_delivery
 
@@ -143,7 +143,7 @@ def _do(action: Action, ticket: Ticket, rule: Rule) -> str:
             return str(refused)
         return _("status: %(value)s") % {"value": Ticket.Status(value).label}
     if kind in (Kind.ADD_TAGS, Kind.REMOVE_TAGS):
-        names = [name for name in action.value.split(",") if name.strip()]
+        names = Tag.names_in(action.value)
         if kind == Kind.ADD_TAGS:
             services.tag_ticket(ticket, by=None, add=names)
             return _("tags added: %(tags)s") % {"tags": ", ".join(names)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from automation.models import Action, Condition, Rule
+from automation.services import create_rule
 from tickets.models import SupportGroup, Ticket
 from tickets.services import update_ticket
 
@@ -33,17 +34,7 @@ def load_demo_automation() -> None:
         malfunction = ticket.category == Ticket.Category.MALFUNCTION
         update_ticket(ticket, by=None, group=second_line if malfunction else first_line)
 
-    def rule(kind: str, name: str, conditions=(), actions=(), **fields) -> None:
-        made = Rule.objects.create(kind=kind, name=name, **fields)
-        Condition.objects.bulk_create(Condition(rule=made, **c) for c in conditions)
-        for action in actions:
-            Action.objects.create(
-                rule=made,
-                needs_reference=bool(action.get("group") or action.get("user")),
-                **action,
-            )
-
-    rule(
+    create_rule(
         Rule.Kind.ROUTING,
         "Сбои — второй линии",
         position=10,
@@ -59,13 +50,13 @@ def load_demo_automation() -> None:
             {"kind": Action.Kind.ADD_TAGS, "value": "сбой"},
         ],
     )
-    rule(
+    create_rule(
         Rule.Kind.ROUTING,
         "Остальное — первой линии",
         position=20,
         actions=[{"kind": Action.Kind.SET_GROUP, "group": first_line}],
     )
-    rule(
+    create_rule(
         Rule.Kind.TRIGGER,
         "Клиент пишет «срочно» — поднять приоритет",
         event=Rule.Event.CUSTOMER_REPLIED,
@@ -81,7 +72,7 @@ def load_demo_automation() -> None:
             {"kind": Action.Kind.NOTIFY, "value": "Клиент просит поторопиться."},
         ],
     )
-    rule(
+    create_rule(
         Rule.Kind.ESCALATION,
         "Нет первого ответа 2 рабочих часа",
         clock=Rule.Clock.NO_FIRST_ANSWER,
@@ -99,7 +90,7 @@ def load_demo_automation() -> None:
             {"kind": Action.Kind.NOTIFY, "user": supervisor},
         ],
     )
-    rule(
+    create_rule(
         Rule.Kind.ESCALATION,
         "Напомнить клиенту через 5 рабочих дней",
         clock=Rule.Clock.WAITING,
@@ -114,7 +105,7 @@ def load_demo_automation() -> None:
             }
         ],
     )
-    rule(
+    create_rule(
         Rule.Kind.ESCALATION,
         "Решить молчащую через 10 рабочих дней",
         clock=Rule.Clock.WAITING,

@@ -131,11 +131,7 @@ class ActionForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Action:
         action = super().save(commit=False)
-        # A reference that disappears later makes the rule broken, not a
-        # different rule (an assignment by turn, a notice to nobody).
-        action.needs_reference = any(
-            getattr(action, name) is not None for name in ("group", "user", "endpoint")
-        )
+        action.remember_references()
         if commit:
             action.save()
         return action

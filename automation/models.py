@@ -248,8 +248,9 @@ class Action(models.Model):
         # The vendor's own integrations; an organisation's hear only of theirs.
         limit_choices_to={"integration__organisation": None},
     )
-    # Set when a referenced group, agent or webhook was deleted: the rule is
-    # then reported broken rather than acting on nothing.
+    # Whether it was saved naming a group, agent or webhook: when that is
+    # deleted later (SET_NULL), the rule is reported broken rather than
+    # becoming another rule (an assignment by turn, a notice to nobody).
     needs_reference = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -259,6 +260,13 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    def remember_references(self) -> None:
+        """Note, before saving, whether the action names a group, agent or webhook."""
+        self.needs_reference = any(
+            reference is not None
+            for reference in (self.group_id, self.user_id, self.endpoint_id)
+        )
 
 
 class RuleRun(models.Model):

@@ -6,6 +6,7 @@ most 5 ms at p95)."""
 from __future__ import annotations
 
 from automation.models import Action, Condition, Rule
+from automation.services import create_rule
 
 COUNT = 100
 NAME = "bench: trigger {n:03d}"
@@ -22,36 +23,29 @@ def install(count: int = COUNT, *, acting: bool = True) -> int:
     many triggers are active."""
     Rule.objects.filter(name__startswith="bench: ").delete()
     for n in range(count):
-        rule = Rule.objects.create(
-            kind=Rule.Kind.TRIGGER,
-            name=NAME.format(n=n),
+        matching = acting and n == ACTING
+        create_rule(
+            Rule.Kind.TRIGGER,
+            NAME.format(n=n),
             event=Rule.Event.CREATED if n % 4 else Rule.Event.CUSTOMER_REPLIED,
             position=n,
-        )
-        matching = acting and n == ACTING
-        Condition.objects.bulk_create(
-            [
-                Condition(
-                    rule=rule,
-                    field=Condition.Field.SUBJECT,
-                    operator=Condition.Operator.CONTAINS,
-                    value="сервер печати" if matching else f"слово{n}, другое{n}",
-                ),
-                Condition(
-                    rule=rule,
-                    field=Condition.Field.PRIORITY,
-                    operator=Condition.Operator.IS_NOT,
-                    value="critical",
-                ),
-                Condition(
-                    rule=rule,
-                    field=Condition.Field.MESSAGE,
-                    operator=Condition.Operator.NOT_CONTAINS,
-                    value="тест",
-                ),
-            ]
-        )
-        Action.objects.create(
-            rule=rule, kind=Action.Kind.ADD_TAGS, value=f"bench-{n:03d}"
+            conditions=[
+                {
+                    "field": Condition.Field.SUBJECT,
+                    "operator": Condition.Operator.CONTAINS,
+                    "value": "сервер печати" if matching else f"слово{n}, другое{n}",
+                },
+                {
+                    "field": Condition.Field.PRIORITY,
+                    "operator": Condition.Operator.IS_NOT,
+                    "value": "critical",
+                },
+                {
+                    "field": Condition.Field.MESSAGE,
+                    "operator": Condition.Operator.NOT_CONTAINS,
+                    "value": "тест",
+                },
+            ],
+            actions=[{"kind": Action.Kind.ADD_TAGS, "value": f"bench-{n:03d}"}],
         )
     return Rule.objects.filter(kind=Rule.Kind.TRIGGER, is_active=True).count()

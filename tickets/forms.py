@@ -579,9 +579,7 @@ class TicketPropertiesForm(forms.Form):
         self.fields["group"].choices = [("", "---------"), *groups]
 
     def clean_tags(self) -> list[str]:
-        """The tags typed, as they are stored."""
-        names = (Tag.normalise(name) for name in self.cleaned_data["tags"].split(","))
-        return sorted({name for name in names if name})
+        return Tag.names_in(self.cleaned_data["tags"])
 
 
 class NotificationSettingsForm(forms.ModelForm):
@@ -1019,8 +1017,7 @@ class BulkActionForm(forms.Form):
         self.fields["group"].choices = [("", "—"), *group_choices()]
 
     def clean_tags(self) -> list[str]:
-        names = (Tag.normalise(name) for name in self.cleaned_data["tags"].split(","))
-        return sorted({name for name in names if name})
+        return Tag.names_in(self.cleaned_data["tags"])
 
     def value_fields(self) -> list[tuple[str, forms.BoundField]]:
         """(action, its value field), for the page to show only the chosen one."""

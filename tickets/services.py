@@ -681,7 +681,7 @@ def apply_macro(
         changes["group"] = macro.group
     update_ticket(ticket, by=by, status=macro.status if with_status else "", **changes)
     if macro.tags:
-        tag_ticket(ticket, by=by, add=macro.tags.split(","))
+        tag_ticket(ticket, by=by, add=Tag.names_in(macro.tags))
     return macro_text(macro, ticket, by=by)
 
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from automation.models import Action, Condition, Rule
+from automation.services import create_rule
 from tests.tickets.conftest import shipped_calendar  # noqa: F401 (a fixture)
 from tickets.models import SupportGroup, Ticket
 from tickets.services import open_ticket
@@ -17,15 +17,8 @@ def at(*parts: int) -> datetime.datetime:
     return datetime.datetime(*parts, tzinfo=MSK)
 
 
-def rule(kind: str, name: str, *, conditions=(), actions=(), **fields) -> Rule:
-    """A rule with its conditions and actions, as the admin saves them."""
-    made = Rule.objects.create(kind=kind, name=name, **fields)
-    for condition in conditions:
-        Condition.objects.create(rule=made, **condition)
-    for action in actions:
-        references = any(action.get(name) for name in ("group", "user", "endpoint"))
-        Action.objects.create(rule=made, needs_reference=references, **action)
-    return made
+# A rule with its conditions and actions, as the demo and the bench make them.
+rule = create_rule
 
 
 def file(customer, licence, subject: str = "Вопрос", **fields) -> Ticket:

@@ -93,3 +93,8 @@ class Tag(models.Model):
     def normalise(name: str) -> str:
         """How a typed tag is stored: one lower-case word, hyphens for spaces."""
         return "-".join(name.strip().lower().replace(",", " ").split())[:50]
+
+    @classmethod
+    def names_in(cls, text: str) -> list[str]:
+        """The tags typed in a text, separated by commas, as they are stored."""
+        return sorted({name for name in map(cls.normalise, text.split(",")) if name})

@@ -430,6 +430,7 @@ def _composer_choices(
     """The composer's one picker: the agent's macros and the shared ones,
     then the canned responses, each with its text filled for this ticket."""
     staff_names = staff_by_pk()
+    group_names = dict(cached_lists.group_choices())
     macros = [
         {
             "value": f"m{macro.pk}",
@@ -438,7 +439,7 @@ def _composer_choices(
             else _("%(title)s (mine)") % {"title": macro.title},
             "text": text,
             "status": macro.status,
-            "effects": "; ".join(_macro_effects(macro, staff_names)),
+            "effects": "; ".join(_macro_effects(macro, staff_names, group_names)),
         }
         for macro, text in filled_responses(
             macros_for(request.user),
@@ -457,7 +458,9 @@ def _composer_choices(
     return [(label, choices) for label, choices in groups if choices]
 
 
-def _macro_effects(macro: Macro, staff_names: dict[int, object]) -> list[str]:
+def _macro_effects(
+    macro: Macro, staff_names: dict[int, object], group_names: dict[str, str]
+) -> list[str]:
     """What a macro sets besides its text, as the composer tells it."""
     effects = []
     if macro.status:
@@ -476,7 +479,7 @@ def _macro_effects(macro: Macro, staff_names: dict[int, object]) -> list[str]:
         effects.append(_("assignee: %(value)s") % {"value": name})
     if macro.group_id is not None:
         # From the cached list: no query for the macro's group.
-        name = dict(cached_lists.group_choices()).get(str(macro.group_id), "—")
+        name = group_names.get(str(macro.group_id), "—")
         effects.append(_("group: %(group)s") % {"group": name})
     if macro.tags:
         effects.append(_("tags added: %(tags)s") % {"tags": macro.tags})
