@@ -155,24 +155,35 @@ def _run_rules(happening: Happening, chain: tuple[str, ...]) -> list[RuleRun]:
     if len(chain) >= MAX_DEPTH:
         _record_stop(happening, chain, triggers)
         return []
-    facts = read_facts(happening)
+    message = message_text(happening)
+    ticket = read_ticket(happening.ticket_id)
+    facts = facts_of(ticket, message)
     first = next((rule for rule in routing if _matches_safely(rule, facts)), None)
     runs = []
     for rule in [first, *triggers] if first is not None else triggers:
+        if ticket is None:
+            # What the last rule did is what the next one sees.
+            ticket = read_ticket(happening.ticket_id)
+            facts = facts_of(ticket, message)
         if rule.kind == Rule.Kind.TRIGGER and not _matches_safely(rule, facts):
             continue
-        ticket = Ticket.objects.get(pk=happening.ticket_id)
         run = run_rule(rule, ticket, happening)
         if run is not None:
             runs.append(run)
-            # What it did is what the next rule sees.
-            facts = read_facts(happening)
+            ticket = None
     return runs
 
 
-# What conditions read of a ticket (`Condition.Field`), by the path to it:
-# one query for a ticket the engine looks at, attributes of one in hand for
-# a dry run. The tags are read as the ticket keeps their names.
+def read_ticket(ticket_id: int) -> Ticket:
+    """The ticket with what conditions read of its organisation, licence and
+    contact, in one query."""
+    return Ticket.objects.select_related("organisation", "licence", "contact").get(
+        pk=ticket_id
+    )
+
+
+# What conditions read of a ticket (`Condition.Field`), by the path to it
+# from the ticket. The tags are read as the ticket keeps their names.
 FACTS = {
     Condition.Field.CHANNEL: "channel",
     Condition.Field.CATEGORY: "category",
@@ -193,17 +204,9 @@ FACTS = {
 Facts = dict[str, object]
 
 
-def read_facts(happening: Happening) -> Facts:
-    """The ticket as conditions see it, and the message of the event."""
-    row = Ticket.objects.filter(pk=happening.ticket_id).values(*FACTS.values()).get()
-    facts = {field: row[path] for field, path in FACTS.items()}
-    facts[Condition.Field.MESSAGE] = message_text(happening)
-    return facts
-
-
 def facts_of(ticket: Ticket, message: str = "") -> Facts:
-    """The same, of a ticket in hand (its organisation, licence and contact
-    read with it, or one query each)."""
+    """The ticket as conditions see it (its organisation, licence and contact
+    read with it, or one query each), and the message of the event."""
     facts: Facts = {}
     for field, path in FACTS.items():
         value: object = ticket

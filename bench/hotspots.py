@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/hotspots.py --tickets 20000 queue            # top functions
     .venv/bin/python bench/hotspots.py --tickets 20000 --time queue ticket_20_messages
+    .venv/bin/python bench/hotspots.py file_ticket   # a POST: a new ticket each time
 
 The same settings, personas and cookies as `bench/instructions.py`, through
 `django.test.Client`, after three warm-up requests. `--time` prints the best
@@ -27,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.instructions import bench_env  # noqa: E402
 
+BROKER = "redis://127.0.0.1:6379/6"
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -34,11 +37,19 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--time", action="store_true", help="time, do not profile")
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="list one request's queries with their times, do not profile",
+    )
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
     args = parser.parse_args()
 
     env = bench_env(args.tickets)
+    # Tasks queued as the server queues them (not run eagerly here, as they
+    # are not in gunicorn), on a broker of their own, emptied at the end.
+    env["CELERY_BROKER_URL"] = BROKER
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
@@ -61,15 +72,33 @@ def main() -> int:
         if scenario.authorization:
             client.defaults["HTTP_AUTHORIZATION"] = scenario.authorization
         path = scenario.paths[0]
+        sent = iter(range(10**9))
+
+        def send(client=client, scenario=scenario, path=path, sent=sent) -> int:
+            if scenario.method == "GET":
+                return client.get(path, secure=True).status_code
+            # As wrk sends it: "{n}" numbers each request's body.
+            return client.generic(
+                scenario.method,
+                path,
+                scenario.body.replace("{n}", f"hotspots-{next(sent)}"),
+                content_type=scenario.content_type
+                or "application/x-www-form-urlencoded",
+                secure=True,
+            ).status_code
+
         for _warm_up in range(3):
-            status = client.get(path, secure=True).status_code
-            assert status == 200, (name, status)
+            status = send()
+            assert status == scenario.expect, (name, status)
+        if args.queries:
+            print_queries(name, send)
+            continue
         if args.time:
             rounds = []
             for _round in range(5):
                 start = time.perf_counter()
                 for _n in range(args.requests):
-                    client.get(path, secure=True)
+                    send()
                 rounds.append((time.perf_counter() - start) * 1000 / args.requests)
             print(
                 f"{name}: best {min(rounds):.2f} ms, median {statistics.median(rounds):.2f} ms"
@@ -78,7 +107,7 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.enable()
         for _n in range(args.requests):
-            client.get(path, secure=True)
+            send()
         profiler.disable()
         print(f"== {name}: {args.requests} requests")
         stats = pstats.Stats(profiler)
@@ -86,5 +115,40 @@ def main() -> int:
     return 0
 
 
+def print_queries(name: str, send) -> None:
+    """The database's part of one request: each query and how long it took."""
+    from django.db import connection
+
+    timed: list[tuple[float, str]] = []
+
+    def timer(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append(((time.perf_counter() - start) * 1000, " ".join(sql.split())))
+
+    start = time.perf_counter()
+    with connection.execute_wrapper(timer):
+        send()
+    total = (time.perf_counter() - start) * 1000
+    in_database = sum(ms for ms, _sql in timed)
+    print(
+        f"== {name}: {total:.1f} ms, {len(timed)} queries, {in_database:.1f} ms "
+        "waiting for the database"
+    )
+    for ms, sql in timed:
+        print(f"{ms:7.2f}  {sql[:150]}")
+
+
+def empty_broker() -> None:
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    finally:
+        empty_broker()

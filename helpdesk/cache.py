@@ -303,7 +303,11 @@ class VersionedCache:
         and again after the commit: a request in between reads the rows as they
         were and caches them under the first new version."""
         self._replace_version()
-        transaction.on_commit(self._replace_version)
+        connection = transaction.get_connection()
+        if connection.in_atomic_block and not _replaced_after_commit(
+            connection, self.version_key
+        ):
+            transaction.on_commit(_ReplaceVersion(self))
 
     def _replace_version(self) -> None:
         version = uuid.uuid4().hex
@@ -321,6 +325,30 @@ class VersionedCache:
         cache.add(self.version_key, uuid.uuid4().hex, timeout=self.version_timeout)
         # Unreachable: a version of this moment alone, which no stored value has.
         return cache.get(self.version_key) or uuid.uuid4().hex
+
+
+class _ReplaceVersion:
+    """`VersionedCache._replace_version` as an on-commit callback that says
+    which cache it replaces the version of."""
+
+    def __init__(self, versioned: VersionedCache) -> None:
+        self.versioned = versioned
+        self.version_key = versioned.version_key
+
+    def __call__(self) -> None:
+        self.versioned._replace_version()
+
+
+def _replaced_after_commit(connection, version_key: str) -> bool:
+    """Whether the transaction will already replace this version when it
+    commits: a ticket's filing forgets its conversation for each row it
+    writes, and one replacement after the commit serves them all. Reads
+    Django's list of on-commit callbacks, `(savepoints, callback, robust)`,
+    from which a savepoint's rollback removes its own."""
+    return any(
+        getattr(callback, "version_key", None) == version_key
+        for _savepoints, callback, *_robust in connection.run_on_commit
+    )
 
 
 def _versions_read_this_request(sources: list[VersionedCache]) -> dict[str, str]:

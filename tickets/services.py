@@ -37,6 +37,7 @@ from tickets.models import (
     TicketEvent,
     TicketLink,
     TicketQuerySet,
+    new_search_vector,
 )
 from tickets.notify import notify, publish_event, publish_sla_warning
 from tickets.sla import breaching_horizon, sla_state, stored_facts
@@ -249,7 +250,7 @@ def open_ticket(
     attachments = [*_take_kept(kept, owner=filed_by), *attachments]
     check_attachments(attachments)
     created_at = now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         reference=next_reference(localdate(created_at).year),
         organisation=licence.organisation,
         licence=licence,
@@ -268,6 +269,13 @@ def open_ticket(
         licence_override_by=filed_by if override else None,
         licence_override_reason=override_reason.strip() if override else "",
     )
+    # Its SLA clocks and search index with the row itself, not by updating it
+    # (each version of a ticket's row is written to all its indexes): a new
+    # ticket has no status changes, and one message.
+    for field, value in sla_facts(ticket, []).items():
+        setattr(ticket, field, value)
+    ticket.search_vector = new_search_vector(ticket, description)
+    ticket.save(force_insert=True)
     message = Message.objects.create(
         ticket=ticket,
         author=contact,
@@ -277,8 +285,6 @@ def open_ticket(
         created_at=created_at,
     )
     _attach(message, attachments)
-    Ticket.objects.filter(pk=ticket.pk).refresh_search_index()
-    refresh_sla(ticket)
     if cc:
         set_copied_contacts(ticket, cc)
     event = TicketEvent.objects.create(
@@ -823,10 +829,7 @@ def refresh_sla(
     ticket: Ticket, *, targets: dict[str, SlaTarget] | None = None
 ) -> list[str]:
     """Recompute and store what the queue and the dashboard read of the ticket's
-    SLA clocks (`tickets.sla.stored_facts`): the resolution deadline
-    (`Ticket.sla_due_at`), the first-response time in support time, and
-    whether the first response and the solution met their targets. Returns
-    the names of the fields that changed.
+    SLA clocks (`sla_facts`). Returns the names of the fields that changed.
 
     These depend only on the status history, the first reply, the priority's
     target and the calendar, never on when they are computed, so running this
@@ -835,20 +838,33 @@ def refresh_sla(
     events = TicketEvent.objects.filter(
         ticket=ticket, kind=TicketEvent.Kind.STATUS
     ).only("created_at", "old_value", "new_value")
-    state = sla_state(
-        ticket,
-        list(events),
-        SlaTarget.objects.by_priority() if targets is None else targets,
-        now(),
-    )
     changed = []
-    for field, value in stored_facts(state).items():
+    for field, value in sla_facts(ticket, list(events), targets=targets).items():
         if getattr(ticket, field) != value:
             setattr(ticket, field, value)
             changed.append(field)
     if changed:
         ticket.save(update_fields=changed)
     return changed
+
+
+def sla_facts(
+    ticket: Ticket,
+    status_changes: Sequence[TicketEvent],
+    *,
+    targets: dict[str, SlaTarget] | None = None,
+) -> dict[str, object]:
+    """What the ticket stores of its SLA clocks (`tickets.sla.stored_facts`):
+    the resolution deadline (`Ticket.sla_due_at`), the first-response time in
+    support time, and whether the first response and the solution met their
+    targets, from its status changes."""
+    state = sla_state(
+        ticket,
+        status_changes,
+        SlaTarget.objects.by_priority() if targets is None else targets,
+        now(),
+    )
+    return stored_facts(state)
 
 
 def recompute_sla(tickets: TicketQuerySet | None = None) -> int:

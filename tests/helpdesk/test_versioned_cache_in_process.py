@@ -149,3 +149,41 @@ def test_a_second_queue_page_makes_one_round_trip_for_its_lists(client, agent) -
     ]
     tables = " ".join(query["sql"] for query in queries.captured_queries)
     assert "auth_permission" not in tables
+
+
+def _replacements():
+    return mock.patch.object(
+        VersionedCache,
+        "_replace_version",
+        autospec=True,
+        side_effect=VersionedCache._replace_version,
+    )
+
+
+def test_a_transaction_replaces_a_version_once_after_it_commits() -> None:
+    rows = Rows("before")
+    per_row.get("value", rows.read)
+    with _replacements() as replaced:
+        with transaction.atomic():
+            for _row_written in range(3):
+                per_row.forget()
+            assert replaced.call_count == 3  # at once, each time
+        assert replaced.call_count == 4  # and once after the commit
+
+    rows.value = "after"
+    assert per_row.get("value", rows.read) == "after"
+
+
+def test_a_rolled_back_savepoint_takes_its_replacement_with_it() -> None:
+    with _replacements() as replaced:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    per_row.forget()
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+            per_row.forget()
+        # Both at once; the savepoint's after-commit one went with it, the
+        # second forget's stayed.
+        assert replaced.call_count == 3

@@ -199,3 +199,21 @@ def test_name_lookups_use_trigram_indexes() -> None:
     assert {name: name in plan for name, plan in plans.items()} == dict.fromkeys(
         lookups, True
     )
+
+
+def test_a_filed_ticket_is_indexed_as_a_rebuild_would_index_it(printer) -> None:
+    # Filing stores the vector with the new row; `reindex_search` rebuilds it
+    # from the stored text: both must agree, or search drifts after a rebuild.
+    def vector() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT search_vector::text FROM tickets_ticket WHERE id = %s",
+                [printer.pk],
+            )
+            return cursor.fetchone()[0]
+
+    stored = vector()
+    assert "'принтер':" in stored
+    assert "'customer@alfa.example':" in stored
+    Ticket.objects.filter(pk=printer.pk).refresh_search_index()
+    assert vector() == stored

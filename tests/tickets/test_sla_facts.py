@@ -22,6 +22,7 @@ from tickets.services import (
     close_ticket,
     open_ticket,
     recompute_sla,
+    refresh_sla,
     update_ticket,
 )
 
@@ -249,3 +250,16 @@ def test_recompute_sla_fills_in_rows_stored_before_the_facts_existed(
     assert (answered.first_response_met, answered.resolution_met) == (True, True)
     assert closed.resolved_at == msk(2026, 3, 2, 11)
     assert closed.resolution_met is True
+
+
+def test_a_new_ticket_is_filed_with_its_deadline(customer, licence) -> None:
+    # Friday 10:00: a high ticket's 8 support hours run 9 on Friday, then
+    # from Saturday 09:00.
+    at = msk(2026, 3, 6, 10)
+    ticket = _file(customer, licence, Ticket.Priority.HIGH, at)
+
+    assert ticket.sla_due_at is not None
+    assert ticket.sla_due_at > at
+    # As recomputing at that moment would store it.
+    with time_machine.travel(at, tick=False):
+        assert refresh_sla(ticket) == []

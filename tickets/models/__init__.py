@@ -35,6 +35,7 @@ from tickets.models.ticket import (
     TicketManager,
     TicketQuerySet,
     attachment_path,
+    new_search_vector,
     queue_position,
 )
 
@@ -74,5 +75,6 @@ __all__ = [
     "TicketQuerySet",
     "attachment_path",
     "inbound_email_path",
+    "new_search_vector",
     "queue_position",
 ]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Contains
 from django.urls import reverse
@@ -43,6 +44,38 @@ SEARCH_CONFIG = "russian"
 SEARCH_RANKED_MATCHES = 200
 # Characters of message text indexed per ticket (a tsvector holds at most 1 MB).
 SEARCH_TEXT_LIMIT = 200_000
+
+
+def _search_vector_sql(subject: str, codes: str, text: str) -> str:
+    """A ticket's `search_vector` as SQL, from SQL for its subject, its
+    reference and e-mail address, and its messages' text. Parameters: the
+    configuration three times, then `SEARCH_TEXT_LIMIT`."""
+    return (
+        f"setweight(to_tsvector(%s, {subject}), 'A')"
+        f" || setweight(to_tsvector(%s, {codes}), 'B')"
+        f" || setweight(to_tsvector(%s, left({text}, %s)), 'D')"
+    )
+
+
+def new_search_vector(ticket: Ticket, text: str) -> RawSQL | None:
+    """The `search_vector` of a ticket not yet saved whose only message says
+    `text`, to store with the row itself (PostgreSQL only; None elsewhere)."""
+    if connections[Ticket.objects.db].vendor != "postgresql":
+        return None
+    return RawSQL(
+        _search_vector_sql("%s", "%s", "%s"),
+        [
+            SEARCH_CONFIG,
+            ticket.subject,
+            SEARCH_CONFIG,
+            f"{ticket.reference} {ticket.contact_email}".strip(),
+            SEARCH_CONFIG,
+            text,
+            SEARCH_TEXT_LIMIT,
+        ],
+    )
+
+
 NAME_MATCHES = 200
 
 
@@ -209,16 +242,15 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
             return 0
         ids_sql, params = self.values("pk").query.sql_with_params()
         in_range = "AND m.id BETWEEN %s AND %s" if message_ids else ""
+        vector = _search_vector_sql(
+            "t2.subject",
+            "concat_ws(' ', t2.reference, t2.contact_email)",
+            "coalesce(string_agg(m.body, ' ' ORDER BY m.id), '')",
+        )
         sql = f"""
             UPDATE {Ticket._meta.db_table} AS t SET search_vector = s.vector
             FROM (
-                SELECT t2.id,
-                    setweight(to_tsvector(%s, t2.subject), 'A')
-                    || setweight(to_tsvector(%s, concat_ws(' ', t2.reference,
-                        t2.contact_email)), 'B')
-                    || setweight(to_tsvector(%s, left(coalesce(
-                        string_agg(m.body, ' ' ORDER BY m.id), ''), %s)), 'D')
-                    AS vector
+                SELECT t2.id, {vector} AS vector
                 FROM {Ticket._meta.db_table} AS t2
                 LEFT JOIN {Message._meta.db_table} AS m
                     ON m.ticket_id = t2.id {in_range}
