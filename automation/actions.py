@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
@@ -21,6 +22,16 @@ from webhooks.services import queue_delivery
 ROBOT_EMAIL = "automation@{domain}"
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action did, a line of the rule's record; `in_history` when
+    the change it made is in the ticket's history already (marked "By"
+    the rule)."""
+
+    line: str
+    in_history: bool = False
 
 
 class Broken(Exception):
@@ -77,23 +88,24 @@ def _text(action: Action, ticket: Ticket) -> str:
     return canned.fill(action.value, values)
 
 
-def carry_out(rule: Rule, ticket: Ticket) -> list[str]:
+def carry_out(rule: Rule, ticket: Ticket) -> list[Done]:
     """Do each of the rule's actions on the ticket, in order; what was done,
-    a line each. Raises `Broken` before changing anything a broken action
-    would; the caller's savepoint undoes the actions before it."""
+    one `Done` an action that did something. Raises `Broken` before changing
+    anything a broken action would; the caller's savepoint undoes the
+    actions before it."""
     done = []
     for n, action in enumerate(rule.actions.all()):
         # Each service reads the ticket again, locked; what `_do` reads
         # itself must be as the last action left it.
         if n:
             ticket.refresh_from_db(fields=["status", "assignee", "group"])
-        line = _do(action, ticket, rule)
-        if line:
-            done.append(line)
+        outcome = _do(action, ticket, rule)
+        if outcome is not None:
+            done.append(outcome)
     return done
 
 
-def _do(action: Action, ticket: Ticket, rule: Rule) -> str:
+def _do(action: Action, ticket: Ticket, rule: Rule) -> Done | None:
     Kind = Action.Kind
     kind = action.kind
     if kind == Kind.SET_GROUP:
@@ -103,12 +115,11 @@ def _do(action: Action, ticket: Ticket, rule: Rule) -> str:
         if ticket.assignee_id is None and group.assignment:
             ticket.group = group
             agent = assign_in_group(ticket, at=now())
-            line += "; " + (
-                _("assigned to %(name)s") % {"name": agent.get_full_name()}
-                if agent
-                else _("nobody on shift to assign it to")
-            )
-        return line
+            if agent is None:
+                # Nothing in the history says so but the rule's record.
+                return Done(line + "; " + _("nobody on shift to assign it to"))
+            line += "; " + _("assigned to %(name)s") % {"name": agent.get_full_name()}
+        return Done(line, in_history=True)
     if kind == Kind.ASSIGN:
         if action.user is None and action.needs_reference:
             raise _missing(action)
@@ -123,46 +134,63 @@ def _do(action: Action, ticket: Ticket, rule: Rule) -> str:
         else:
             agent = assign_in_group(ticket, at=now())
             if agent is None:
-                return _("nobody on shift to assign it to")
-        return _("assigned to %(name)s") % {"name": agent.get_full_name()}
+                return Done(_("nobody on shift to assign it to"))
+        return Done(
+            _("assigned to %(name)s") % {"name": agent.get_full_name()},
+            in_history=True,
+        )
     if kind == Kind.SET_PRIORITY:
         value = _code(action, Ticket.Priority)
         services.update_ticket(ticket, by=None, priority=value)
-        return _("priority: %(value)s") % {"value": Ticket.Priority(value).label}
+        return Done(
+            _("priority: %(value)s") % {"value": Ticket.Priority(value).label},
+            in_history=True,
+        )
     if kind == Kind.SET_CATEGORY:
         value = _code(action, Ticket.Category)
         services.update_ticket(ticket, by=None, category=value)
-        return _("category: %(value)s") % {"value": Ticket.Category(value).label}
+        return Done(
+            _("category: %(value)s") % {"value": Ticket.Category(value).label},
+            in_history=True,
+        )
     if kind == Kind.SET_STATUS:
         value = _code(action, Ticket.Status)
         if value == ticket.status:
-            return ""
+            return None
         try:
             services.change_ticket_status(ticket, to=value, by=None)
         except services.TicketError as refused:
-            return str(refused)
-        return _("status: %(value)s") % {"value": Ticket.Status(value).label}
+            return Done(str(refused))
+        return Done(
+            _("status: %(value)s") % {"value": Ticket.Status(value).label},
+            in_history=True,
+        )
     if kind in (Kind.ADD_TAGS, Kind.REMOVE_TAGS):
         names = Tag.names_in(action.value)
         if kind == Kind.ADD_TAGS:
-            services.tag_ticket(ticket, by=None, add=names)
-            return _("tags added: %(tags)s") % {"tags": ", ".join(names)}
-        services.tag_ticket(ticket, by=None, remove=names)
-        return _("tags removed: %(tags)s") % {"tags": ", ".join(names)}
+            changed = services.tag_ticket(ticket, by=None, add=names)
+            line = _("tags added: %(tags)s")
+        else:
+            changed = services.tag_ticket(ticket, by=None, remove=names)
+            line = _("tags removed: %(tags)s")
+        if changed is None:
+            return None
+        return Done(line % {"tags": ", ".join(names)}, in_history=True)
     if kind == Kind.ADD_NOTE:
         services.add_message(
             ticket, author=robot(), body=_text(action, ticket), internal=True
         )
-        return _("internal note added")
+        return Done(_("internal note added"), in_history=True)
     if kind == Kind.REPLY:
         services.add_message(ticket, author=robot(), body=_text(action, ticket))
-        return _("reply sent to the customer")
+        return Done(_("reply sent to the customer"), in_history=True)
     if kind == Kind.NOTIFY:
         people = _notified(action, ticket)
         _notify(people, ticket, rule, _text(action, ticket))
-        return _("notified: %(names)s") % {
-            "names": ", ".join(person.get_full_name() for person in people) or "—"
-        }
+        return Done(
+            _("notified: %(names)s")
+            % {"names": ", ".join(person.get_full_name() for person in people) or "—"}
+        )
     if kind == Kind.WEBHOOK:
         endpoint = _reference(action, action.endpoint)
         queue_delivery(
@@ -171,7 +199,7 @@ def _do(action: Action, ticket: Ticket, rule: Rule) -> str:
             key=ticket.reference,
             data={"rule": rule.name, "ticket": ticket_data(ticket)},
         )
-        return _("webhook called: %(url)s") % {"url": endpoint.url}
+        return Done(_("webhook called: %(url)s") % {"url": endpoint.url})
     raise Broken(_("Unknown action “%(kind)s”.") % {"kind": kind})
 
 

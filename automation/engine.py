@@ -331,7 +331,12 @@ def run_rule(
     try:
         with transaction.atomic(), audit.acting_through(label):
             done = carry_out(rule, ticket)
-            record(ticket, rule, done)
+            # Changes are in the history marked "By" the rule; a record
+            # says what else it did (told people, called a webhook, found
+            # nobody to assign), or that it matched and changed nothing.
+            if not done or not all(outcome.in_history for outcome in done):
+                lines = [outcome.line for outcome in done]
+                record(ticket, rule, lines or [_("nothing to change")])
             # Last, in the savepoint: a rule that already ran for this event
             # or clock meets the unique row here, and what it did again is
             # undone (its e-mails and webhooks with it: they go on commit).
@@ -340,7 +345,7 @@ def run_rule(
                 ticket=ticket,
                 event=event,
                 started_at=started_at,
-                done="; ".join(done),
+                done="; ".join(outcome.line for outcome in done),
             )
     except IntegrityError as error:
         if "rule_once_per" in str(error):

@@ -78,6 +78,29 @@ def test_a_trigger_acts_once_per_event(customer, licence) -> None:
     assert ticket.events.filter(kind=TicketEvent.Kind.TAGS).count() == 1
 
 
+def test_what_a_rule_changed_is_in_the_history_and_a_no_op_is_recorded(
+    customer, licence, agent
+) -> None:
+    rule(
+        Rule.Kind.TRIGGER,
+        "Метка при ответе",
+        event=Rule.Event.CUSTOMER_REPLIED,
+        actions=[{"kind": Action.Kind.ADD_TAGS, "value": "ответил"}],
+    )
+    ticket = file(customer, licence)
+
+    add_message(ticket, author=customer, body="Первый ответ")
+    tagged = ticket.events.get(kind=TicketEvent.Kind.TAGS)
+    assert tagged.via_rule == "Триггер “Метка при ответе”"
+    # The tag's event says which rule put it there: no record repeats it.
+    assert not ticket.events.filter(kind=TicketEvent.Kind.AUTOMATION).exists()
+
+    add_message(ticket, author=customer, body="Второй ответ")
+    # The tag was there already: the rule matched and changed nothing.
+    record = ticket.events.get(kind=TicketEvent.Kind.AUTOMATION)
+    assert (record.new_value, record.note) == ("Метка при ответе", "нечего менять")
+
+
 def test_triggers_that_set_each_other_off_stop_at_the_depth_limit(
     customer, licence, agent
 ) -> None:
