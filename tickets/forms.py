@@ -337,7 +337,6 @@ class TicketForm(AttachingForm):
         super().__init__(*args, owner=contact, **kwargs)
         self.fields["licence"].queryset = (
             Licence.objects.visible_to(contact)
-            .filter(organisation__memberships__user=contact)
             .select_related("organisation")
             .with_periods()
         )
