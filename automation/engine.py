@@ -160,17 +160,21 @@ def _run_rules(happening: Happening, chain: tuple[str, ...]) -> list[RuleRun]:
     facts = facts_of(ticket, message)
     first = next((rule for rule in routing if _matches_safely(rule, facts)), None)
     runs = []
+    changed = False
     for rule in [first, *triggers] if first is not None else triggers:
-        if ticket is None:
-            # What the last rule did is what the next one sees.
-            ticket = read_ticket(happening.ticket_id)
+        if changed:
+            # What the last rule did is what the next one sees (rules change
+            # the ticket's own fields, never its organisation, licence or
+            # contact).
+            ticket.refresh_from_db(fields=OWN_FACTS)
             facts = facts_of(ticket, message)
+            changed = False
         if rule.kind == Rule.Kind.TRIGGER and not _matches_safely(rule, facts):
             continue
         run = run_rule(rule, ticket, happening)
         if run is not None:
             runs.append(run)
-            ticket = None
+            changed = True
     return runs
 
 
@@ -200,6 +204,9 @@ FACTS = {
     Condition.Field.SUBJECT: "subject",
     Condition.Field.TAGS: "tag_names",
 }
+
+# The ticket's own fields among them.
+OWN_FACTS = [path.removesuffix("_id") for path in FACTS.values() if "__" not in path]
 
 Facts = dict[str, object]
 

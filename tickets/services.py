@@ -9,7 +9,7 @@ from functools import partial
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Model, Q
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -63,14 +63,20 @@ def next_reference(year: int) -> str:
 
 def next_references(year: int, count: int) -> list[str]:
     """The next `count` public references of the year (inside a transaction)."""
-    counter, _created = TicketCounter.objects.select_for_update().get_or_create(
-        year=year
-    )
-    TicketCounter.objects.filter(pk=year).update(last_number=F("last_number") + count)
-    counter.refresh_from_db()
+    # One statement: the year's row is made or moved on, and locked until
+    # the transaction ends, so that no other filing takes the same numbers.
+    table = TicketCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last_number) VALUES (%s, %s) "
+            f"ON CONFLICT (year) DO UPDATE SET last_number = "
+            f"{table}.last_number + excluded.last_number RETURNING last_number",
+            [year, count],
+        )
+        (last,) = cursor.fetchone()
     return [
         f"{settings.TICKET_REFERENCE_PREFIX}-{year}-{number:06d}"
-        for number in range(counter.last_number - count + 1, counter.last_number + 1)
+        for number in range(last - count + 1, last + 1)
     ]
 
 

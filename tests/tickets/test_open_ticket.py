@@ -7,8 +7,8 @@ from django.utils.timezone import localdate
 
 from tests.factories import LicenceFactory
 from tests.tickets.conftest import upload
-from tickets.models import Attachment, Ticket
-from tickets.services import TicketError, open_ticket
+from tickets.models import Attachment, Ticket, TicketCounter
+from tickets.services import TicketError, next_references, open_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,13 @@ def test_references_are_readable_and_count_up_within_the_year(
     year = localdate().year
     assert first.reference == f"HD-{year}-000001"
     assert second.reference == f"HD-{year}-000002"
+
+
+def test_each_year_counts_from_one_and_a_batch_takes_consecutive_numbers() -> None:
+    assert next_references(2031, 2) == ["HD-2031-000001", "HD-2031-000002"]
+    assert next_references(2031, 1) == ["HD-2031-000003"]
+    assert next_references(2032, 1) == ["HD-2032-000001"]
+    assert TicketCounter.objects.get(year=2031).last_number == 3
 
 
 def test_the_first_message_and_its_files_are_kept(ticket) -> None:
