@@ -42,6 +42,9 @@ def main() -> int:
         action="store_true",
         help="list one request's queries with their times, do not profile",
     )
+    parser.add_argument(
+        "--full", action="store_true", help="with --queries: each query whole"
+    )
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
     args = parser.parse_args()
@@ -91,7 +94,7 @@ def main() -> int:
             status = send()
             assert status == scenario.expect, (name, status)
         if args.queries:
-            print_queries(name, send)
+            print_queries(name, send, full=args.full)
             continue
         if args.time:
             rounds = []
@@ -115,30 +118,33 @@ def main() -> int:
     return 0
 
 
-def print_queries(name: str, send) -> None:
-    """The database's part of one request: each query and how long it took."""
+def print_queries(name: str, send, *, full: bool = False) -> None:
+    """The database's part of one request: each query and how long it took
+    (whole with `full`, for EXPLAIN)."""
     from django.db import connection
 
-    timed: list[tuple[float, str]] = []
+    timed: list[tuple[float, str, object]] = []
 
     def timer(execute, sql, params, many, context):
         start = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            timed.append(((time.perf_counter() - start) * 1000, " ".join(sql.split())))
+            timed.append(
+                ((time.perf_counter() - start) * 1000, " ".join(sql.split()), params)
+            )
 
     start = time.perf_counter()
     with connection.execute_wrapper(timer):
         send()
     total = (time.perf_counter() - start) * 1000
-    in_database = sum(ms for ms, _sql in timed)
+    in_database = sum(ms for ms, _sql, _params in timed)
     print(
         f"== {name}: {total:.1f} ms, {len(timed)} queries, {in_database:.1f} ms "
         "waiting for the database"
     )
-    for ms, sql in timed:
-        print(f"{ms:7.2f}  {sql[:150]}")
+    for ms, sql, params in timed:
+        print(f"{ms:7.2f}  {f'{sql} -- {params}' if full else sql[:150]}")
 
 
 def empty_broker() -> None:

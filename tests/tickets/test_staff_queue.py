@@ -244,6 +244,22 @@ def test_keyset_pages_cover_every_ticket_once(
     assert second.context["first_url"]
 
 
+def test_keyset_pages_go_on_within_one_shared_deadline(
+    staff_client, customer, active_licence
+) -> None:
+    # Tickets filed while support is closed share their deadline.
+    tickets = [_file(customer, active_licence, f"T{n}") for n in range(27)]
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
+        sla_due_at=tickets[0].sla_due_at
+    )
+
+    first = staff_client.get(QUEUE)
+    second = staff_client.get(QUEUE + first.context["next_url"])
+
+    assert _references(first) == [t.reference for t in tickets[:25]]
+    assert _references(second) == [t.reference for t in tickets[25:]]
+
+
 def test_a_broken_cursor_shows_the_first_page(
     staff_client, customer, active_licence
 ) -> None:

@@ -13,6 +13,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Contains
 from django.urls import reverse
@@ -301,14 +302,15 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
 
     def after_in_queue(self, due: datetime.datetime | None, pk: int) -> TicketQuerySet:
         """The tickets after (due, pk) in `by_sla_due` order: keyset paging, so
-        page 1000 costs what page 1 does. Written as `position >= due AND (...)`
-        because PostgreSQL starts an index scan at a range, not at an OR."""
-        tickets = self.alias(queue_position=queue_position())
+        page 1000 costs what page 1 does. A row comparison, `(position, id) >
+        (due, pk)`, which PostgreSQL starts the index scan at: tickets filed
+        while support is closed share one deadline by the thousand, and
+        `position >= due AND (position > due OR id > pk)` walked past all of
+        them (Django's own tuple lookup, made for composite keys)."""
         if due is None:
-            # Nothing sorts after "no deadline": one range of the index.
-            return tickets.filter(queue_position=NO_DEADLINE, pk__gt=pk)
-        return tickets.filter(
-            Q(queue_position__gte=due), Q(queue_position__gt=due) | Q(pk__gt=pk)
+            due = NO_DEADLINE
+        return self.alias(queue_position=queue_position()).filter(
+            TupleGreaterThan(Tuple(queue_position(), F("pk")), (due, pk))
         )
 
     def latest_activity_first(self) -> TicketQuerySet:
@@ -318,8 +320,9 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
     def active_before(self, at: datetime.datetime, pk: int) -> TicketQuerySet:
         """The tickets after (last_activity_at, pk) in `latest_activity_first`
         order: keyset paging, so the last page of ten thousand costs what page
-        1 does (bench/README.md). Written as a range and a condition, as
-        `after_in_queue` is, for PostgreSQL to start the index scan there."""
+        1 does (bench/README.md). Written as a range and a condition, for
+        PostgreSQL to start the index scan there (moments of public activity
+        are rarely shared, unlike the queue's deadlines)."""
         return self.filter(
             Q(last_activity_at__lte=at), Q(last_activity_at__lt=at) | Q(pk__lt=pk)
         )
