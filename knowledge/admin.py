@@ -200,16 +200,21 @@ class ArticleAdmin(ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change: bool) -> None:
+        # Texts and files are the services' to write; what they wrote is
+        # told to the admin's log as its own `formset.save()` would.
+        formset.new_objects, formset.changed_objects = [], []
+        formset.deleted_objects = [
+            each.instance for each in formset.deleted_forms if each.instance.pk
+        ]
         article = form.instance
         if formset.model is ArticleTranslation:
-            for deleted in formset.deleted_forms:
-                if deleted.instance.pk:
-                    services.delete_translation(deleted.instance, by=request.user)
+            for deleted in formset.deleted_objects:
+                services.delete_translation(deleted, by=request.user)
             for each in formset.forms:
                 if each in formset.deleted_forms or not each.has_changed():
                     continue
                 data = each.cleaned_data
-                services.save_translation(
+                translation = services.save_translation(
                     article,
                     language=data["language"],
                     title=data["title"],
@@ -217,12 +222,15 @@ class ArticleAdmin(ModelAdmin):
                     body=data["body"],
                     by=request.user,
                 )
+                if each.instance.pk:
+                    formset.changed_objects.append((translation, each.changed_data))
+                else:
+                    formset.new_objects.append(translation)
             return
         if formset.model is ArticleAttachment:
-            for deleted in formset.deleted_forms:
-                if deleted.instance.pk:
-                    deleted.instance.file.delete(save=False)
-                    deleted.instance.delete()
+            for deleted in formset.deleted_objects:
+                deleted.file.delete(save=False)
+                deleted.delete()
             uploads = [
                 each.cleaned_data["file"]
                 for each in formset.forms
@@ -231,7 +239,9 @@ class ArticleAdmin(ModelAdmin):
                 and each.cleaned_data.get("file")
             ]
             if uploads:
-                services.attach_files(article, uploads, by=request.user)
+                formset.new_objects = services.attach_files(
+                    article, uploads, by=request.user
+                )
             return
         super().save_formset(request, form, formset, change)
 
