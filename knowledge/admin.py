@@ -40,7 +40,6 @@ from knowledge.models import (
 class CategoryAdmin(ModelAdmin):
     accusative = pgettext_lazy("accusative", "knowledge base category")
     list_display = ["__str__", "parent", "product", "position", "slug"]
-    list_editable = ["position"]
     list_select_related = ["parent"]
     search_fields = ["name_ru", "name_en", "slug", "product"]
     prepopulated_fields = {"slug": ("name_en",)}
@@ -53,6 +52,8 @@ class TranslationInline(admin.StackedInline):
 
     model = ArticleTranslation
     form = ArticleTranslationForm
+    # A draft's text has no page yet; "Pages" on the article links them all.
+    view_on_site = False
     extra = 0
     max_num = 2
     prepopulated_fields = {"slug": ("title",)}
@@ -87,6 +88,8 @@ class AttachmentInline(admin.TabularInline):
 
     model = ArticleAttachment
     form = ArticleAttachmentForm
+    # The Markdown column names each file's address.
+    view_on_site = False
     extra = 1
     fields = ["file", "original_name", "size", "content_type", "shown_markdown"]
     readonly_fields = ["original_name", "size", "content_type", "shown_markdown"]
