@@ -325,6 +325,7 @@ def feedback(request: HttpRequest, language: str, slug: str) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@conditional_page
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     results: list[Entry] = []

@@ -273,3 +273,11 @@ def test_the_page_costs_a_few_queries_whatever_it_shows(
     assert response.status_code == 200
     assert response.content.decode().count("Статья ") == 5
     assert len(with_one) <= 12
+
+
+@pytest.mark.parametrize("url", ["/kb/", "/kb/c/server-config/", "/kb/search/?q=smtp"])
+def test_lists_and_search_revalidate_too(client, smtp, url) -> None:
+    client.get(url)
+    etag = client.get(url)["ETag"]
+
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
