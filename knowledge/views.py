@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
@@ -237,10 +238,7 @@ def article_detail(request: HttpRequest, language: str, slug: str) -> HttpRespon
             "article": article,
             "translation": translation,
             "alternates": [
-                (
-                    code,
-                    request.build_absolute_uri(translations[code].get_absolute_url()),
-                )
+                (code, _site_address(translations[code].get_absolute_url()))
                 for code in sorted(translations)
             ],
             "note": note,
@@ -251,9 +249,15 @@ def article_detail(request: HttpRequest, language: str, slug: str) -> HttpRespon
             "attachments": article.attachments.all(),
             "related": _related(request, article),
             "feedback_form": FeedbackForm(),
-            "canonical": request.build_absolute_uri(translation.get_absolute_url()),
+            "canonical": _site_address(translation.get_absolute_url()),
         },
     )
+
+
+def _site_address(path: str) -> str:
+    """The address search engines are given: the site's own (SITE_URL),
+    whatever host name the request came by."""
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _ancestry(category: Category) -> list[Category]:
@@ -399,15 +403,14 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     by_article: dict[int, list[ArticleTranslation]] = defaultdict(list)
     for translation in translations:
         by_article[translation.article_id].append(translation)
-    site = request.build_absolute_uri("/").rstrip("/")
     urls = [
         {
-            "location": site + translation.get_absolute_url(),
+            "location": _site_address(translation.get_absolute_url()),
             "updated_at": translation.updated_at,
             "alternates": [
                 {
                     "language": other.language,
-                    "location": site + other.get_absolute_url(),
+                    "location": _site_address(other.get_absolute_url()),
                 }
                 for other in by_article[translation.article_id]
             ]

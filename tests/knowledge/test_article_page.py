@@ -55,19 +55,44 @@ def test_headings_get_ids_and_a_table_of_contents(client, smtp) -> None:
 
 
 def test_the_page_names_its_canonical_address_and_its_other_language(
-    client, smtp
+    client, smtp, settings
 ) -> None:
-    html = client.get("/kb/en/smtp-setup/").content.decode()
+    settings.SITE_URL = "https://support.example.com"
 
-    assert '<link rel="canonical" href="http://testserver/kb/en/smtp-setup/">' in html
+    html = client.get("/kb/en/smtp-setup/", HTTP_HOST="localhost").content.decode()
+
     assert (
-        '<link rel="alternate" hreflang="ru" '
-        'href="http://testserver/kb/ru/nastrojka-smtp/">' in html
-    )
-    assert (
-        '<link rel="alternate" hreflang="en" href="http://testserver/kb/en/smtp-setup/">'
+        '<link rel="canonical" href="https://support.example.com/kb/en/smtp-setup/">'
         in html
     )
+    assert (
+        '<link rel="alternate" hreflang="ru" '
+        'href="https://support.example.com/kb/ru/nastrojka-smtp/">' in html
+    )
+    assert (
+        '<link rel="alternate" hreflang="en" '
+        'href="https://support.example.com/kb/en/smtp-setup/">' in html
+    )
+
+
+def test_the_sitemap_gives_each_language_with_its_alternate(
+    client, smtp, reports, settings
+) -> None:
+    settings.SITE_URL = "https://support.example.com"
+
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert "<loc>https://support.example.com/kb/en/smtp-setup/</loc>" in xml
+    assert "<loc>https://support.example.com/kb/ru/nastrojka-smtp/</loc>" in xml
+    assert (
+        xml.count(
+            '<xhtml:link rel="alternate" hreflang="ru" '
+            'href="https://support.example.com/kb/ru/nastrojka-smtp/"/>'
+        )
+        == 2
+    )
+    assert "<loc>https://support.example.com/kb/ru/uskorenie-otchyotov/</loc>" in xml
+    assert 'uskorenie-otchyotov/"/>' not in xml
 
 
 def test_a_text_in_one_language_has_no_alternates(client, reports) -> None:
