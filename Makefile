@@ -60,6 +60,7 @@ DEMO_ENV = DEMO=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 run: migrate
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py seed_demo_automation
+	$(DEMO_ENV) $(PY) manage.py seed_demo_knowledge
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -196,6 +196,27 @@ class User(AbstractBaseUser, PermissionsMixin):
             return True
         return self.managed_membership is not None
 
+    def has_active_support(self, on: datetime.date | None = None) -> bool:
+        """Whether the contact's organisation holds a licence with support
+        due on the day (today by default): what customers-only knowledge
+        base articles ask. Staff belong to no organisation: False for them.
+
+        Kept on the user for the day asked, as `membership` is: a page asks
+        again (its validators, then its content) within one request."""
+        if not self.is_authenticated or not self.is_active:
+            return False
+        on = on or localdate()
+        known = self.__dict__.get("_active_support")
+        if known is not None and known[0] == on:
+            return known[1]
+        active = (
+            Licence.objects.filter(organisation__memberships__user=self)
+            .with_active_support(on)
+            .exists()
+        )
+        self.__dict__["_active_support"] = (on, active)
+        return active
+
     def has_staff_role(self, *roles: StaffRole) -> bool:
         if not self.is_authenticated or not self.is_staff:
             return False
@@ -320,6 +341,16 @@ class LicenceQuerySet(models.QuerySet["Licence"]):
 
     def with_periods(self) -> LicenceQuerySet:
         return self.prefetch_related("subscription_periods")
+
+    def with_active_support(self, on: datetime.date | None = None) -> LicenceQuerySet:
+        """Licences that support is due for on the day (today by default): a
+        subscription period covers it and the organisation is not archived.
+        The query form of `Licence.subscription_active`, for many at once."""
+        on = on or localdate()
+        covered = SubscriptionPeriod.objects.filter(
+            licence=OuterRef("pk"), starts_on__lte=on, ends_on__gte=on
+        )
+        return self.filter(Exists(covered), organisation__is_active=True)
 
 
 class Licence(models.Model):

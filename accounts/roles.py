@@ -60,8 +60,27 @@ _AUTOMATION = [
     ),
     *_view("automation", "rulerun"),
 ]
+# The knowledge base: every agent writes and submits articles; supervisors
+# and admins also keep the categories, publish and archive
+# (knowledge.services, at its top).
+_KNOWLEDGE_WRITER = [
+    *_view("knowledge", "article"),
+    "knowledge.add_article",
+    "knowledge.change_article",
+    *_all("knowledge", "articletranslation", "articleproduct"),
+    *_view("knowledge", "category", "articlerevision", "articlefeedback"),
+    *_view("knowledge", "articleattachment"),
+    "knowledge.add_articleattachment",
+    "knowledge.delete_articleattachment",
+]
+_KNOWLEDGE_EDITOR = [
+    *_KNOWLEDGE_WRITER,
+    *_all("knowledge", "category"),
+    "knowledge.delete_article",
+    "knowledge.publish_article",
+]
 ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
-    StaffRole.AGENT: _AGENT,
+    StaffRole.AGENT: [*_AGENT, *_KNOWLEDGE_WRITER],
     StaffRole.SUPERVISOR: [
         *_AGENT,
         *_all("tickets", "cannedresponse"),
@@ -73,6 +92,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "schedule.change_dateoverride",
         "schedule.add_dateoverride",
         *_AUTOMATION,
+        *_KNOWLEDGE_EDITOR,
     ],
     StaffRole.ADMIN: [
         *_all(
@@ -101,6 +121,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         *_view("webhooks", "delivery"),
         "webhooks.change_delivery",
         *_AUTOMATION,
+        *_KNOWLEDGE_EDITOR,
     ],
 }
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "webhooks",
     "automation",
     "notifications",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

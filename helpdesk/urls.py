@@ -9,6 +9,7 @@ from accounts import views as accounts_views
 from accounts.language import set_language
 from helpdesk import views
 from helpdesk.admin_names import name_other_packages_models
+from knowledge import views as knowledge_views
 
 # The admin signs in through allauth, so staff give their second factor there.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -31,6 +32,8 @@ urlpatterns = [
     path("staff/notifications/", include("notifications.urls")),
     path("staff/", include("tickets.staff_urls")),
     path("", include("schedule.urls")),
+    path("kb/", include("knowledge.urls")),
+    path("sitemap.xml", knowledge_views.sitemap, name="sitemap"),
     path("api/v1/", include("api.urls")),
     path("organisation/integrations/", include("api.portal_urls")),
     path("organisation/webhooks/", include("webhooks.portal_urls")),

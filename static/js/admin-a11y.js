@@ -19,6 +19,11 @@ const nameWhatTheAdminLeftUnnamed = () => {
       const header = field && table.querySelector(`thead th.column-${field.slice(6)}`);
       if (header && !control.labels.length) control.setAttribute("aria-label", header.textContent.trim());
     }
+    // A stored row's "Delete?" box sits under the last header, not a field's.
+    const last = table.querySelector("thead tr > th:last-child");
+    for (const box of table.querySelectorAll("td.delete input[type=checkbox]")) {
+      if (last && !box.labels.length) box.setAttribute("aria-label", last.textContent.trim());
+    }
   }
   // Date and time of one field: "Date:" and "Time:" are bare text before each input.
   for (const input of document.querySelectorAll("p.datetime input")) {

@@ -54,6 +54,8 @@ NOT_PAGES = {
     "api:schema",
     "tickets:attachment",
     "tickets_mail:download",
+    "knowledge:file",
+    "sitemap",
 }
 
 # allauth's pages; those that send a role elsewhere (a redirect) are left out

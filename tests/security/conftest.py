@@ -9,6 +9,8 @@ import pytest
 from accounts.models import AccessRequest, Membership, StaffRole
 from accounts.services import deactivate_account, invite_contact, remove_contact
 from api.services import create_integration, issue_token
+from knowledge.models import Article, Category
+from knowledge.services import attach_files
 from notifications.models import Notification
 from tests.conftest import (
     _staff,
@@ -23,6 +25,7 @@ from tests.conftest import (
     make_supervisor,
 )
 from tests.factories import MembershipFactory
+from tests.knowledge.conftest import make_article
 from tests.private_services import PrivateDovecot, PrivateRedis, SmtpSink
 from tests.requirements import require
 from tests.tickets.conftest import upload
@@ -156,6 +159,15 @@ def build_world(
         url="https://203.0.113.7/hooks",
         event_types=["ticket.created"],
     )
+    kb_category = Category.objects.create(name_ru="Настройка", slug="setup")
+    kb_article = make_article(
+        kb_category,
+        author=agent,
+        reviewer=supervisor,
+        ru=("Для клиентов", "dlya-klientov", "Текст"),
+        visibility=Article.Visibility.CUSTOMERS,
+    )
+    [kb_file] = attach_files(kb_article, [upload("kb.txt", b"kb")], by=agent)
     notification = Notification.objects.create(
         recipient=agent, ticket=ticket, kind=Notification.Kind.RULE, title="Правило"
     )
@@ -194,6 +206,11 @@ def build_world(
             "reference": ticket.reference,
             "code": ticket.messages.get().attachments.get().code,
         },
+        "knowledge:category": {"slug": kb_category.slug},
+        "knowledge:article": {"language": "ru", "slug": "dlya-klientov"},
+        "knowledge:feedback": {"language": "ru", "slug": "dlya-klientov"},
+        "knowledge:article_by_code": {"code": kb_article.code},
+        "knowledge:file": {"code": kb_file.code},
         "api:ticket": {"reference": ticket.reference},
         "api:licence": {"number": active_licence.number},
         "api:organisation": {"key": organisation.tax_id},

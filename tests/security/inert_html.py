@@ -59,7 +59,17 @@ class _Finder(HTMLParser):
                 self.problems.append(f"<script src={src[:40]!r}>: not this site's file")
         if tag == "meta" and "http-equiv" in values:
             self.problems.append("<meta http-equiv>")
-        if tag == "link" and not values.get("href", "").startswith("/static/"):
+        # A page's canonical address and its other languages' load nothing;
+        # "alternate stylesheet" would, so the rel must be exactly that.
+        names_a_page = values.get("rel", "").strip().lower() in {
+            "canonical",
+            "alternate",
+        } and values.get("href", "").startswith(("http://", "https://"))
+        if (
+            tag == "link"
+            and not names_a_page
+            and not values.get("href", "").startswith("/static/")
+        ):
             self.problems.append(f"<link href={values.get('href', '')[:40]!r}>")
         if tag in {"form", "button", "input"} and "action" in values:
             action = values["action"]

@@ -74,6 +74,10 @@ def _ticket_of_a(outcome: object = OK) -> dict[str, object]:
     return _signed_in(outcome, member_a=NOT_FOUND, member_b=NOT_FOUND)
 
 
+def _for_customers_with_support(outcome: object) -> dict[str, object]:
+    return _roles(outcome, anonymous=NOT_FOUND, member_b=NOT_FOUND)
+
+
 def _post_only(post: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
     return _signed_in(NO_METHOD), post
 
@@ -187,6 +191,23 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "api:access_requests": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "api:access_request": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "schedule:support_hours": (_roles(OK), _roles(NO_METHOD)),
+    # The knowledge base is public; the world's article is for customers
+    # with active support (organisation A's), so others meet a 404.
+    "knowledge:index": (_roles(OK), _roles(NO_METHOD)),
+    "knowledge:search": (_roles(OK), _roles(NO_METHOD)),
+    "knowledge:category": (_for_customers_with_support(OK), _roles(NO_METHOD)),
+    "knowledge:article": (_for_customers_with_support(OK), _roles(NO_METHOD)),
+    "knowledge:article_by_code": (
+        _for_customers_with_support(REDIRECT),
+        _roles(NO_METHOD),
+    ),
+    "knowledge:file": (_for_customers_with_support(OK), _roles(NO_METHOD)),
+    # Without a choice the form says so after the redirect.
+    "knowledge:feedback": (
+        _roles(NO_METHOD),
+        _for_customers_with_support(REDIRECT),
+    ),
+    "sitemap": (_roles(OK), _roles(NO_METHOD)),
 }
 
 

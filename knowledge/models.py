@@ -1,0 +1,618 @@
+"""The knowledge base: articles in Russian and English, their categories,
+history, files, the slugs they used to have, and what readers said of them."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import uuid
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
+from django.core.exceptions import ValidationError
+from django.db import connections, models, transaction
+from django.db.models import Case, F, Func, Q, When
+from django.db.models.lookups import Contains
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import now
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+# PostgreSQL's text search configuration for each language's text.
+SEARCH_CONFIGS = {"ru": "russian", "en": "english"}
+
+
+# How many results a search shows.
+SEARCH_RESULTS = 30
+# How like a title's words a search with no matching word must be (pg_trgm's
+# word similarity, 0 to 1): "Рызервное копирывание" finds "Резервное
+# копирование", "принтер" does not.
+TYPO_SIMILARITY = 0.4
+# Marks of a found word in a snippet, random per process so that no text an
+# author wrote can contain them; made <mark> after the snippet is escaped.
+_MARK_START = f"mark{secrets.token_hex(8)}"
+_MARK_STOP = f"endmark{secrets.token_hex(8)}"
+# Markdown's own signs, which a snippet of the source would show.
+_MARKDOWN_SIGNS = re.compile(r"(^|\s)#{1,6}\s|\*\*|__|`+|!?\[|\]\([^)]*\)")
+
+
+def snippet_html(raw: str) -> SafeString:
+    """A search snippet made safe: everything escaped, then the marks of
+    found words made <mark> elements."""
+    text = _MARKDOWN_SIGNS.sub(" ", raw)
+    escaped = str(escape(" ".join(text.split())))
+    # Safe: escaped above; the marks are letters and digits only.
+    return mark_safe(
+        escaped.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
+    )
+
+
+def _marked_start(body: str, words: list[str], length: int = 300) -> str:
+    """The start of the body with the words marked (where PostgreSQL's
+    ts_headline is missing)."""
+    start = body[:length]
+    for word in words:
+        start = re.sub(
+            f"({re.escape(word)})",
+            f"{_MARK_START}\\1{_MARK_STOP}",
+            start,
+            flags=re.IGNORECASE,
+        )
+    return start
+
+
+def reader_language() -> str:
+    """The language the page is read in: the active one, if it is ours."""
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+def in_language(values: dict[str, str], language: str) -> str:
+    """The value in the language, else the first other one that is not empty."""
+    if values.get(language):
+        return values[language]
+    return next((value for value in values.values() if value), "")
+
+
+class Category(models.Model):
+    """A node of the tree readers browse: a product, then its topics."""
+
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent category"),
+    )
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    product = models.CharField(
+        _("product"),
+        max_length=200,
+        blank=True,
+        help_text=_("As licences name it, e.g. Helpdesk Server; empty: any product."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("knowledge base category")
+        verbose_name_plural = _("knowledge base categories")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name_ru="", name_en=""), name="category_has_a_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:category", args=[self.slug])
+
+    def clean(self) -> None:
+        # A category under itself, however deep, would hide a branch of the tree.
+        parent, seen = self.parent, set()
+        while parent is not None and parent.pk not in seen:
+            if self.pk is not None and parent.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("A category cannot be placed under itself.")}
+                )
+            seen.add(parent.pk)
+            parent = parent.parent
+
+    def name_in(self, language: str) -> str:
+        return in_language({"ru": self.name_ru, "en": self.name_en}, language)
+
+    @property
+    def name(self) -> str:
+        return self.name_in(reader_language())
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def visible_to(self, user: User, *, drafts: bool = False) -> ArticleQuerySet:
+        """The one answer to "which articles may this person read" on the site:
+        its pages, search, sitemap and files.
+
+        Only published articles are read there. Anyone reads public ones;
+        a customer whose organisation has a licence with active support
+        today also reads those for customers; staff read all of them.
+        Drafts, articles in review and archived ones are the admin's: with
+        `drafts`, staff who may view articles there read them all (the
+        admin's preview and the files it shows).
+        """
+        if (
+            drafts
+            and user.is_active
+            and user.is_staff
+            and user.has_perm("knowledge.view_article")
+        ):
+            return self.all()
+        published = self.filter(state=Article.State.PUBLISHED)
+        if not user.is_authenticated or not user.is_active:
+            return published.filter(visibility=Article.Visibility.PUBLIC)
+        if user.is_staff:
+            return published
+        allowed = [Article.Visibility.PUBLIC]
+        if user.has_active_support():
+            allowed.append(Article.Visibility.CUSTOMERS)
+        return published.filter(visibility__in=allowed)
+
+
+class Article(models.Model):
+    """An article, whatever its language: where it sits, whom it is for, its
+    state. Its text is in its translations, one per language."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Everyone")
+        CUSTOMERS = "customers", _("Customers with active support")
+        STAFF = "staff", _("Staff only")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        State.DRAFT: frozenset({State.REVIEW}),
+        State.REVIEW: frozenset({State.DRAFT, State.PUBLISHED}),
+        State.PUBLISHED: frozenset({State.ARCHIVED, State.DRAFT}),
+        State.ARCHIVED: frozenset({State.DRAFT}),
+    }
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("category"),
+    )
+    visibility = models.CharField(
+        _("visible to"), max_length=16, choices=Visibility, default=Visibility.PUBLIC
+    )
+    # Changed by `services.move_article` alone.
+    state = models.CharField(
+        _("state"), max_length=16, choices=State, default=State.DRAFT, editable=False
+    )
+    author = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+        editable=False,
+    )
+    reviewer = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+        editable=False,
+    )
+    published_at = models.DateTimeField(
+        _("published"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("publish_article", _("Can publish, archive and edit published articles"))
+        ]
+        indexes = [
+            # A category's page: `visible_to(user).filter(category=...)`.
+            models.Index(
+                fields=["category", "-published_at"],
+                condition=Q(state="published"),
+                name="article_published_in_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        titles = {t.language: t.title for t in self.translations.all()}
+        return in_language(titles, reader_language()) or str(self.code)
+
+    def get_absolute_url(self) -> str:
+        # Language-neutral: the reader is sent on to their language's version.
+        return reverse("knowledge:article_by_code", args=[self.code])
+
+    def can_move_to(self, state: str) -> bool:
+        return state in self.ALLOWED_TRANSITIONS.get(self.state, frozenset())
+
+
+class ArticleProduct(models.Model):
+    """A product, and optionally an edition, the article applies to, named
+    as licences name them (`Licence.product`, `Licence.edition`). An article
+    with none applies to every product."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="products"
+    )
+    product = models.CharField(_("product"), max_length=200)
+    edition = models.CharField(
+        _("edition"), max_length=200, blank=True, help_text=_("Empty: every edition.")
+    )
+
+    class Meta:
+        verbose_name = _("product the article applies to")
+        verbose_name_plural = _("products the article applies to")
+        ordering = ["product", "edition"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "product", "edition"],
+                name="article_product_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.edition}".strip()
+
+
+class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
+    def visible_to(self, user: User) -> ArticleTranslationQuerySet:
+        """Translations of the articles `Article.objects.visible_to` lets them read."""
+        return self.filter(article__in=Article.objects.visible_to(user).values("pk"))
+
+    def search(self, text: str) -> list[ArticleTranslation]:
+        """The translations matching the text, most relevant first, each with
+        `snippet` (safe HTML, found words in <mark>).
+
+        On PostgreSQL each language is searched in its own configuration
+        (`SEARCH_CONFIGS`: Russian words stemmed as Russian, English as
+        English), ranked by `ts_rank` with the title above the body; when no
+        word matches, titles similar to the text are found instead
+        (trigrams: typos, a wrong ending). Elsewhere (SQLite, `make run`)
+        every word is a substring of the title or the body.
+        """
+        text = " ".join(text.split()[:10])[:200]
+        if not text:
+            return []
+        if connections[self.db].vendor != "postgresql":
+            return self._substring_search(text)
+        queries = {
+            language: SearchQuery(text, config=config, search_type="websearch")
+            for language, config in SEARCH_CONFIGS.items()
+        }
+
+        def per_language(make) -> Case:
+            return Case(
+                *[
+                    When(language=language, then=make(language))
+                    for language in SEARCH_CONFIGS
+                ]
+            )
+
+        headline = per_language(
+            lambda language: SearchHeadline(
+                "body",
+                queries[language],
+                config=SEARCH_CONFIGS[language],
+                start_sel=_MARK_START,
+                stop_sel=_MARK_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+            )
+        )
+        words = Q(
+            *[
+                Q(language=language, search_vector=query)
+                for language, query in queries.items()
+            ],
+            _connector=Q.OR,
+        )
+        found = list(
+            self.filter(words)
+            .annotate(
+                rank=per_language(
+                    lambda language: SearchRank(F("search_vector"), queries[language])
+                ),
+                headline=headline,
+            )
+            .order_by("-rank", "pk")[:SEARCH_RESULTS]
+        )
+        if not found:
+            # Served by the trigram index on the title (migration 0001). The
+            # default threshold (0.6) misses a typo in each of two words.
+            with transaction.atomic(using=self.db):
+                with connections[self.db].cursor() as cursor:
+                    cursor.execute(
+                        "SET LOCAL pg_trgm.word_similarity_threshold = %s",
+                        [TYPO_SIMILARITY],
+                    )
+                found = list(
+                    self.filter(title__trigram_word_similar=text)
+                    .annotate(
+                        rank=TrigramWordSimilarity(text, "title"), headline=headline
+                    )
+                    .order_by("-rank", "pk")[:SEARCH_RESULTS]
+                )
+        for translation in found:
+            translation.snippet = snippet_html(translation.headline)
+        return found
+
+    def _substring_search(self, text: str) -> list[ArticleTranslation]:
+        # CASEFOLD is Python's, registered on every SQLite connection
+        # (helpdesk.sqlite), as the tickets' search uses it.
+        words = text.casefold().split()
+        match = Q()
+        for word in words:
+            match &= Q(Contains(Func(F("title"), function="CASEFOLD"), word)) | Q(
+                Contains(Func(F("body"), function="CASEFOLD"), word)
+            )
+        found = list(self.filter(match).order_by("-updated_at", "pk")[:SEARCH_RESULTS])
+        for translation in found:
+            translation.snippet = snippet_html(_marked_start(translation.body, words))
+        return found
+
+    def refresh_search_vector(self) -> int:
+        """Rebuild `search_vector` from the title (weight A) and the body (B),
+        each language in its own configuration (PostgreSQL only; a no-op
+        elsewhere). `services.save_translation` calls it after each save."""
+        if connections[self.db].vendor != "postgresql":
+            return 0
+        changed = 0
+        for language, config in SEARCH_CONFIGS.items():
+            changed += self.filter(language=language).update(
+                search_vector=SearchVector("title", weight="A", config=config)
+                + SearchVector("body", weight="B", config=config)
+            )
+        return changed
+
+
+class ArticleTranslationManager(
+    models.Manager.from_queryset(ArticleTranslationQuerySet)
+):
+    def get_queryset(self) -> ArticleTranslationQuerySet:
+        # The vector is the database's alone; a translation saved whole must
+        # not write back one read before the text changed.
+        return super().get_queryset().defer("search_vector")
+
+
+class ArticleTranslation(models.Model):
+    """An article's text in one language: the title, the slug of its address
+    and the body in Markdown (sanitised as tickets' messages are)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        help_text=_("The end of the article's address; the old one keeps working."),
+    )
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleTranslationManager()
+
+    class Meta:
+        verbose_name = _("article text")
+        verbose_name_plural = _("article texts")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "language"], name="article_text_once_per_language"
+            ),
+            # Also the index of the article page's look-up.
+            models.UniqueConstraint(
+                fields=["language", "slug"], name="article_slug_unique_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:article", args=[self.language, self.slug])
+
+
+# The typo-tolerant search's `title %> text` (`ArticleTranslationQuerySet.search`),
+# registered on this field alone: installing django.contrib.postgres for it
+# would cost every new connection a query for its types.
+ArticleTranslation._meta.get_field("title").register_lookup(TrigramWordSimilar)
+
+
+class ArticleRevision(models.Model):
+    """A translation as it was saved: the history, its diffs and what a
+    restore brings back. A removed translation keeps its history."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    author = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("saved"), default=now)
+
+    class Meta:
+        verbose_name = _("article revision")
+        verbose_name_plural = _("article revisions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # An article's history in one language, newest first (the admin's
+            # history page and `previous`).
+            models.Index(
+                fields=["article", "language", "-created_at", "-id"],
+                name="article_revision_history",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language}, {self.created_at:%Y-%m-%d %H:%M})"
+
+    def previous(self) -> ArticleRevision | None:
+        """The revision of the same text saved just before this one."""
+        return (
+            ArticleRevision.objects.filter(
+                article_id=self.article_id, language=self.language
+            )
+            .filter(
+                Q(created_at__lt=self.created_at)
+                | Q(created_at=self.created_at, pk__lt=self.pk)
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+
+
+class SlugRedirect(models.Model):
+    """An address a translation used to have: it answers with a permanent
+    redirect to the translation's address now."""
+
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    old_slug = models.SlugField(_("old slug"), max_length=200)
+    translation = models.ForeignKey(
+        ArticleTranslation, on_delete=models.CASCADE, related_name="redirects"
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("old article address")
+        verbose_name_plural = _("old article addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "old_slug"], name="slug_redirect_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}/{self.old_slug}"
+
+
+class ArticleFeedback(models.Model):
+    """A reader's "was this helpful?", with what they added; the comment is
+    sent to the article's author."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="feedback"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    helpful = models.BooleanField(_("helpful"))
+    comment = models.TextField(_("comment"), blank=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reader"),
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+
+    class Meta:
+        verbose_name = _("article feedback")
+        verbose_name_plural = _("article feedback")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {'+' if self.helpful else '-'}"
+
+
+def attachment_path(instance: ArticleAttachment, filename: str) -> str:
+    # Stored under a generated name, as tickets' files: the uploaded name
+    # never reaches the disk.
+    return f"knowledge/{now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class ArticleAttachment(models.Model):
+    """A file of an article: a picture its text shows, or a download.
+    Stored and served as tickets' attachments are (`tickets.downloads`)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("article file")
+        verbose_name_plural = _("article files")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:file", args=[self.code])
+
+    @property
+    def extension(self) -> str:
+        return os.path.splitext(self.original_name)[1].lower()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in settings.TICKET_INLINE_IMAGE_TYPES
+
+    @property
+    def markdown(self) -> str:
+        """What an author writes in the text to show or link the file."""
+        url = self.get_absolute_url()
+        name = self.original_name.replace("]", "").replace("[", "")
+        if self.is_image:
+            return f"![{name}]({url}?inline=1)"
+        return f"[{name}]({url})"
