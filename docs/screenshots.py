@@ -27,7 +27,14 @@ USED_CODES: set[str] = set()
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 # (who signs in, [(name, path or a link to follow from the path before)])
 PAGES = [
-    (None, [("sign-in", "/accounts/login/")]),
+    (
+        None,
+        [
+            ("sign-in", "/accounts/login/"),
+            ("knowledge-base", "/kb/"),
+            ("article", "first:/kb/ a[lang]"),
+        ],
+    ),
     (
         "customer@example.com",
         [
@@ -98,6 +105,7 @@ def main() -> None:
         _manage(env, "migrate", "--noinput")
         _manage(env, "seed_demo")
         _manage(env, "seed_demo_automation")
+        _manage(env, "seed_demo_knowledge")
         server = subprocess.Popen(
             [
                 sys.executable,

@@ -3,6 +3,8 @@ headers and cost."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -258,9 +260,10 @@ def test_staff_pages_are_always_sent_whole(client, smtp, agent) -> None:
 
 
 def test_the_thanks_for_feedback_is_not_hidden_by_a_304(client, smtp) -> None:
-    client.get("/kb/en/smtp-setup/")
-    etag = client.get("/kb/en/smtp-setup/")["ETag"]
-    client.post("/kb/en/smtp-setup/feedback/", {"helpful": "yes"})
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    client.get("/kb/en/smtp-setup/", **english)
+    etag = client.get("/kb/en/smtp-setup/", **english)["ETag"]
+    client.post("/kb/en/smtp-setup/feedback/", {"helpful": "yes"}, **english)
 
     response = client.get(
         "/kb/en/smtp-setup/", HTTP_IF_NONE_MATCH=etag, HTTP_ACCEPT_LANGUAGE="en"
@@ -296,7 +299,8 @@ def test_the_page_costs_a_few_queries_whatever_it_shows(
         response = client.get("/kb/ru/nastrojka-smtp/")
 
     assert response.status_code == 200
-    assert response.content.decode().count("Статья ") == 5
+    # Five related articles of the nine.
+    assert len(re.findall(r">Статья \d<", response.content.decode())) == 5
     assert len(with_one) <= 12
 
 
