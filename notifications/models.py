@@ -154,9 +154,9 @@ class Preferences(models.Model):
     """Which kinds a member of staff does not want in the app or by e-mail
     (absent: everything, both ways), and their quiet hours.
 
-    Whether a customer's message to a ticket of theirs comes by e-mail stays
-    `tickets.models.NotificationSettings.on_customer_message`, which the
-    tickets' own e-mail to the assignee reads."""
+    Whether a customer's message to a ticket of theirs comes by e-mail is
+    kept where it was before this app, in
+    `tickets.models.NotificationSettings.on_customer_message`."""
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="notification_preferences"

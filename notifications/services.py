@@ -87,12 +87,6 @@ def tell_of(event: TicketEvent) -> list[Notification]:
             title=title,
             text=_text(event),
             event=event,
-            # The tickets' own e-mail brings the assignee the customer's
-            # message, threaded with the ticket's other mail
-            # (`tickets.email.outgoing`): here it is told in the app alone.
-            may_email=not (
-                kind == Kind.CUSTOMER_REPLY and person.pk == ticket.assignee_id
-            ),
         )
         if notification is not None:
             told.append(notification)
@@ -244,13 +238,12 @@ def notify(
     title: str,
     text: str = "",
     event: TicketEvent | None = None,
-    may_email: bool = True,
 ) -> Notification | None:
     """Tell one member of staff of a ticket, as they want it: in their list,
     by e-mail (now, after their quiet hours, or in a digest), both or
     neither (None). `title` and `text` in the recipient's language."""
     in_app = wants(recipient, kind, channel="in_app")
-    by_email = may_email and wants(recipient, kind, channel="email")
+    by_email = wants(recipient, kind, channel="email")
     if not (in_app or by_email):
         return None
     at = now()
@@ -435,8 +428,8 @@ def save_preferences(
     quiet_from: datetime.time | None,
     quiet_to: datetime.time | None,
 ) -> Preferences:
-    """Keep the person's choices; the e-mail of customers' messages is kept
-    where the tickets' e-mail reads it (`NotificationSettings`)."""
+    """Keep the person's choices; whether customers' messages come by e-mail
+    is kept in `NotificationSettings`, where it was before this app."""
     NotificationSettings.objects.update_or_create(
         user=user,
         defaults={"on_customer_message": Kind.CUSTOMER_REPLY not in muted_email},

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from automation.actions import robot
-from notifications.models import Follow, Notification
+from notifications.models import Follow, Notification, Preferences
 from tests.notifications.conftest import file
 from tickets.models import Ticket
 from tickets.services import add_message, change_ticket_status, update_ticket
@@ -50,19 +52,41 @@ def test_a_ticket_routed_to_a_group_on_filing_is_told_to_its_members(
     assert notification.read_at is None
 
 
-def test_a_customers_message_is_told_to_the_assignee_in_the_app_alone(
-    ticket, customer, ivan, maria, group
+def test_a_customers_message_is_told_to_the_assignee_in_the_app_and_by_e_mail(
+    ticket, customer, ivan, maria, group, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
     update_ticket(ticket, by=maria, assignee=ivan, group=group)
     Notification.objects.all().delete()
+    mailoutbox.clear()
 
-    add_message(ticket, author=customer, body="Есть новости?")
+    with django_capture_on_commit_callbacks(execute=True):
+        add_message(ticket, author=customer, body="Есть новости?")
 
     notification = Notification.objects.get()
     assert (notification.recipient, notification.kind) == (ivan, Kind.CUSTOMER_REPLY)
     assert notification.text == "Есть новости?"
-    # The tickets' own e-mail brings it, threaded (tickets.email.outgoing).
-    assert notification.email_due_at is None
+    # One e-mail, the notification's (the tickets' own mail no longer goes
+    # to staff), so quiet hours and digests hold it like any other.
+    assert [m.to for m in mailoutbox] == [[ivan.email]]
+    assert "Есть новости?" in mailoutbox[0].body
+
+
+def test_the_assignees_quiet_hours_hold_a_customers_message(
+    ticket, customer, ivan, maria, group, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    update_ticket(ticket, by=maria, assignee=ivan, group=group)
+    Preferences.objects.create(
+        user=ivan, quiet_from=datetime.time(0), quiet_to=datetime.time(23, 59)
+    )
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        add_message(ticket, author=customer, body="Есть новости?")
+
+    assert mailoutbox == []
+    notice = Notification.objects.get(recipient=ivan, kind=Kind.CUSTOMER_REPLY)
+    assert notice.email_due_at is not None
+    assert notice.emailed_at is None
 
 
 def test_a_customers_message_to_an_unassigned_ticket_is_told_to_the_group(

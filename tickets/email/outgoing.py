@@ -70,16 +70,8 @@ def recipients_for(event: TicketEvent) -> tuple[str, list[Recipient]]:
     if event.kind == TicketEvent.Kind.MESSAGE and event.message is not None:
         if event.message.kind == Message.Kind.REPLY:
             return "tickets/email/staff_reply", _customers(ticket, "on_reply")
-        if event.message.kind == Message.Kind.CUSTOMER and ticket.assignee is not None:
-            assignee = ticket.assignee
-            if (
-                assignee != event.actor
-                and assignee.may_act()
-                and _wants(assignee, "on_customer_message")
-            ):
-                return "tickets/email/customer_message", [
-                    Recipient(assignee.email, assignee.language, assignee)
-                ]
+        # A customer's message reaches staff as a notification
+        # (`notifications`), under each person's quiet hours and digests.
         return "", []
     if event.kind == TicketEvent.Kind.MERGED and ticket.merged_into_id is not None:
         # The duplicate's people; the target's already follow it.
