@@ -40,6 +40,7 @@ from tickets.services import (
     close_ticket,
     open_ticket,
     rate_ticket,
+    tag_ticket,
 )
 
 pytestmark = [
@@ -212,6 +213,35 @@ def test_satisfaction_ratings_recent_and_all_time(figures) -> None:
     assert (ratings.recent_average, ratings.all_time_average) == (5, 3.5)
 
 
+def test_tags_count_recent_filings_and_unsolved_tickets(
+    client, supervisor, history, agent
+) -> None:
+    # t1 was filed in March; t4, t5 and t7 are unsolved; t2, t3, t6 solved.
+    for name, tags in {
+        "t1": ["лицензия"],
+        "t2": ["vpn"],
+        "t4": ["vpn", "печать"],
+        "t5": ["vpn"],
+        "t6": ["печать"],
+        "t7": ["лицензия"],
+    }.items():
+        tag_ticket(history[name], by=agent, add=tags)
+
+    figures = dashboard.build(NOW)
+
+    assert [(t.name, t.filed, t.open) for t in figures.tags] == [
+        ("vpn", 3, 2),
+        ("печать", 2, 1),
+        ("лицензия", 1, 1),
+    ]
+    sign_in(client, supervisor)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(URL).content.decode()
+    # Each unsolved count opens the queue filtered by its tag.
+    assert 'href="/staff/queue/?tag=vpn">2</a>' in page
+    assert 'href="/staff/queue/?tag=%D0%BF%D0%B5%D1%87%D0%B0%D1%82%D1%8C">1</a>' in page
+
+
 def test_an_empty_desk_shows_zeros_and_no_medians(db) -> None:
     figures = dashboard.build(NOW)
 
@@ -220,6 +250,7 @@ def test_an_empty_desk_shows_zeros_and_no_medians(db) -> None:
     assert figures.first_responses.median is None
     assert figures.solved.percent is None
     assert figures.ratings.recent_average is None
+    assert figures.tags == ()
 
 
 def test_the_median_outside_postgresql_is_percentile_cont() -> None:
@@ -325,9 +356,9 @@ def test_the_number_of_queries_does_not_grow_with_the_tickets(
 
     assert Ticket.objects.count() == 30
     assert with_thirty == with_three
-    # Computing the figures costs seven queries; a snapshot saves six of them.
-    assert len(building) == 7
-    assert with_three[0] - with_three[1] == 6
+    # Computing the figures costs eight queries; a snapshot saves seven.
+    assert len(building) == 8
+    assert with_three[0] - with_three[1] == 7
 
 
 def test_the_page_shows_a_snapshot_of_the_last_minute_and_open_tickets_now(
