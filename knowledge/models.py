@@ -3,7 +3,6 @@ history, files, the slugs they used to have, and what readers said of them."""
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import uuid
@@ -31,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from tickets.models import StoredFile
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 # PostgreSQL's text search configuration for each language's text.
@@ -575,38 +575,21 @@ def attachment_path(instance: ArticleAttachment, filename: str) -> str:
     return f"knowledge/{now():%Y/%m}/{uuid.uuid4().hex}"
 
 
-class ArticleAttachment(models.Model):
+class ArticleAttachment(StoredFile):
     """A file of an article: a picture its text shows, or a download.
     Stored and served as tickets' attachments are (`tickets.downloads`)."""
 
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size"))
-    content_type = models.CharField(_("type"), max_length=100)
-    created_at = models.DateTimeField(_("created"), default=now)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("article file")
         verbose_name_plural = _("article files")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:file", args=[self.code])
-
-    @property
-    def extension(self) -> str:
-        return os.path.splitext(self.original_name)[1].lower()
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type in settings.TICKET_INLINE_IMAGE_TYPES
 
     @property
     def markdown(self) -> str:

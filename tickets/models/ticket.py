@@ -808,29 +808,23 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{now():%Y/%m}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class StoredFile(models.Model):
+    """A file someone uploaded, stored under a generated name (`file`, which
+    each kind declares with its folder) and served by `tickets.downloads`:
+    a message's attachment, a knowledge base article's file."""
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, related_name="attachments"
-    )
-    file = models.FileField(upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("type"), max_length=100)
     created_at = models.DateTimeField(_("created"), default=now)
 
     class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
+        abstract = True
         ordering = ["pk"]
 
     def __str__(self) -> str:
         return self.original_name
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "tickets:attachment", args=[self.message.ticket.reference, self.code]
-        )
 
     @property
     def extension(self) -> str:
@@ -839,6 +833,22 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type in settings.TICKET_INLINE_IMAGE_TYPES
+
+
+class Attachment(StoredFile):
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "tickets:attachment", args=[self.message.ticket.reference, self.code]
+        )
 
 
 class KeptUpload(models.Model):
