@@ -35,7 +35,6 @@ from knowledge.models import (
     ArticleTranslation,
     SlugRedirect,
 )
-from tickets.file_types import HEAD_BYTES, stored_content_type
 from tickets.services import TicketError, check_attachments
 
 PUBLISH = "knowledge.publish_article"
@@ -211,20 +210,7 @@ def attach_files(
         check_attachments(files)
     except TicketError as error:
         raise KnowledgeError(str(error)) from error
-    attached = []
-    for upload in files:
-        upload.seek(0)
-        content_type = stored_content_type(upload.name, upload.read(HEAD_BYTES))
-        upload.seek(0)
-        attachment = ArticleAttachment(
-            article=article,
-            original_name=upload.name[:255],
-            size=upload.size,
-            content_type=content_type,
-        )
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
-        attached.append(attachment)
+    attached = [ArticleAttachment.store(upload, article=article) for upload in files]
     Article.objects.filter(pk=article.pk).update(updated_at=now())
     return attached
 

@@ -21,7 +21,6 @@ from accounts.models import Licence, StaffRole, User
 from schedule import current as support_hours
 from tickets import canned, conversation
 from tickets.email import outbox
-from tickets.file_types import HEAD_BYTES, stored_content_type
 from tickets.models import (
     Attachment,
     KeptUpload,
@@ -107,18 +106,7 @@ def check_attachments(files: Sequence[UploadedFile]) -> None:
 
 def _attach(message: Message, files: Sequence[UploadedFile | ContentFile]) -> None:
     for upload in files:
-        # The type comes from the bytes, not from the name or the sender's claim.
-        upload.seek(0)
-        content_type = stored_content_type(upload.name, upload.read(HEAD_BYTES))
-        upload.seek(0)
-        attachment = Attachment(
-            message=message,
-            original_name=upload.name[:255],
-            size=upload.size,
-            content_type=content_type,
-        )
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
+        Attachment.store(upload, message=message)
 
 
 def keep_uploads(owner: User, files: Sequence[UploadedFile]) -> list[KeptUpload]:

@@ -7,9 +7,11 @@ import os
 import re
 import uuid
 from collections.abc import Sequence
+from typing import Self
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.files import File
 from django.db import connections, models
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
@@ -24,6 +26,7 @@ from phonenumber_field.phonenumber import to_python
 
 from accounts.models import Licence, Membership, Organisation, User
 from helpdesk import audit
+from tickets.file_types import HEAD_BYTES, stored_content_type
 from tickets.models.group import SupportGroup, Tag
 
 # Where the queue puts tickets without a deadline: after every real deadline.
@@ -825,6 +828,24 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @classmethod
+    def store(cls, upload: File, **owner: object) -> Self:
+        """Save the upload as a new row of this kind with its owner (the
+        message, the article). The type comes from the bytes, not from the
+        name or the sender's claim."""
+        upload.seek(0)
+        content_type = stored_content_type(upload.name, upload.read(HEAD_BYTES))
+        upload.seek(0)
+        stored = cls(
+            **owner,
+            original_name=upload.name[:255],
+            size=upload.size,
+            content_type=content_type,
+        )
+        stored.file.save(upload.name, upload, save=False)
+        stored.save()
+        return stored
 
     @property
     def extension(self) -> str:
