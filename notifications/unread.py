@@ -37,7 +37,9 @@ def _cache(user_id: int) -> VersionedCache:
     )
 
 
-def _person(user: User) -> Person:
+def person(user: User) -> Person:
+    """The person's unread count (up to `COUNTED_UP_TO`) and followed tickets."""
+
     def read() -> Person:
         return Person(
             # Served by the `notification_unread` index.
@@ -48,15 +50,6 @@ def _person(user: User) -> Person:
         )
 
     return _cache(user.pk).get("person", read)
-
-
-def unread_count(user: User) -> int:
-    """How many of the person's notifications are unread, up to `COUNTED_UP_TO`."""
-    return _person(user).unread
-
-
-def followed_ticket_ids(user: User) -> frozenset[int]:
-    return _person(user).followed
 
 
 def forget(*user_ids: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import template
 
-from notifications import unread
 from tickets.models import Ticket
 
 register = template.Library()
@@ -13,9 +12,10 @@ register = template.Library()
 
 @register.inclusion_tag("notifications/_follow_button.html", takes_context=True)
 def follow_button(context: template.Context, ticket: Ticket) -> dict:
-    user = context["request"].user
+    # As the header read it (`notifications.context_processors`).
+    person = context["notifications_person"]()
     return {
         "ticket": ticket,
-        "following": ticket.pk in unread.followed_ticket_ids(user),
+        "following": ticket.pk in person.followed,
         "csrf_token": context.get("csrf_token"),
     }
