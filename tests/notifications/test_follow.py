@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
+from django.core.cache import cache
 
 from notifications.models import Follow
 from tests.auth import sign_in
@@ -50,3 +53,22 @@ def test_customers_cannot_follow(client, customer, ticket) -> None:
 
     url = f"/staff/notifications/tickets/{ticket.reference}/follow/"
     assert client.post(url).status_code == 403
+
+
+def test_the_ticket_page_reads_the_persons_notifications_once(
+    client, ivan, ticket
+) -> None:
+    sign_in(client, ivan)
+    client.get(ticket.get_absolute_url())
+
+    with mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
+        page = client.get(ticket.get_absolute_url()).content.decode()
+
+    # The header's count and the Follow button share one read.
+    person_reads = [
+        call
+        for call in get_many.call_args_list
+        if f"notifications:person:{ivan.pk}:person" in call.args[0]
+    ]
+    assert len(person_reads) == 1
+    assert f"/staff/notifications/tickets/{ticket.reference}/follow/" in page
