@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
+from schedule.models import WeeklyHours
 from tickets.models import SupportGroup, Ticket, TicketEvent
 from webhooks.models import Endpoint
 
@@ -310,14 +311,8 @@ class Shift(models.Model):
     """An agent's working hours on a weekday; auto-assignment reaches only
     agents on shift. An agent with no shifts works support's own hours."""
 
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
+    # Support's own weekdays: `date.weekday()`, Monday first.
+    Weekday = WeeklyHours.Weekday
 
     agent = models.ForeignKey(
         User,
