@@ -9,7 +9,7 @@ from accounts import views as accounts_views
 from accounts.language import set_language
 from helpdesk import views
 from helpdesk.admin_names import name_other_packages_models
-from knowledge import views as knowledge_views
+from knowledge.views import pages as knowledge_pages
 
 # The admin signs in through allauth, so staff give their second factor there.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -33,7 +33,7 @@ urlpatterns = [
     path("staff/", include("tickets.staff_urls")),
     path("", include("schedule.urls")),
     path("kb/", include("knowledge.urls")),
-    path("sitemap.xml", knowledge_views.sitemap, name="sitemap"),
+    path("sitemap.xml", knowledge_pages.sitemap, name="sitemap"),
     path("api/v1/", include("api.urls")),
     path("organisation/integrations/", include("api.portal_urls")),
     path("organisation/webhooks/", include("webhooks.portal_urls")),

@@ -6,3 +6,13 @@ class KnowledgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "knowledge"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from knowledge.deflection import KnowledgeAnswers, ticket_filed
+        from outbox import events
+        from tickets import answers
+
+        # The bot asks for articles before a ticket (`tickets.answers`); a
+        # ticket filed after suggestions ends their attempt.
+        answers.register(KnowledgeAnswers())
+        events.listen(ticket_filed)

@@ -3,9 +3,12 @@ history, files, the slugs they used to have, and what readers said of them."""
 
 from __future__ import annotations
 
+import datetime
+import operator
 import re
 import secrets
 import uuid
+from functools import reduce
 from typing import ClassVar
 
 from django.conf import settings
@@ -20,7 +23,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Case, F, Func, Q, When
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, Value, When
 from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils.html import escape
@@ -87,6 +90,19 @@ def in_language(values: dict[str, str], language: str) -> str:
     if values.get(language):
         return values[language]
     return next((value for value in values.values() if value), "")
+
+
+def one_per_article(found: list[ArticleTranslation]) -> list[ArticleTranslation]:
+    """Translations found, an article found in both languages once: in the
+    reader's language, where the better of its two matches ranks it."""
+    reader = reader_language()
+    chosen: dict[int, ArticleTranslation] = {}
+    for translation in found:
+        kept = chosen.get(translation.article_id)
+        # A replaced value keeps its key's place: the better match's.
+        if kept is None or (translation.language == reader != kept.language):
+            chosen[translation.article_id] = translation
+    return list(chosen.values())
 
 
 class Category(models.Model):
@@ -176,6 +192,16 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         if user.has_active_support():
             allowed.append(Article.Visibility.CUSTOMERS)
         return published.filter(visibility__in=allowed)
+
+    def for_product(self, product: str) -> ArticleQuerySet:
+        """Articles that apply to the product: those naming it, and those
+        naming no product at all (they apply to every one)."""
+        if not product:
+            return self
+        products = ArticleProduct.objects.filter(article=OuterRef("pk"))
+        return self.filter(
+            ~Exists(products) | Exists(products.filter(product__iexact=product))
+        )
 
 
 class Article(models.Model):
@@ -300,9 +326,18 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         """Translations of the articles `Article.objects.visible_to` lets them read."""
         return self.filter(article__in=Article.objects.visible_to(user).values("pk"))
 
-    def search(self, text: str) -> list[ArticleTranslation]:
+    def search(
+        self,
+        text: str,
+        *,
+        any_word: bool = False,
+        snippets: bool = True,
+        limit: int = SEARCH_RESULTS,
+    ) -> list[ArticleTranslation]:
         """The translations matching the text, most relevant first, each with
-        `snippet` (safe HTML, found words in <mark>).
+        `snippet` (safe HTML, found words in <mark>; empty without `snippets`).
+        A translation matches when it has every word of the text, or with
+        `any_word` (suggestions from a subject as it is typed) one of them.
 
         On PostgreSQL each language is searched in its own configuration
         (`SEARCH_CONFIGS`: Russian words stemmed as Russian, English as
@@ -315,7 +350,12 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         if not text:
             return []
         if connections[self.db].vendor != "postgresql":
-            return self._substring_search(text)
+            return self._substring_search(text, any_word=any_word, limit=limit)
+        typed = text
+        if any_word:
+            # websearch_to_tsquery's own "or": the words are still parsed
+            # by it, so nothing typed can break the query.
+            text = " or ".join(word for word in text.split() if word.casefold() != "or")
         queries = {
             language: SearchQuery(text, config=config, search_type="websearch")
             for language, config in SEARCH_CONFIGS.items()
@@ -329,17 +369,21 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
                 ]
             )
 
-        headline = per_language(
-            lambda language: SearchHeadline(
-                "body",
-                queries[language],
-                config=SEARCH_CONFIGS[language],
-                start_sel=_MARK_START,
-                stop_sel=_MARK_STOP,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
+        headline = (
+            per_language(
+                lambda language: SearchHeadline(
+                    "body",
+                    queries[language],
+                    config=SEARCH_CONFIGS[language],
+                    start_sel=_MARK_START,
+                    stop_sel=_MARK_STOP,
+                    max_words=30,
+                    min_words=12,
+                    max_fragments=2,
+                )
             )
+            if snippets
+            else Value("")
         )
         words = Q(
             *[
@@ -356,7 +400,7 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
                 ),
                 headline=headline,
             )
-            .order_by("-rank", "pk")[:SEARCH_RESULTS]
+            .order_by("-rank", "pk")[:limit]
         )
         if not found:
             # Served by the trigram index on the title (migration 0001). The
@@ -368,26 +412,29 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
                         [TYPO_SIMILARITY],
                     )
                 found = list(
-                    self.filter(title__trigram_word_similar=text)
+                    self.filter(title__trigram_word_similar=typed)
                     .annotate(
-                        rank=TrigramWordSimilarity(text, "title"), headline=headline
+                        rank=TrigramWordSimilarity(typed, "title"), headline=headline
                     )
-                    .order_by("-rank", "pk")[:SEARCH_RESULTS]
+                    .order_by("-rank", "pk")[:limit]
                 )
         for translation in found:
             translation.snippet = snippet_html(translation.headline)
         return found
 
-    def _substring_search(self, text: str) -> list[ArticleTranslation]:
+    def _substring_search(
+        self, text: str, *, any_word: bool, limit: int
+    ) -> list[ArticleTranslation]:
         # CASEFOLD is Python's, registered on every SQLite connection
         # (helpdesk.sqlite), as the tickets' search uses it.
         words = text.casefold().split()
-        match = Q()
-        for word in words:
-            match &= Q(Contains(Func(F("title"), function="CASEFOLD"), word)) | Q(
-                Contains(Func(F("body"), function="CASEFOLD"), word)
-            )
-        found = list(self.filter(match).order_by("-updated_at", "pk")[:SEARCH_RESULTS])
+        each = [
+            Q(Contains(Func(F("title"), function="CASEFOLD"), word))
+            | Q(Contains(Func(F("body"), function="CASEFOLD"), word))
+            for word in words
+        ]
+        match = reduce(operator.or_ if any_word else operator.and_, each)
+        found = list(self.filter(match).order_by("-updated_at", "pk")[:limit])
         for translation in found:
             translation.snippet = snippet_html(_marked_start(translation.body, words))
         return found
@@ -599,3 +646,172 @@ class ArticleAttachment(StoredFile):
         if self.is_image:
             return f"![{name}]({url}?inline=1)"
         return f"[{name}]({url})"
+
+
+# How long after a customer's last step (a suggestion shown or opened) an
+# attempt with an opened article and no ticket counts as one that article
+# saved: by then the customer has left the form or the bot.
+DEFLECTION_WAIT = datetime.timedelta(hours=1)
+
+
+class FilingAttemptQuerySet(models.QuerySet["FilingAttempt"]):
+    def deflected(self, at: datetime.datetime | None = None) -> FilingAttemptQuerySet:
+        """Attempts the knowledge base answered: the customer said an article
+        solved it, or opened one and left without filing (`DEFLECTION_WAIT`
+        after their last step, as of `at`)."""
+        at = at or now()
+        return self.filter(
+            Q(outcome=FilingAttempt.Outcome.SOLVED)
+            | Q(
+                outcome=FilingAttempt.Outcome.OPEN,
+                opened_at__isnull=False,
+                updated_at__lt=at - DEFLECTION_WAIT,
+            )
+        )
+
+
+class FilingAttempt(models.Model):
+    """A customer about to file a ticket, and the articles suggested to them
+    from the subject as they typed it: on the portal's form or in the bot.
+    It ends solved ("this answered it"), filed (a ticket after all), or
+    left with an article opened (a deflection, `deflected`)."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Portal")
+        TELEGRAM = "telegram", _("Telegram")
+
+    class Outcome(models.TextChoices):
+        OPEN = "", _("Not finished")
+        SOLVED = "solved", _("An article answered it")
+        FILED = "filed", _("Filed a ticket")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel)
+    subject = models.CharField(_("subject"), max_length=200)
+    product = models.CharField(_("product"), max_length=200, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome, default=Outcome.OPEN, blank=True
+    )
+    opened_at = models.DateTimeField(_("first article opened"), null=True, blank=True)
+    solved_by = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticket filed"),
+    )
+    created_at = models.DateTimeField(_("created"), default=now, db_index=True)
+    updated_at = models.DateTimeField(_("last step"), default=now)
+
+    objects = FilingAttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("filing attempt with suggestions")
+        verbose_name_plural = _("filing attempts with suggestions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # A filed ticket finds the attempt it ends (`deflection.ticket_filed`).
+            models.Index(
+                fields=["user", "channel", "-updated_at"],
+                condition=Q(outcome=""),
+                name="filing_attempt_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Suggestion(models.Model):
+    """An article suggested in an attempt, and whether it was opened."""
+
+    attempt = models.ForeignKey(
+        FilingAttempt, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    shown_at = models.DateTimeField(_("shown"), default=now, db_index=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suggested article")
+        verbose_name_plural = _("suggested articles")
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "article"], name="suggestion_once_per_attempt"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.article_id}"
+
+
+class TicketArticle(models.Model):
+    """An article tied to a ticket: linked from a reply (the link is tracked)
+    or written from the ticket's answer. The article page tells staff how
+    many tickets it answered."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", _("Linked in a reply")
+        SOURCE = "source", _("Written from the ticket")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="ticket_links"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("ticket"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.LINK)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    added_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+    # When a message carrying the link was sent (a link inserted and then
+    # deleted from the reply never reaches anyone).
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    opens = models.PositiveIntegerField(_("opened"), default=0)
+
+    class Meta:
+        verbose_name = _("article linked to a ticket")
+        verbose_name_plural = _("articles linked to tickets")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["article", "ticket"], name="ticket_article_pair"),
+            models.Index(fields=["ticket"], name="ticket_article_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.ticket_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:link", args=[self.code])
+
+    @property
+    def counts(self) -> bool:
+        """Whether the ticket counts as one the article answered."""
+        return self.kind == self.Kind.SOURCE or self.sent_at is not None

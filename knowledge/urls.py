@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from knowledge import views
+from knowledge.views import pages, suggestions
 
 app_name = "knowledge"
 
@@ -10,11 +10,14 @@ app_name = "knowledge"
 ARTICLE = r"^(?P<language>ru|en)/(?P<slug>[-a-zA-Z0-9_]+)/"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("search/", views.search, name="search"),
-    path("c/<slug:slug>/", views.category_detail, name="category"),
-    path("a/<uuid:code>/", views.article_by_code, name="article_by_code"),
-    path("files/<uuid:code>/", views.attachment_download, name="file"),
-    re_path(ARTICLE + "$", views.article_detail, name="article"),
-    re_path(ARTICLE + "feedback/$", views.feedback, name="feedback"),
+    path("", pages.index, name="index"),
+    path("search/", pages.search, name="search"),
+    path("c/<slug:slug>/", pages.category_detail, name="category"),
+    path("a/<uuid:code>/", pages.article_by_code, name="article_by_code"),
+    path("files/<uuid:code>/", pages.attachment_download, name="file"),
+    re_path(ARTICLE + "$", pages.article_detail, name="article"),
+    re_path(ARTICLE + "feedback/$", pages.feedback, name="feedback"),
+    path("suggest/", suggestions.suggest, name="suggest"),
+    path("s/<uuid:code>/<int:article>/", suggestions.suggested, name="suggested"),
+    path("s/<uuid:code>/<int:article>/solved/", suggestions.solved, name="solved"),
 ]

@@ -12,6 +12,11 @@ from knowledge import services
 from knowledge.models import Article, Category
 from tests.factories import LicenceFactory
 from tests.tickets.conftest import _media_in_tmp  # noqa: F401 (an autouse fixture)
+from tests.tickets.telegram.conftest import (  # noqa: F401 (the bot's fixtures)
+    bot_api,
+    customer_chat,
+    telegram,
+)
 
 
 def make_article(

@@ -1,7 +1,8 @@
 """The dialogue with a linked contact, in the contact's language.
 
 A menu of: new ticket (asks which licence when there are several, then the
-subject and the text; photos and documents are checked by the portal's rules
+subject, offers articles that may answer it (`tickets.answers`: a number
+pressed says one did, and no ticket is filed), then the text; photos and documents are checked by the portal's rules
 and fetched from Telegram when the ticket is filed), open tickets, one ticket,
 a reply (by a button, `/reply`, or by replying to the bot's message about a
 ticket), support hours now, and a score pressed under the rating question.
@@ -26,7 +27,7 @@ from django.utils.translation import ngettext
 from accounts.models import Licence, User
 from schedule import current as support_hours
 from schedule import texts as support_texts
-from tickets import services
+from tickets import answers, services
 from tickets.models import Message, OutgoingTelegramMessage, TelegramLink, Ticket
 from tickets.telegram import bot_api, notify, outbox
 from tickets.telegram.incoming import Incoming, TelegramFile
@@ -80,7 +81,7 @@ COMMANDS = {
 }
 # Buttons that belong to a ticket being filed; every other action ends it,
 # but for those answered on the side.
-FLOW_ACTIONS = {"licence", "send"}
+FLOW_ACTIONS = {"licence", "send", "solved"}
 SIDE_ACTIONS = {notify.RATE_ACTION}
 
 
@@ -170,6 +171,7 @@ class Dialogue:
                 "new": self.start_new,
                 "licence": self.choose_licence,
                 "send": self.file_ticket,
+                "solved": self.solved,
                 "list": self.list_open,
                 "show": self.show,
                 "reply": self.start_reply,
@@ -322,21 +324,72 @@ class Dialogue:
                 buttons=self._cancel_button(),
             )
             return
+        licence = Licence.objects.filter(pk=self.state["licence"]).first()
+        offer = answers.offer(
+            self.user,
+            subject,
+            product=licence.product if licence else "",
+            channel=Ticket.Channel.TELEGRAM,
+        )
         self._save(
             step="body",
             licence=self.state["licence"],
             subject=subject,
             body="",
             files=[],
+            offer=offer.key if offer else "",
         )
+        ask = _(
+            "Now describe the problem: what you did, what happened and what you "
+            "expected. You can send several messages, photos and documents "
+            "(up to %(size)d MB each). Press “Send” when you are done."
+        ) % {"size": self._file_limit() // 2**20}
+        if offer is None:
+            self.say(ask, buttons=self._draft_buttons())
+            return
+        listed = [
+            f"{number}. {answer.title}\n{answer.url}"
+            for number, answer in enumerate(offer.answers, start=1)
+        ]
         self.say(
-            _(
-                "Now describe the problem: what you did, what happened and what you "
-                "expected. You can send several messages, photos and documents "
-                "(up to %(size)d MB each). Press “Send” when you are done."
+            "\n\n".join(
+                [
+                    _("These articles may answer your question:"),
+                    *listed,
+                    _("If one of them does, press its number."),
+                    ask,
+                ]
+            ),
+            buttons=[
+                [
+                    (str(number), f"solved:{number}")
+                    for number in range(1, len(offer.answers) + 1)
+                ],
+                *self._draft_buttons(),
+            ],
+        )
+
+    def solved(self, argument: str) -> None:
+        """A number pressed under the suggested articles: that one answered."""
+        state = self.state
+        key = state.get("offer") if state.get("step") == "body" else ""
+        if not key or not argument.isdigit():
+            self._save()
+            self.say(
+                _("That button belongs to an earlier conversation."),
+                buttons=self.menu_buttons(),
             )
-            % {"size": self._file_limit() // 2**20},
-            buttons=self._draft_buttons(),
+            return
+        if not answers.solved(self.user, key, int(argument)):
+            self.say(
+                _("That article is no longer offered; describe the problem instead."),
+                buttons=self._draft_buttons(),
+            )
+            return
+        self._save()
+        self.say(
+            _("We are glad the article helped. No ticket was filed."),
+            buttons=self.menu_buttons(),
         )
 
     def _draft_buttons(self) -> outbox.Buttons:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +32,7 @@ from knowledge.models import (
     ArticleTranslation,
     Category,
     SlugRedirect,
+    one_per_article,
     reader_language,
 )
 from tickets.downloads import attachment_response
@@ -293,7 +295,14 @@ def _related(request: HttpRequest, article: Article) -> list[Entry]:
 def article_by_code(request: HttpRequest, code: UUID) -> HttpResponse:
     """The article's language-neutral address (links from tickets, Telegram):
     its text in the reader's language, else the other."""
-    article = get_object_or_404(_visible(request), code=code)
+    article = _visible(request).filter(code=code).first()
+    if article is None:
+        # Sent to someone not signed in (a link from Telegram or an e-mail)
+        # who may be able to read it once they are.
+        published = Article.objects.filter(code=code, state=Article.State.PUBLISHED)
+        if not request.user.is_authenticated and published.exists():
+            return redirect_to_login(request.get_full_path())
+        raise Http404
     translation = _pick(article.translations.all())
     if translation is None:
         raise Http404
@@ -340,25 +349,12 @@ def search(request: HttpRequest) -> HttpResponse:
             .select_related("article")
             .search(form.cleaned_data["q"])
         )
-        results = _one_per_article(found)
+        results = [Entry(t.article, t) for t in one_per_article(found)]
     return render(
         request,
         "knowledge/search.html",
         {"search_form": form, "results": results, "searched": searched},
     )
-
-
-def _one_per_article(found: list[ArticleTranslation]) -> list[Entry]:
-    """An article found in both languages once, in the reader's language,
-    where the better of its two matches ranks it."""
-    reader = reader_language()
-    chosen: dict[int, ArticleTranslation] = {}
-    for translation in found:
-        kept = chosen.get(translation.article_id)
-        # A replaced value keeps its key's place: the better match's.
-        if kept is None or (translation.language == reader != kept.language):
-            chosen[translation.article_id] = translation
-    return [Entry(t.article, t) for t in chosen.values()]
 
 
 @login_not_required
