@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from knowledge.views import pages, suggestions
+from knowledge.views import pages, staff, suggestions
 
 app_name = "knowledge"
 
@@ -20,4 +20,7 @@ urlpatterns = [
     path("suggest/", suggestions.suggest, name="suggest"),
     path("s/<uuid:code>/<int:article>/", suggestions.suggested, name="suggested"),
     path("s/<uuid:code>/<int:article>/solved/", suggestions.solved, name="solved"),
+    path("l/<uuid:code>/", staff.follow_link, name="link"),
+    path("ticket/<str:reference>/find/", staff.find_for_ticket, name="find_for_ticket"),
+    path("ticket/<str:reference>/link/", staff.link_for_ticket, name="link_for_ticket"),
 ]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from accounts.ratelimit import allow, client_address
-from knowledge import services
+from knowledge import links, services
 from knowledge.forms import FeedbackForm, SearchForm
 from knowledge.http import changed_at, conditional_page
 from knowledge.markdown import render_article
@@ -252,6 +252,11 @@ def article_detail(request: HttpRequest, language: str, slug: str) -> HttpRespon
             "related": _related(request, article),
             "feedback_form": FeedbackForm(),
             "canonical": _site_address(translation.get_absolute_url()),
+            # Staff pages are never answered 304 (`knowledge.http`): the
+            # count is read afresh.
+            "tickets_answered": (
+                links.tickets_answered(article) if request.user.is_staff else None
+            ),
         },
     )
 

@@ -1,0 +1,86 @@
+"""Staff's knowledge base tools on a ticket: finding an article from the
+composer (static/js/article-links.js) and inserting its tracked address,
+which the customer then follows."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST, require_safe
+
+from knowledge import links
+from knowledge.models import Article
+from tickets.models import Ticket
+
+
+def _staff_ticket(request: HttpRequest, reference: str) -> Ticket:
+    if not request.user.is_staff:
+        raise PermissionDenied
+    return get_object_or_404(
+        Ticket.objects.visible_to(request.user).select_related("contact", "licence"),
+        reference=reference,
+    )
+
+
+@require_safe
+def find_for_ticket(request: HttpRequest, reference: str) -> JsonResponse:
+    """Articles the ticket's customer may read that match `q`, in their language."""
+    ticket = _staff_ticket(request, reference)
+    found = links.find_for_ticket(ticket, request.GET.get("q", "")[:200])
+    return JsonResponse(
+        {
+            "articles": [
+                {
+                    "id": t.article_id,
+                    "title": t.title,
+                    "language": t.language,
+                    "visibility": t.article.get_visibility_display(),
+                }
+                for t in found
+            ]
+        }
+    )
+
+
+@require_POST
+def link_for_ticket(request: HttpRequest, reference: str) -> JsonResponse:
+    """A tracked link to one of those articles, as Markdown for the reply."""
+    ticket = _staff_ticket(request, reference)
+    article_id = request.POST.get("article", "")
+    article = get_object_or_404(
+        links.for_customer(ticket).prefetch_related("translations"),
+        pk=int(article_id) if article_id.isdigit() else None,
+    )
+    _tracked, markdown = links.link(ticket, article, by=request.user)
+    return JsonResponse({"markdown": markdown})
+
+
+@login_not_required
+@require_safe
+def follow_link(request: HttpRequest, code: UUID) -> HttpResponse:
+    """A link from a reply, followed: counted, then the article in the
+    language it was sent in (else the other). One the reader may not read
+    asks a visitor to sign in."""
+    tracked = links.opened(code, request.user)
+    if tracked is None:
+        raise Http404
+    article = (
+        Article.objects.visible_to(request.user)
+        .filter(pk=tracked.article_id)
+        .prefetch_related("translations")
+        .first()
+    )
+    translations = (
+        {t.language: t for t in article.translations.all()} if article else {}
+    )
+    if not translations:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    chosen = translations.get(tracked.language) or next(iter(translations.values()))
+    return redirect(chosen)
