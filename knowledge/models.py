@@ -654,19 +654,25 @@ class ArticleAttachment(StoredFile):
 DEFLECTION_WAIT = datetime.timedelta(hours=1)
 
 
+def left_after_opening(at: datetime.datetime, prefix: str = "") -> Q:
+    """Attempts (through `prefix`, e.g. "attempt__") whose customer opened an
+    article and left without filing: `DEFLECTION_WAIT` passed since their
+    last step, as of `at`."""
+    return Q(
+        **{
+            f"{prefix}outcome": FilingAttempt.Outcome.OPEN,
+            f"{prefix}opened_at__isnull": False,
+            f"{prefix}updated_at__lt": at - DEFLECTION_WAIT,
+        }
+    )
+
+
 class FilingAttemptQuerySet(models.QuerySet["FilingAttempt"]):
     def deflected(self, at: datetime.datetime | None = None) -> FilingAttemptQuerySet:
         """Attempts the knowledge base answered: the customer said an article
-        solved it, or opened one and left without filing (`DEFLECTION_WAIT`
-        after their last step, as of `at`)."""
-        at = at or now()
+        solved it, or opened one and left without filing (as of `at`)."""
         return self.filter(
-            Q(outcome=FilingAttempt.Outcome.SOLVED)
-            | Q(
-                outcome=FilingAttempt.Outcome.OPEN,
-                opened_at__isnull=False,
-                updated_at__lt=at - DEFLECTION_WAIT,
-            )
+            Q(outcome=FilingAttempt.Outcome.SOLVED) | left_after_opening(at or now())
         )
 
 

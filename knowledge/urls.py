@@ -21,6 +21,7 @@ urlpatterns = [
     path("s/<uuid:code>/<int:article>/", suggestions.suggested, name="suggested"),
     path("s/<uuid:code>/<int:article>/solved/", suggestions.solved, name="solved"),
     path("l/<uuid:code>/", staff.follow_link, name="link"),
+    path("figures/", staff.figures_page, name="figures"),
     path("ticket/<str:reference>/find/", staff.find_for_ticket, name="find_for_ticket"),
     path("ticket/<str:reference>/link/", staff.link_for_ticket, name="link_for_ticket"),
 ]

@@ -1,19 +1,20 @@
-"""Staff's knowledge base tools on a ticket: finding an article from the
+"""Staff's knowledge base tools: finding an article from a ticket's
 composer (static/js/article-links.js) and inserting its tracked address,
-which the customer then follows."""
+which the customer then follows; and the supervisors' figures."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from knowledge import links
+from accounts.decorators import staff_required
+from knowledge import figures, links
 from knowledge.models import Article
 from tickets.models import Ticket
 
@@ -84,3 +85,22 @@ def follow_link(request: HttpRequest, code: UUID) -> HttpResponse:
         raise Http404
     chosen = translations.get(tracked.language) or next(iter(translations.values()))
     return redirect(chosen)
+
+
+@require_safe
+@staff_required
+@permission_required("tickets.view_dashboard", raise_exception=True)
+def figures_page(request: HttpRequest) -> HttpResponse:
+    """The knowledge base's figures for supervisors, over 7, 30 or 90 days."""
+    days = request.GET.get("days", "")
+    days = int(days) if days.isdigit() and int(days) in figures.PERIODS else 30
+    return render(
+        request,
+        "knowledge/figures.html",
+        {
+            "figures": figures.figures(days),
+            "days": days,
+            "periods": figures.PERIODS,
+            "fewest_showings": figures.FEWEST_SHOWINGS,
+        },
+    )
