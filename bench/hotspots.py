@@ -47,6 +47,7 @@ def main() -> int:
     )
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--callers", default="", help="who calls functions matching this")
     args = parser.parse_args()
 
     env = bench_env(args.tickets)
@@ -80,11 +81,18 @@ def main() -> int:
         def send(client=client, scenario=scenario, path=path, sent=sent) -> int:
             if scenario.method == "GET":
                 return client.get(path, secure=True).status_code
-            # As wrk sends it: "{n}" numbers each request's body.
+            # As wrk sends it: "{n}" numbers each request's body; several
+            # bodies are sent in turn.
+            n = next(sent)
+            body = (
+                scenario.bodies[n % len(scenario.bodies)]
+                if scenario.bodies
+                else scenario.body.replace("{n}", f"hotspots-{n}")
+            )
             return client.generic(
                 scenario.method,
                 path,
-                scenario.body.replace("{n}", f"hotspots-{next(sent)}"),
+                body,
                 content_type=scenario.content_type
                 or "application/x-www-form-urlencoded",
                 secure=True,
@@ -115,6 +123,8 @@ def main() -> int:
         print(f"== {name}: {args.requests} requests")
         stats = pstats.Stats(profiler)
         stats.sort_stats(args.sort).print_stats(args.top)
+        if args.callers:
+            stats.print_callers(args.callers)
     return 0
 
 

@@ -1,12 +1,16 @@
 -- One bench scenario for wrk: the request(s) to send, the status every answer
 -- must have, and a JSON summary line for bench/run.py.
 -- Environment: BENCH_METHOD, BENCH_PATHS (one path per line, sent in turn),
--- BENCH_BODY (for POST), BENCH_COOKIE, BENCH_EXPECT (status), BENCH_ORIGIN,
+-- BENCH_BODY (for POST) or BENCH_BODIES (one per line, sent in turn), BENCH_COOKIE, BENCH_EXPECT (status), BENCH_ORIGIN,
 -- BENCH_AUTHORIZATION (the API's token header), BENCH_CONTENT_TYPE.
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 local expect = tonumber(os.getenv("BENCH_EXPECT") or "200")
+local bodies = {}
+for line in string.gmatch(os.getenv("BENCH_BODIES") or "", "[^\n]+") do
+  bodies[#bodies + 1] = line
+end
 local paths = {}
 for line in string.gmatch(os.getenv("BENCH_PATHS") or "/", "[^\n]+") do
   paths[#paths + 1] = line
@@ -30,7 +34,7 @@ function init(args)
   if authorization then
     wrk.headers["Authorization"] = authorization
   end
-  if body then
+  if body or #bodies > 0 then
     wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE")
       or "application/x-www-form-urlencoded"
   end
@@ -41,6 +45,9 @@ function request()
   local path = paths[(counter % #paths) + 1]
   -- "{n}" in a path or body makes every request different.
   local text = body and string.gsub(body, "{n}", tostring(counter)) or nil
+  if #bodies > 0 then
+    text = bodies[(counter % #bodies) + 1]
+  end
   return wrk.format(method, (string.gsub(path, "{n}", tostring(counter))), nil, text)
 end
 

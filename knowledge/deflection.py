@@ -43,9 +43,9 @@ def find(user: User, subject: str, *, product: str = "") -> list[ArticleTranslat
     if len(subject) < SHORTEST_SUBJECT:
         return []
     articles = Article.objects.visible_to(user).for_product(product)
-    found = ArticleTranslation.objects.filter(article__in=articles.values("pk")).search(
-        subject, any_word=True, snippets=False, limit=SUGGESTIONS * 2
-    )
+    found = ArticleTranslation.objects.filter(
+        article__in=articles.values("pk")
+    ).suggest(subject, limit=SUGGESTIONS * 2)
     return one_per_article(found)[:SUGGESTIONS]
 
 

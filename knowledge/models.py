@@ -42,6 +42,9 @@ SEARCH_CONFIGS = {"ru": "russian", "en": "english"}
 
 # How many results a search shows.
 SEARCH_RESULTS = 30
+# Shorter words typed are matched whole in suggestions: "на" is not a
+# beginning worth finding everything by.
+PREFIX_LETTERS = 3
 # How like a title's words a search with no matching word must be (pg_trgm's
 # word similarity, 0 to 1): "Рызервное копирывание" finds "Резервное
 # копирование", "принтер" does not.
@@ -261,7 +264,8 @@ class Article(models.Model):
         _("published"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("created"), default=now, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Indexed: the latest change is every page's ETag (`knowledge.http`).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -327,17 +331,11 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         return self.filter(article__in=Article.objects.visible_to(user).values("pk"))
 
     def search(
-        self,
-        text: str,
-        *,
-        any_word: bool = False,
-        snippets: bool = True,
-        limit: int = SEARCH_RESULTS,
+        self, text: str, *, snippets: bool = True, limit: int = SEARCH_RESULTS
     ) -> list[ArticleTranslation]:
-        """The translations matching the text, most relevant first, each with
-        `snippet` (safe HTML, found words in <mark>; empty without `snippets`).
-        A translation matches when it has every word of the text, or with
-        `any_word` (suggestions from a subject as it is typed) one of them.
+        """The translations with every word of the text, most relevant first,
+        each with `snippet` (safe HTML, found words in <mark>; empty without
+        `snippets`): the knowledge base's search and the composer's.
 
         On PostgreSQL each language is searched in its own configuration
         (`SEARCH_CONFIGS`: Russian words stemmed as Russian, English as
@@ -350,17 +348,57 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         if not text:
             return []
         if connections[self.db].vendor != "postgresql":
-            return self._substring_search(text, any_word=any_word, limit=limit)
-        typed = text
-        if any_word:
-            # websearch_to_tsquery's own "or": the words are still parsed
-            # by it, so nothing typed can break the query.
-            text = " or ".join(word for word in text.split() if word.casefold() != "or")
+            return self._substring_search(text, any_word=False, limit=limit)
         queries = {
             language: SearchQuery(text, config=config, search_type="websearch")
             for language, config in SEARCH_CONFIGS.items()
         }
+        return self._ranked(
+            text, queries, vector="search_vector", snippets=snippets, limit=limit
+        )
 
+    def suggest(self, text: str, *, limit: int) -> list[ArticleTranslation]:
+        """Titles matching a subject as it is typed, the best first: any of
+        its words, each also as the start of a longer one ("резерв" finds
+        "резервного"), in each language's configuration; else titles like
+        it (typos). Titles only: a subject's words ("ошибка", "настройка")
+        are in thousands of bodies, and ranking them all costs more than a
+        keystroke may. On SQLite: a substring of the title or the text."""
+        text = " ".join(text.split()[:10])[:200]
+        if not text:
+            return []
+        if connections[self.db].vendor != "postgresql":
+            return self._substring_search(text, any_word=True, limit=limit)
+        # Only letters and digits reach to_tsquery: nothing typed can break it.
+        words = re.findall(r"\w+", text)
+        if not words:
+            return []
+        query = " | ".join(
+            f"{word}:*" if len(word) >= PREFIX_LETTERS else word for word in words
+        )
+        queries = {
+            language: SearchQuery(query, config=config, search_type="raw")
+            for language, config in SEARCH_CONFIGS.items()
+        }
+        with transaction.atomic(using=self.db):
+            with connections[self.db].cursor() as cursor:
+                # A parallel scan of every title, which the planner prefers
+                # to the index for a prefix query, takes several times as
+                # long as the index (bench/README.md, issue 23).
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            return self._ranked(
+                text, queries, vector="title_vector", snippets=False, limit=limit
+            )
+
+    def _ranked(
+        self,
+        typed: str,
+        queries: dict[str, SearchQuery],
+        *,
+        vector: str,
+        snippets: bool,
+        limit: int,
+    ) -> list[ArticleTranslation]:
         def per_language(make) -> Case:
             return Case(
                 *[
@@ -387,7 +425,7 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         )
         words = Q(
             *[
-                Q(language=language, search_vector=query)
+                Q(language=language, **{vector: query})
                 for language, query in queries.items()
             ],
             _connector=Q.OR,
@@ -396,7 +434,7 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
             self.filter(words)
             .annotate(
                 rank=per_language(
-                    lambda language: SearchRank(F("search_vector"), queries[language])
+                    lambda language: SearchRank(F(vector), queries[language])
                 ),
                 headline=headline,
             )
@@ -441,15 +479,17 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
 
     def refresh_search_vector(self) -> int:
         """Rebuild `search_vector` from the title (weight A) and the body (B),
-        each language in its own configuration (PostgreSQL only; a no-op
-        elsewhere). `services.save_translation` calls it after each save."""
+        and `title_vector` from the title alone (suggestions), each language
+        in its own configuration (PostgreSQL only; a no-op elsewhere).
+        `services.save_translation` calls it after each save."""
         if connections[self.db].vendor != "postgresql":
             return 0
         changed = 0
         for language, config in SEARCH_CONFIGS.items():
             changed += self.filter(language=language).update(
                 search_vector=SearchVector("title", weight="A", config=config)
-                + SearchVector("body", weight="B", config=config)
+                + SearchVector("body", weight="B", config=config),
+                title_vector=SearchVector("title", config=config),
             )
         return changed
 
@@ -458,9 +498,9 @@ class ArticleTranslationManager(
     models.Manager.from_queryset(ArticleTranslationQuerySet)
 ):
     def get_queryset(self) -> ArticleTranslationQuerySet:
-        # The vector is the database's alone; a translation saved whole must
-        # not write back one read before the text changed.
-        return super().get_queryset().defer("search_vector")
+        # The vectors are the database's alone; a translation saved whole
+        # must not write back ones read before the text changed.
+        return super().get_queryset().defer("search_vector", "title_vector")
 
 
 class ArticleTranslation(models.Model):
@@ -479,6 +519,7 @@ class ArticleTranslation(models.Model):
     )
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
     search_vector = SearchVectorField(null=True, editable=False)
+    title_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

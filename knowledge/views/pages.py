@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from knowledge.markdown import render_article
 from knowledge.models import (
     Article,
     ArticleAttachment,
+    ArticleProduct,
     ArticleTranslation,
     Category,
     SlugRedirect,
@@ -279,20 +280,25 @@ def _ancestry(category: Category) -> list[Category]:
 
 
 def _related(request: HttpRequest, article: Article) -> list[Entry]:
-    """Other articles of the same category or for one of the same products,
-    the same category's first."""
-    products = list(article.products.values_list("product", flat=True))
-    near = Q(category_id=article.category_id)
-    if products:
-        near |= Q(products__product__in=products)
-    candidates = (
-        _with_translations(_visible(request).filter(near).exclude(pk=article.pk))
-        .distinct()
-        .order_by("-published_at", "-pk")[: RELATED_ARTICLES * 3]
+    """Other articles of the same category, the latest first; if it has too
+    few, then those for one of the same products."""
+    others = _with_translations(_visible(request).exclude(pk=article.pk)).order_by(
+        "-published_at", "-pk"
     )
-    entries = _entries(candidates)
-    entries.sort(key=lambda entry: entry.article.category_id != article.category_id)
-    return entries[:RELATED_ARTICLES]
+    entries = _entries(
+        others.filter(category_id=article.category_id)[:RELATED_ARTICLES]
+    )
+    missing = RELATED_ARTICLES - len(entries)
+    products = list(article.products.values_list("product", flat=True))
+    if missing and products:
+        entries += _entries(
+            others.exclude(category_id=article.category_id).filter(
+                pk__in=ArticleProduct.objects.filter(product__in=products).values(
+                    "article_id"
+                )
+            )[:missing]
+        )
+    return entries
 
 
 @login_not_required
