@@ -47,7 +47,9 @@ def main() -> int:
     )
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
-    parser.add_argument("--callers", default="", help="who calls functions matching this")
+    parser.add_argument(
+        "--callers", default="", help="who calls functions matching this"
+    )
     args = parser.parse_args()
 
     env = bench_env(args.tickets)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from knowledge.views import pages, staff, suggestions
+from knowledge.views import drafting, pages, staff, suggestions
 
 app_name = "knowledge"
 
@@ -24,4 +24,10 @@ urlpatterns = [
     path("figures/", staff.figures_page, name="figures"),
     path("ticket/<str:reference>/find/", staff.find_for_ticket, name="find_for_ticket"),
     path("ticket/<str:reference>/link/", staff.link_for_ticket, name="link_for_ticket"),
+    path("draft-from/<uuid:code>/", drafting.draft_from_reply, name="draft_from_reply"),
+    path(
+        "draft-from/<uuid:code>/create/",
+        drafting.create_draft_from_reply,
+        name="create_draft_from_reply",
+    ),
 ]

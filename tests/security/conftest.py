@@ -31,7 +31,7 @@ from tests.requirements import require
 from tests.tickets.conftest import upload
 from tests.tickets.telegram.conftest import bot_api, telegram  # noqa: F401 (fixtures)
 from tickets.email.incoming import store_raw
-from tickets.models import SavedFilter, Ticket
+from tickets.models import Message, SavedFilter, Ticket
 from tickets.services import open_ticket
 from webhooks.models import Endpoint
 
@@ -146,6 +146,11 @@ def build_world(
         description="Текст",
         category=Ticket.Category.OTHER,
     )
+    # Written directly, not by `add_message`: no notification, and the
+    # ticket's status stays as the other tests expect.
+    reply = Message.objects.create(
+        ticket=related, author=agent, kind=Message.Kind.REPLY, body="Ответ"
+    )
     saved_filter = SavedFilter.objects.create(
         owner=agent, name="Мой", query="view=mine"
     )
@@ -211,6 +216,8 @@ def build_world(
         "knowledge:feedback": {"language": "ru", "slug": "dlya-klientov"},
         "knowledge:article_by_code": {"code": kb_article.code},
         "knowledge:file": {"code": kb_file.code},
+        "knowledge:draft_from_reply": {"code": reply.code},
+        "knowledge:create_draft_from_reply": {"code": reply.code},
         "api:ticket": {"reference": ticket.reference},
         "api:licence": {"number": active_licence.number},
         "api:organisation": {"key": organisation.tax_id},

@@ -207,6 +207,9 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         _roles(NO_METHOD),
         _for_customers_with_support(REDIRECT),
     ),
+    # A draft article from a support reply: staff who write articles.
+    "knowledge:draft_from_reply": (_staff_only(), _signed_in(NO_METHOD)),
+    "knowledge:create_draft_from_reply": _post_only(_staff_only()),
     "sitemap": (_roles(OK), _roles(NO_METHOD)),
 }
 

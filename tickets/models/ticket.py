@@ -26,6 +26,7 @@ from phonenumber_field.phonenumber import to_python
 
 from accounts.models import Licence, Membership, Organisation, User
 from helpdesk import audit
+from tickets.email.text import split_quoted
 from tickets.file_types import HEAD_BYTES, stored_content_type
 from tickets.models.group import SupportGroup, Tag
 
@@ -804,6 +805,14 @@ class Message(models.Model):
     @property
     def is_internal(self) -> bool:
         return self.kind == self.Kind.INTERNAL_NOTE
+
+    def quote_parts(self) -> tuple[str, str]:
+        """(new text, quoted history) of the message: an e-mailed one carries
+        the history it answers, which the page folds away and an article
+        written from the ticket leaves out."""
+        if self.channel != Ticket.Channel.EMAIL:
+            return self.body, ""
+        return split_quoted(self.body)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

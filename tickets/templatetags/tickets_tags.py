@@ -13,8 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from schedule import current as support_hours
-from tickets.email.text import split_quoted
 from tickets.markdown import render_markdown
+from tickets.models import Message
 from tickets.quick_html import escaped
 
 register = template.Library()
@@ -31,11 +31,9 @@ def file_size(size: int) -> str:
 
 
 @register.filter
-def quote_parts(message) -> tuple[str, str]:
+def quote_parts(message: Message) -> tuple[str, str]:
     """(new text, quoted history) of an e-mailed message; the history is folded."""
-    if message.channel != "email":
-        return message.body, ""
-    return split_quoted(message.body)
+    return message.quote_parts()
 
 
 @register.filter
