@@ -6,7 +6,6 @@ are counted. The article page then tells staff how many tickets it answered."""
 from __future__ import annotations
 
 import re
-from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -99,16 +98,13 @@ def message_sent(event: Event) -> None:
         ).update(sent_at=now())
 
 
-def opened(code: UUID, user: User | AnonymousUser) -> TicketArticle | None:
-    """A tracked link followed; staff checking it are not counted."""
-    tracked = TicketArticle.objects.filter(code=code).select_related("article").first()
-    if tracked is None:
-        return None
+def opened(tracked: TicketArticle, user: User | AnonymousUser) -> None:
+    """A tracked link followed to the article; staff checking it are not
+    counted."""
     if not (user.is_authenticated and user.is_staff):
         TicketArticle.objects.filter(pk=tracked.pk).update(
             opens=F("opens") + 1, opened_at=tracked.opened_at or now()
         )
-    return tracked
 
 
 def tickets_answered(article: Article) -> int:

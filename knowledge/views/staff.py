@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import staff_required
 from knowledge import figures, links
-from knowledge.models import Article
+from knowledge.models import Article, TicketArticle
 from tickets.models import Ticket
 
 
@@ -67,7 +67,7 @@ def follow_link(request: HttpRequest, code: UUID) -> HttpResponse:
     """A link from a reply, followed: counted, then the article in the
     language it was sent in (else the other). One the reader may not read
     asks a visitor to sign in."""
-    tracked = links.opened(code, request.user)
+    tracked = TicketArticle.objects.filter(code=code).first()
     if tracked is None:
         raise Http404
     article = (
@@ -83,6 +83,7 @@ def follow_link(request: HttpRequest, code: UUID) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise Http404
+    links.opened(tracked, request.user)
     chosen = translations.get(tracked.language) or next(iter(translations.values()))
     return redirect(chosen)
 

@@ -9,7 +9,7 @@ import pytest
 from accounts.models import AccessRequest, Membership, StaffRole
 from accounts.services import deactivate_account, invite_contact, remove_contact
 from api.services import create_integration, issue_token
-from knowledge.models import Article, Category
+from knowledge.models import Article, Category, FilingAttempt, TicketArticle
 from knowledge.services import attach_files
 from notifications.models import Notification
 from tests.conftest import (
@@ -173,6 +173,13 @@ def build_world(
         visibility=Article.Visibility.CUSTOMERS,
     )
     [kb_file] = attach_files(kb_article, [upload("kb.txt", b"kb")], by=agent)
+    kb_attempt = FilingAttempt.objects.create(
+        user=customer, channel=FilingAttempt.Channel.WEB, subject="Настройка"
+    )
+    kb_attempt.suggestions.create(article=kb_article, position=1)
+    kb_link = TicketArticle.objects.create(
+        article=kb_article, ticket=ticket, language="ru", added_by=agent
+    )
     notification = Notification.objects.create(
         recipient=agent, ticket=ticket, kind=Notification.Kind.RULE, title="Правило"
     )
@@ -216,6 +223,11 @@ def build_world(
         "knowledge:feedback": {"language": "ru", "slug": "dlya-klientov"},
         "knowledge:article_by_code": {"code": kb_article.code},
         "knowledge:file": {"code": kb_file.code},
+        "knowledge:suggested": {"code": kb_attempt.code, "article": kb_article.pk},
+        "knowledge:solved": {"code": kb_attempt.code, "article": kb_article.pk},
+        "knowledge:link": {"code": kb_link.code},
+        "knowledge:find_for_ticket": {"reference": ticket.reference},
+        "knowledge:link_for_ticket": {"reference": ticket.reference},
         "knowledge:draft_from_reply": {"code": reply.code},
         "knowledge:create_draft_from_reply": {"code": reply.code},
         "api:ticket": {"reference": ticket.reference},

@@ -74,8 +74,10 @@ def _ticket_of_a(outcome: object = OK) -> dict[str, object]:
     return _signed_in(outcome, member_a=NOT_FOUND, member_b=NOT_FOUND)
 
 
-def _for_customers_with_support(outcome: object) -> dict[str, object]:
-    return _roles(outcome, anonymous=NOT_FOUND, member_b=NOT_FOUND)
+def _for_customers_with_support(
+    outcome: object, *, anonymous: object = NOT_FOUND
+) -> dict[str, object]:
+    return _roles(outcome, anonymous=anonymous, member_b=NOT_FOUND)
 
 
 def _post_only(post: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
@@ -197,9 +199,34 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "knowledge:search": (_roles(OK), _roles(NO_METHOD)),
     "knowledge:category": (_for_customers_with_support(OK), _roles(NO_METHOD)),
     "knowledge:article": (_for_customers_with_support(OK), _roles(NO_METHOD)),
+    # A visitor is asked to sign in: the address is sent in replies and by
+    # the bot, and may be opened before signing in.
     "knowledge:article_by_code": (
-        _for_customers_with_support(REDIRECT),
+        _for_customers_with_support(REDIRECT, anonymous=LOGIN),
         _roles(NO_METHOD),
+    ),
+    # Suggestions on the filing form: asked by whoever files (staff get none).
+    "knowledge:suggest": _post_only(_signed_in(OK)),
+    # A suggestion's tracked address works for anyone who has it (Telegram
+    # opens it in a browser); the article's own page then decides.
+    "knowledge:suggested": (_roles(REDIRECT), _roles(NO_METHOD)),
+    # Only the attempt's customer ends it; anyone else is sent to their list
+    # with nothing recorded.
+    "knowledge:solved": _post_only(_signed_in(REDIRECT)),
+    # A link from a reply: the article's readers follow it.
+    "knowledge:link": (
+        _for_customers_with_support(REDIRECT, anonymous=LOGIN),
+        _roles(NO_METHOD),
+    ),
+    # The composer's article finder, on a ticket staff see.
+    "knowledge:find_for_ticket": (_staff_only(), _signed_in(NO_METHOD)),
+    # Without an article chosen there is nothing to link.
+    "knowledge:link_for_ticket": _post_only(
+        _signed_in(NOT_FOUND, **dict.fromkeys(CUSTOMERS, FORBIDDEN))
+    ),
+    "knowledge:figures": (
+        _signed_in(OK, **dict.fromkeys([*CUSTOMERS, "agent"], FORBIDDEN)),
+        _signed_in(NO_METHOD),
     ),
     "knowledge:file": (_for_customers_with_support(OK), _roles(NO_METHOD)),
     # Without a choice the form says so after the redirect.
