@@ -64,8 +64,12 @@ def test_payload_is_inert_in_the_knowledge_base(
         "/kb/search/?q=router",
     ):
         pages[f"reader {url}"] = client.get(url).content.decode()
+    sign_in(client, customer)
+    suggested = client.post("/kb/suggest/", {"subject": text[:100]})
+    pages["customer's suggestions"] = suggested.content.decode()
     sign_in(client, supervisor)
     for url in (
+        "/kb/figures/",
         "/kb/en/article/",
         "/admin/knowledge/article/",
         reverse("admin:knowledge_article_change", args=[article.pk]),
@@ -84,6 +88,8 @@ def test_payload_is_inert_in_the_knowledge_base(
     }
     assert found == {}
     assert ArticleFeedback.objects.get().comment == payload.strip()
+    # The corpus's text was suggested and shown, not only left out.
+    assert "data-suggestion" in pages["customer's suggestions"]
 
 
 @pytest.mark.parametrize(
