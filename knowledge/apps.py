@@ -8,6 +8,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
+        from knowledge import signals  # noqa: F401 (connects the receivers)
         from knowledge.deflection import KnowledgeAnswers, ticket_filed
         from knowledge.links import message_sent
         from outbox import events

@@ -167,15 +167,27 @@ class Category(models.Model):
         return self.name_in(reader_language())
 
 
+def readable_visibilities(user: User) -> tuple[str, ...]:
+    """The visibilities of the published articles the user may read: anyone
+    the public ones; a customer whose organisation has a licence with active
+    support today also those for customers; staff all of them."""
+    if not user.is_authenticated or not user.is_active:
+        return (Article.Visibility.PUBLIC,)
+    if user.is_staff:
+        return tuple(Article.Visibility.values)
+    if user.has_active_support():
+        return (Article.Visibility.PUBLIC, Article.Visibility.CUSTOMERS)
+    return (Article.Visibility.PUBLIC,)
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def visible_to(self, user: User, *, drafts: bool = False) -> ArticleQuerySet:
         """The one answer to "which articles may this person read" on the site:
         its pages, search, sitemap and files.
 
-        Only published articles are read there. Anyone reads public ones;
-        a customer whose organisation has a licence with active support
-        today also reads those for customers; staff read all of them.
-        Drafts, articles in review and archived ones are the admin's: with
+        Only published articles are read there, of the visibilities
+        `readable_visibilities` gives the user. Drafts, articles in review
+        and archived ones are the admin's: with
         `drafts`, staff who may view articles there read them all (the
         admin's preview and the files it shows).
         """
@@ -186,15 +198,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             and user.has_perm("knowledge.view_article")
         ):
             return self.all()
-        published = self.filter(state=Article.State.PUBLISHED)
-        if not user.is_authenticated or not user.is_active:
-            return published.filter(visibility=Article.Visibility.PUBLIC)
-        if user.is_staff:
-            return published
-        allowed = [Article.Visibility.PUBLIC]
-        if user.has_active_support():
-            allowed.append(Article.Visibility.CUSTOMERS)
-        return published.filter(visibility__in=allowed)
+        return self.filter(
+            state=Article.State.PUBLISHED, visibility__in=readable_visibilities(user)
+        )
 
     def for_product(self, product: str) -> ArticleQuerySet:
         """Articles that apply to the product: those naming it, and those

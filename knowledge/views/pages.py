@@ -14,9 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import condition, require_POST, require_safe
@@ -34,6 +37,7 @@ from knowledge.models import (
     Category,
     SlugRedirect,
     one_per_article,
+    readable_visibilities,
     reader_language,
 )
 from tickets.downloads import attachment_response
@@ -225,34 +229,14 @@ def article_detail(request: HttpRequest, language: str, slug: str) -> HttpRespon
             raise Http404
         return redirect(moved.translation, permanent=True)
     article = translation.article
-    translations = {t.language: t for t in article.translations.all()}
-    reader = reader_language()
-    note, also = "", None
-    if language != reader:
-        if reader in translations:
-            note, also = ALSO_IN[reader], translations[reader]
-        else:
-            note = FALLBACK_NOTES.get((reader, language), "")
-    rendered = render_article(translation.body)
     return render(
         request,
         "knowledge/article_detail.html",
         {
             "article": article,
             "translation": translation,
-            "alternates": [
-                (code, _site_address(translations[code].get_absolute_url()))
-                for code in sorted(translations)
-            ],
-            "note": note,
-            "also": also,
-            "body": rendered.html,
-            "contents": rendered.contents,
-            "ancestry": _ancestry(article.category),
-            "attachments": article.attachments.all(),
-            "related": _related(request, article),
+            "parts": article_parts(request, translation),
             "feedback_form": FeedbackForm(),
-            "canonical": _site_address(translation.get_absolute_url()),
             # Staff pages are never answered 304 (`knowledge.http`): the
             # count is read afresh.
             "tickets_answered": (
@@ -260,6 +244,74 @@ def article_detail(request: HttpRequest, language: str, slug: str) -> HttpRespon
             ),
         },
     )
+
+
+# How long an article's rendered parts are kept: any change to the knowledge
+# base makes new ones sooner (their key holds the latest change).
+ARTICLE_PARTS_TIMEOUT = 60 * 60
+_NEVER = datetime.datetime.min
+
+
+def article_parts(request: HttpRequest, translation: ArticleTranslation) -> dict:
+    """The article page's head links and main part (text, contents, files,
+    related articles), rendered once and kept in the cache: the article
+    page's target (bench/README.md, issue 23) was missed by the queries and
+    templates of these parts, which change only when the knowledge base
+    does. The key holds all they depend on: the text, the reader's
+    language, the visibilities of the articles they may read (related
+    articles) and the knowledge base's latest change (`changed_at`, which a
+    deletion moves too: `knowledge.signals`). Not kept while `DEBUG`, where
+    templates change under a running server."""
+    key = ":".join(
+        [
+            "knowledge:article-parts",
+            str(translation.pk),
+            reader_language(),
+            ",".join(readable_visibilities(request.user)),
+            (changed_at(request) or _NEVER).isoformat(),
+        ]
+    )
+    parts = None if settings.DEBUG else cache.get(key)
+    if parts is None:
+        parts = _render_article_parts(request, translation)
+        if not settings.DEBUG:
+            cache.set(key, parts, timeout=ARTICLE_PARTS_TIMEOUT)
+    return parts
+
+
+def _render_article_parts(
+    request: HttpRequest, translation: ArticleTranslation
+) -> dict[str, SafeString]:
+    article = translation.article
+    translations = {t.language: t for t in article.translations.all()}
+    reader = reader_language()
+    note, also = "", None
+    if translation.language != reader:
+        if reader in translations:
+            note, also = ALSO_IN[reader], translations[reader]
+        else:
+            note = FALLBACK_NOTES.get((reader, translation.language), "")
+    rendered = render_article(translation.body)
+    context = {
+        "article": article,
+        "translation": translation,
+        "alternates": [
+            (code, _site_address(translations[code].get_absolute_url()))
+            for code in sorted(translations)
+        ],
+        "canonical": _site_address(translation.get_absolute_url()),
+        "note": note,
+        "also": also,
+        "body": rendered.html,
+        "contents": rendered.contents,
+        "ancestry": _ancestry(article.category),
+        "attachments": article.attachments.all(),
+        "related": _related(request, article),
+    }
+    return {
+        "head": render_to_string("knowledge/_article_head.html", context),
+        "main": render_to_string("knowledge/_article_main.html", context),
+    }
 
 
 def _site_address(path: str) -> str:
