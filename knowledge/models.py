@@ -331,6 +331,13 @@ class ArticleProduct(models.Model):
         return f"{self.product} {self.edition}".strip()
 
 
+def _per_language(make) -> Case:
+    """A value made for each language's texts in its own way."""
+    return Case(
+        *[When(language=language, then=make(language)) for language in SEARCH_CONFIGS]
+    )
+
+
 class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
     def visible_to(self, user: User) -> ArticleTranslationQuerySet:
         """Translations of the articles `Article.objects.visible_to` lets them read."""
@@ -359,17 +366,43 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
             language: SearchQuery(text, config=config, search_type="websearch")
             for language, config in SEARCH_CONFIGS.items()
         }
+        headline = _per_language(
+            lambda language: SearchHeadline(
+                "body",
+                queries[language],
+                config=SEARCH_CONFIGS[language],
+                start_sel=_MARK_START,
+                stop_sel=_MARK_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+            )
+        )
         return self._ranked(
-            text, queries, vector="search_vector", snippets=snippets, limit=limit
+            text,
+            matches=Q(
+                *[
+                    Q(language=language, search_vector=query)
+                    for language, query in queries.items()
+                ],
+                _connector=Q.OR,
+            ),
+            rank=_per_language(
+                lambda language: SearchRank(F("search_vector"), queries[language])
+            ),
+            headline=headline if snippets else Value(""),
+            limit=limit,
         )
 
     def suggest(self, text: str, *, limit: int) -> list[ArticleTranslation]:
         """Titles matching a subject as it is typed, the best first: any of
-        its words, each also as the start of a longer one ("резерв" finds
-        "резервного"), in each language's configuration; else titles like
-        it (typos). Titles only: a subject's words ("ошибка", "настройка")
-        are in thousands of bodies, and ranking them all costs more than a
-        keystroke may. On SQLite: a substring of the title or the text."""
+        its words, the last also as the start of a longer one ("резерв"
+        finds "резервного"); else titles like it (typos). Titles only: a
+        subject's words ("ошибка", "настройка") are in thousands of bodies,
+        and ranking them all costs more than a keystroke may. Both
+        languages' stems are looked for in every title: one index scan
+        instead of one per language. On SQLite: a substring of the title or
+        the text."""
         text = " ".join(text.split()[:10])[:200]
         if not text:
             return []
@@ -379,13 +412,15 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         words = re.findall(r"\w+", text)
         if not words:
             return []
-        query = " | ".join(
-            f"{word}:*" if len(word) >= PREFIX_LETTERS else word for word in words
+        if len(words[-1]) >= PREFIX_LETTERS:
+            words[-1] += ":*"
+        query = reduce(
+            operator.or_,
+            [
+                SearchQuery(" | ".join(words), config=config, search_type="raw")
+                for config in SEARCH_CONFIGS.values()
+            ],
         )
-        queries = {
-            language: SearchQuery(query, config=config, search_type="raw")
-            for language, config in SEARCH_CONFIGS.items()
-        }
         with transaction.atomic(using=self.db):
             with connections[self.db].cursor() as cursor:
                 # A parallel scan of every title, which the planner prefers
@@ -393,57 +428,19 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
                 # long as the index (bench/README.md, issue 23).
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             return self._ranked(
-                text, queries, vector="title_vector", snippets=False, limit=limit
+                text,
+                matches=Q(title_vector=query),
+                rank=SearchRank(F("title_vector"), query),
+                headline=Value(""),
+                limit=limit,
             )
 
     def _ranked(
-        self,
-        typed: str,
-        queries: dict[str, SearchQuery],
-        *,
-        vector: str,
-        snippets: bool,
-        limit: int,
+        self, typed: str, *, matches: Q, rank, headline, limit: int
     ) -> list[ArticleTranslation]:
-        def per_language(make) -> Case:
-            return Case(
-                *[
-                    When(language=language, then=make(language))
-                    for language in SEARCH_CONFIGS
-                ]
-            )
-
-        headline = (
-            per_language(
-                lambda language: SearchHeadline(
-                    "body",
-                    queries[language],
-                    config=SEARCH_CONFIGS[language],
-                    start_sel=_MARK_START,
-                    stop_sel=_MARK_STOP,
-                    max_words=30,
-                    min_words=12,
-                    max_fragments=2,
-                )
-            )
-            if snippets
-            else Value("")
-        )
-        words = Q(
-            *[
-                Q(language=language, **{vector: query})
-                for language, query in queries.items()
-            ],
-            _connector=Q.OR,
-        )
         found = list(
-            self.filter(words)
-            .annotate(
-                rank=per_language(
-                    lambda language: SearchRank(F(vector), queries[language])
-                ),
-                headline=headline,
-            )
+            self.filter(matches)
+            .annotate(rank=rank, headline=headline)
             .order_by("-rank", "pk")[:limit]
         )
         if not found:

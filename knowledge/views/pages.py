@@ -249,7 +249,7 @@ def article_detail(request: HttpRequest, language: str, slug: str) -> HttpRespon
 # How long an article's rendered parts are kept: any change to the knowledge
 # base makes new ones sooner (their key holds the latest change).
 ARTICLE_PARTS_TIMEOUT = 60 * 60
-_NEVER = datetime.datetime.min
+_NEVER = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def article_parts(request: HttpRequest, translation: ArticleTranslation) -> dict:
