@@ -395,14 +395,14 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         )
 
     def suggest(self, text: str, *, limit: int) -> list[ArticleTranslation]:
-        """Titles matching a subject as it is typed, the best first: any of
-        its words, the last also as the start of a longer one ("резерв"
-        finds "резервного"); else titles like it (typos). Titles only: a
-        subject's words ("ошибка", "настройка") are in thousands of bodies,
-        and ranking them all costs more than a keystroke may. Both
-        languages' stems are looked for in every title: one index scan
-        instead of one per language. On SQLite: a substring of the title or
-        the text."""
+        """Titles matching a subject as it is typed, the best first: with
+        all its words, else any of them, the last also as the start of a
+        longer one ("резерв" finds "резервного"); else titles like it
+        (typos). Titles only: a subject's words ("ошибка", "настройка") are
+        in thousands of bodies, and ranking them all costs more than a
+        keystroke may. Both languages' stems are looked for in every title:
+        one index scan instead of one per language. On SQLite: a substring
+        of the title or the text."""
         text = " ".join(text.split()[:10])[:200]
         if not text:
             return []
@@ -414,39 +414,59 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
             return []
         if len(words[-1]) >= PREFIX_LETTERS:
             words[-1] += ":*"
-        query = reduce(
-            operator.or_,
-            [
-                SearchQuery(" | ".join(words), config=config, search_type="raw")
-                for config in SEARCH_CONFIGS.values()
-            ],
-        )
-        with transaction.atomic(using=self.db):
+
+        # Short words are a stop word or one being typed: no title need
+        # have them all.
+        whole = [w for w in words if len(w.removesuffix(":*")) >= PREFIX_LETTERS]
+
+        def query(joined_by: str) -> SearchQuery:
+            chosen = whole if joined_by == " & " else words
+            return reduce(
+                operator.or_,
+                [
+                    SearchQuery(
+                        joined_by.join(chosen), config=config, search_type="raw"
+                    )
+                    for config in SEARCH_CONFIGS.values()
+                ],
+            )
+
+        # SET LOCAL lasts to the end of the transaction: a caller's, if any
+        # (no savepoint is worth two more queries for it).
+        with transaction.atomic(using=self.db, savepoint=False):
             with connections[self.db].cursor() as cursor:
                 # A parallel scan of every title, which the planner prefers
                 # to the index for a prefix query, takes several times as
                 # long as the index (bench/README.md, issue 23).
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            return self._ranked(
-                text,
-                matches=Q(title_vector=query),
-                rank=SearchRank(F("title_vector"), query),
-                headline=Value(""),
-                limit=limit,
-            )
+            # Titles with every word first: the best answers, and few of
+            # them to rank; any word only when none has them all.
+            tries = [(" & ", False)] if len(whole) > 1 else []
+            for joined_by, typos in [*tries, (" | ", True)]:
+                found = self._ranked(
+                    text,
+                    matches=Q(title_vector=query(joined_by)),
+                    rank=SearchRank(F("title_vector"), query(joined_by)),
+                    headline=Value(""),
+                    limit=limit,
+                    typos=typos,
+                )
+                if found:
+                    break
+            return found
 
     def _ranked(
-        self, typed: str, *, matches: Q, rank, headline, limit: int
+        self, typed: str, *, matches: Q, rank, headline, limit: int, typos: bool = True
     ) -> list[ArticleTranslation]:
         found = list(
             self.filter(matches)
             .annotate(rank=rank, headline=headline)
             .order_by("-rank", "pk")[:limit]
         )
-        if not found:
+        if not found and typos:
             # Served by the trigram index on the title (migration 0001). The
             # default threshold (0.6) misses a typo in each of two words.
-            with transaction.atomic(using=self.db):
+            with transaction.atomic(using=self.db, savepoint=False):
                 with connections[self.db].cursor() as cursor:
                     cursor.execute(
                         "SET LOCAL pg_trgm.word_similarity_threshold = %s",
