@@ -792,11 +792,11 @@ class FilingAttempt(models.Model):
         verbose_name_plural = _("filing attempts with suggestions")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            # A filed ticket finds the attempt it ends (`deflection.ticket_filed`).
+            # A filed ticket finds the attempt it ends (`deflection.ticket_filed`):
+            # the customer's latest on the channel, open or said solved.
             models.Index(
                 fields=["user", "channel", "-updated_at"],
-                condition=Q(outcome=""),
-                name="filing_attempt_open",
+                name="filing_attempt_latest",
             ),
         ]
 
