@@ -4,11 +4,22 @@ published by the supervisor as the services require."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
+from django.utils.timezone import now
+
 from accounts.models import User
-from knowledge import services
-from knowledge.models import Article, ArticleProduct, ArticleTranslation, Category
+from knowledge import deflection, services
+from knowledge.models import (
+    Article,
+    ArticleFeedback,
+    ArticleProduct,
+    ArticleTranslation,
+    Category,
+    FilingAttempt,
+)
+from tickets.models import Ticket
 
 SERVER = "Helpdesk Server"
 WORKSTATION = "Helpdesk Workstation"
@@ -592,7 +603,54 @@ def load_demo_knowledge() -> int:
         services.move_article(article, to=Article.State.REVIEW, by=author)
         services.move_article(article, to=Article.State.PUBLISHED, by=reviewer)
         added += 1
+    _demo_deflections()
     return added
+
+
+# (subject typed, what the customer did, channel, days ago)
+DEFLECTIONS = [
+    ("Не приходят письма SMTP", "solved", "web", 2),
+    ("Резервное копирование в сетевую папку", "left", "web", 3),
+    ("Ошибка 0x17 при активации", "solved", "telegram", 4),
+    ("Обновление до версии 5.2", "filed", "web", 5),
+    ("Вход через LDAP не работает", "left", "web", 6),
+    ("HTTPS для консоли", "filed", "telegram", 8),
+    ("Восстановление из резервной копии", "solved", "web", 9),
+    ("Медленные отчёты за год", "filed", "web", 11),
+]
+
+
+def _demo_deflections() -> None:
+    """Some of the demo customer's filings with suggestions, for the
+    supervisors' figures: answered, left after reading, filed anyway."""
+    if FilingAttempt.objects.exists():
+        return
+    customer = User.objects.get(email="customer@example.com")
+    ticket = Ticket.objects.filter(contact=customer).order_by("pk").first()
+    for subject, outcome, channel, days in DEFLECTIONS:
+        attempt, found = deflection.suggest(customer, subject, channel=channel)
+        if attempt is None:
+            continue
+        first = found[0].article_id
+        deflection.opened(attempt.code, first)
+        if outcome == "solved":
+            deflection.solved(customer, attempt.code, first)
+        elif outcome == "filed":
+            attempt.refresh_from_db()
+            attempt.outcome, attempt.ticket = FilingAttempt.Outcome.FILED, ticket
+            attempt.save(update_fields=["outcome", "ticket"])
+        at = now() - datetime.timedelta(days=days)
+        FilingAttempt.objects.filter(pk=attempt.pk).update(created_at=at, updated_at=at)
+        attempt.suggestions.update(shown_at=at)
+    unhelpful = Article.objects.filter(translations__slug="uskorenie-otchyotov").first()
+    if unhelpful is not None:
+        ArticleFeedback.objects.create(
+            article=unhelpful,
+            language="ru",
+            helpful=False,
+            comment="Не сказано, что делать с отчётом за год.",
+            user=customer,
+        )
 
 
 def _categories() -> dict[str, Category]:
