@@ -46,13 +46,14 @@ def for_customer(ticket: Ticket) -> ArticleQuerySet:
 
 
 def find_for_ticket(ticket: Ticket, text: str) -> list[ArticleTranslation]:
-    """Articles for the composer: what the text finds among those the
-    customer may read, each in the customer's language where it has one
-    (whichever language the words were found in)."""
+    """Articles for the composer, found by their titles as the agent types
+    (`ArticleTranslation.objects.suggest`) among those the customer may
+    read, each in the customer's language where it has one (whichever
+    language the words were found in)."""
     found = one_per_article(
         ArticleTranslation.objects.filter(article__in=for_customer(ticket).values("pk"))
         .select_related("article")
-        .search(text, snippets=False, limit=FOUND_FOR_COMPOSER * 2)
+        .suggest(text, limit=FOUND_FOR_COMPOSER * 2)
     )[:FOUND_FOR_COMPOSER]
     theirs = {
         t.article_id: t

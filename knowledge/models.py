@@ -489,6 +489,9 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         # CASEFOLD is Python's, registered on every SQLite connection
         # (helpdesk.sqlite), as the tickets' search uses it.
         words = text.casefold().split()
+        if any_word:
+            # "в", "не": in every text, they would suggest everything.
+            words = [w for w in words if len(w) >= PREFIX_LETTERS] or words
         each = [
             Q(Contains(Func(F("title"), function="CASEFOLD"), word))
             | Q(Contains(Func(F("body"), function="CASEFOLD"), word))
