@@ -341,6 +341,7 @@ class ArticleAdmin(ModelAdmin):
             request, article, _("History of “%(title)s”") % {"title": article}
         )
         context["revisions"] = revisions
+        context["state_changes"] = article.state_changes.select_related("by")
         return TemplateResponse(
             request, "admin/knowledge/article/history_texts.html", context
         )

@@ -630,6 +630,40 @@ class ArticleRevision(models.Model):
         )
 
 
+class ArticleStateChange(models.Model):
+    """An article moved from one state to another (`services.move_article`):
+    who sent it for review, who published or archived it, and when."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="state_changes"
+    )
+    old_state = models.CharField(
+        _("state before"), max_length=16, choices=Article.State
+    )
+    new_state = models.CharField(_("state after"), max_length=16, choices=Article.State)
+    by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), default=now)
+
+    class Meta:
+        verbose_name = _("article state change")
+        verbose_name_plural = _("article state changes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["article", "-created_at"], name="article_state_history"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.old_state} → {self.new_state}"
+
+
 class SlugRedirect(models.Model):
     """An address a translation used to have: it answers with a permanent
     redirect to the translation's address now."""

@@ -32,6 +32,7 @@ from knowledge.models import (
     ArticleAttachment,
     ArticleFeedback,
     ArticleRevision,
+    ArticleStateChange,
     ArticleTranslation,
     SlugRedirect,
 )
@@ -163,7 +164,7 @@ def _is_admin(user: User) -> bool:
 @transaction.atomic
 def move_article(article: Article, *, to: str, by: User) -> Article:
     """Change the article's state along `Article.ALLOWED_TRANSITIONS`, by the
-    rules at the top of this module."""
+    rules at the top of this module; the change is recorded with who made it."""
     article = Article.objects.select_for_update().get(pk=article.pk)
     if not (by.is_active and by.is_staff and by.has_perm(CHANGE)):
         raise KnowledgeError(_("You may not change articles."))
@@ -195,6 +196,9 @@ def move_article(article: Article, *, to: str, by: User) -> Article:
         article.reviewer = by
         article.published_at = article.published_at or now()
         fields += ["reviewer", "published_at"]
+    ArticleStateChange.objects.create(
+        article=article, old_state=article.state, new_state=to, by=by
+    )
     article.state = to
     article.save(update_fields=fields)
     return article

@@ -238,3 +238,25 @@ def test_a_customer_has_no_admin(client, customer, publish) -> None:
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_history_lists_who_moved_the_article_and_when(
+    client, agent, supervisor, publish
+) -> None:
+    article = publish(ru=("Статья", "statya", "Текст."))
+    services.move_article(article, to=Article.State.ARCHIVED, by=supervisor)
+
+    moves = [
+        (c.old_state, c.new_state, c.by)
+        for c in article.state_changes.order_by("created_at", "pk")
+    ]
+    assert moves == [
+        ("draft", "review", agent),
+        ("review", "published", supervisor),
+        ("published", "archived", supervisor),
+    ]
+    sign_in(client, supervisor)
+    page = client.get(
+        reverse("admin:knowledge_article_history_texts", args=[article.pk])
+    ).content.decode()
+    assert page.count("<td>В архиве</td>") == 1

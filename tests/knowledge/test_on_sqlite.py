@@ -1,0 +1,81 @@
+"""`make run` serves the knowledge base from SQLite, where search and
+suggestions match substrings instead of PostgreSQL's full text: the demo's
+articles are found, suggested and linked there (in a child process with a
+migrated SQLite file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+SCRIPT = """
+import io, json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+call_command("seed_demo", stdout=io.StringIO())
+call_command("seed_demo_knowledge", stdout=io.StringIO())
+from django.test import Client
+from accounts.models import User
+from tests.auth import sign_in
+from tickets.models import Ticket
+seen = {}
+visitor = Client()
+search = visitor.get("/kb/search/", {"q": "резервное копирование"})
+seen["search"] = [search.status_code, search.content.decode()]
+seen["typo"] = visitor.get("/kb/search/", {"q": "ЗЗЗ"}).status_code
+customer = Client()
+sign_in(customer, User.objects.get(email="customer@example.com"))
+suggested = customer.post("/kb/suggest/", {"subject": "не приходят письма SMTP"})
+seen["suggest"] = [suggested.status_code, suggested.content.decode()]
+agent_user = User.objects.get(email="agent@example.com")
+agent = Client()
+sign_in(agent, agent_user)
+ticket = Ticket.objects.visible_to(agent_user).filter(licence__product="Helpdesk Server").first()
+found = agent.get(f"/kb/ticket/{ticket.reference}/find/", {"q": "копир"})
+seen["find"] = [found.status_code, found.json()]
+supervisor = Client()
+sign_in(supervisor, User.objects.get(email="supervisor@example.com"))
+seen["figures"] = supervisor.get("/kb/figures/").status_code
+print(json.dumps(seen))
+"""
+
+
+def test_the_knowledge_base_searches_and_suggests_on_sqlite(tmp_path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "CELERY_BROKER_URL": "",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DEMO": "true",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    status, html = seen["search"]
+    assert status == 200
+    assert "Ночное резервное копирование в сетевую папку" in html
+    assert seen["typo"] == 200
+    status, html = seen["suggest"]
+    assert status == 200
+    assert "Настройка почтовых уведомлений (SMTP)" in html
+    status, found = seen["find"]
+    assert status == 200
+    assert "Ночное резервное копирование в сетевую папку" in {
+        article["title"] for article in found["articles"]
+    }
+    assert seen["figures"] == 200
