@@ -30,6 +30,7 @@ from knowledge.forms import FeedbackForm, SearchForm
 from knowledge.http import changed_at, conditional_page
 from knowledge.markdown import render_article
 from knowledge.models import (
+    SEARCH_RESULTS,
     Article,
     ArticleAttachment,
     ArticleProduct,
@@ -406,17 +407,24 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     results: list[Entry] = []
     searched = form.is_valid()
+    found: list[ArticleTranslation] = []
     if searched:
         found = (
             ArticleTranslation.objects.filter(article__in=_visible(request))
             .select_related("article")
-            .search(form.cleaned_data["q"])
+            .search(form.cleaned_data["q"], limit=SEARCH_RESULTS)
         )
         results = [Entry(t.article, t) for t in one_per_article(found)]
     return render(
         request,
         "knowledge/search.html",
-        {"search_form": form, "results": results, "searched": searched},
+        {
+            "search_form": form,
+            "results": results,
+            "searched": searched,
+            # The search reads this many texts at most (the best first).
+            "capped": SEARCH_RESULTS if len(found) >= SEARCH_RESULTS else 0,
+        },
     )
 
 

@@ -140,3 +140,19 @@ def test_the_vector_follows_the_text(publish, supervisor) -> None:
     found = ArticleTranslation.objects.search("kerberos")
     assert [t.slug for t in found] == ["proxy"]
     assert ArticleTranslation.objects.search("old words") == []
+
+
+def test_a_search_that_finds_more_than_it_shows_says_so(
+    client, publish, settings, monkeypatch
+) -> None:
+    monkeypatch.setattr("knowledge.views.pages.SEARCH_RESULTS", 3)
+    for n in range(4):
+        publish(ru=(f"Резервное копирование {n}", f"backup-{n}", "Текст."))
+
+    many = client.get("/kb/search/", {"q": "резервное"})
+    few = client.get("/kb/search/", {"q": "копирование 2"})
+
+    assert many.context["capped"] == 3
+    assert len(many.context["results"]) == 3
+    assert "Показаны только 3 лучших" in many.content.decode()
+    assert few.context["capped"] == 0

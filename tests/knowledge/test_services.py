@@ -16,6 +16,7 @@ from knowledge.models import (
     SlugRedirect,
 )
 from tests.conftest import _staff
+from tests.tickets.conftest import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +224,22 @@ def test_a_vote_without_a_comment_is_counted_quietly(
 
     assert ArticleFeedback.objects.get().helpful is True
     assert mailoutbox == []
+
+
+def test_deleting_an_article_removes_its_files_once_committed(
+    publish, agent, django_capture_on_commit_callbacks
+) -> None:
+    article = publish(ru=("Статья", "statya", "Текст."))
+    [attached] = services.attach_files(
+        article, [upload("schema.txt", b"schema")], by=agent
+    )
+    storage, name = attached.file.storage, attached.file.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        article.delete()
+    assert storage.exists(name)
+    for callback in pending:
+        callback()
+
+    assert not storage.exists(name)
