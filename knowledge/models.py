@@ -418,9 +418,15 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         # Short words are a stop word or one being typed: no title need
         # have them all.
         whole = [w for w in words if len(w.removesuffix(":*")) >= PREFIX_LETTERS]
+        # Titles with every whole word first: the best answers, and few of
+        # them to rank; then without the last (a word half typed, or one no
+        # title has); any word only when neither finds a title.
+        tries = [(" & ", whole)] if len(whole) > 1 else []
+        if len(whole) > 2:
+            tries.append((" & ", whole[:-1]))
+        tries.append((" | ", words))
 
-        def query(joined_by: str) -> SearchQuery:
-            chosen = whole if joined_by == " & " else words
+        def query(joined_by: str, chosen: list[str]) -> SearchQuery:
             return reduce(
                 operator.or_,
                 [
@@ -439,17 +445,14 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
                 # to the index for a prefix query, takes several times as
                 # long as the index (bench/README.md, issue 23).
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            # Titles with every word first: the best answers, and few of
-            # them to rank; any word only when none has them all.
-            tries = [(" & ", False)] if len(whole) > 1 else []
-            for joined_by, typos in [*tries, (" | ", True)]:
+            for joined_by, chosen in tries:
                 found = self._ranked(
                     text,
-                    matches=Q(title_vector=query(joined_by)),
-                    rank=SearchRank(F("title_vector"), query(joined_by)),
+                    matches=Q(title_vector=query(joined_by, chosen)),
+                    rank=SearchRank(F("title_vector"), query(joined_by, chosen)),
                     headline=Value(""),
                     limit=limit,
-                    typos=typos,
+                    typos=joined_by == " | ",
                 )
                 if found:
                     break
