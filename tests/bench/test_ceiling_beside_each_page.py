@@ -20,6 +20,9 @@ PERSONAS = {
     "api_agent": "Bearer a",
     "api_filer": "Bearer f",
     "api_filing": {"subject": "s {n}"},
+    "kb_articles": ["/kb/ru/a/"],
+    "kb_typing": [{"subject": "резерв"}],
+    "kb_searches": ["backup"],
 }
 
 
@@ -38,6 +41,9 @@ def test_a_ceiling_runs_before_and_after_every_page_and_the_slow_ones_last():
         "dashboard",
         "api_ticket_list",
         "api_file_ticket",
+        "kb_article",
+        "kb_suggest",
+        "kb_search",
         "schedule_status",
     ]
     assert set(pages[::2]) == {"ceiling"}

@@ -55,6 +55,7 @@ NOT_PAGES = {
     "tickets:attachment",
     "tickets_mail:download",
     "knowledge:file",
+    "knowledge:find_for_ticket",
     "sitemap",
 }
 
