@@ -143,17 +143,7 @@ def prepare_database(database_url: str, tickets: int, env: dict[str, str]) -> di
     admin.close()
     _migrate(env)
     began = time.monotonic()
-    seeding = subprocess.run(
-        [sys.executable, "bench/seed.py", "--tickets", str(tickets)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    say(seeding.stdout.rstrip())
-    if seeding.returncode:
-        say(seeding.stderr[-3000:])
-        raise SystemExit("bench/seed.py failed")
+    _run_seed(["bench/seed.py", "--tickets", str(tickets)], env)
     seconds = round(time.monotonic() - began)
     say(f"seeding took {seconds} s with Django's start-up")
     admin = psycopg2.connect(_admin_url(database_url))
@@ -170,8 +160,13 @@ def prepare_database(database_url: str, tickets: int, env: dict[str, str]) -> di
 
 def seed_knowledge(env: dict[str, str]) -> None:
     """Top the knowledge base up to `KB_ARTICLES` (a no-op once it has them)."""
+    _run_seed(["bench/seed_knowledge.py", "--articles", str(KB_ARTICLES)], env)
+
+
+def _run_seed(command: list[str], env: dict[str, str]) -> None:
+    """Run a seeding script, saying what it printed; stop if it failed."""
     seeding = subprocess.run(
-        [sys.executable, "bench/seed_knowledge.py", "--articles", str(KB_ARTICLES)],
+        [sys.executable, *command],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -180,7 +175,7 @@ def seed_knowledge(env: dict[str, str]) -> None:
     say(seeding.stdout.rstrip())
     if seeding.returncode:
         say(seeding.stderr[-3000:])
-        raise SystemExit("bench/seed_knowledge.py failed")
+        raise SystemExit(f"{command[0]} failed")
 
 
 def _migrate(env: dict[str, str]) -> None:

@@ -5,12 +5,7 @@ migrated SQLite file)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
-from django.conf import settings
+from tests.on_sqlite import run_on_sqlite
 
 SCRIPT = """
 import io, json, django
@@ -46,26 +41,8 @@ print(json.dumps(seen))
 
 
 def test_the_knowledge_base_searches_and_suggests_on_sqlite(tmp_path) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
-        "CELERY_BROKER_URL": "",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "DEMO": "true",
-        "ALLOWED_HOSTS": "testserver",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=settings.BASE_DIR,
-        timeout=300,
-    )
+    seen = run_on_sqlite(SCRIPT, tmp_path, demo=True)
 
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
     status, html = seen["search"]
     assert status == 200
     assert "Ночное резервное копирование в сетевую папку" in html

@@ -4,12 +4,7 @@ demo role open there, in a child process with a migrated SQLite file."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
-from django.conf import settings
+from tests.on_sqlite import run_on_sqlite
 
 SCRIPT = """
 import io, json, django
@@ -38,25 +33,7 @@ print(json.dumps(answers))
 
 
 def test_the_demo_pages_open_on_sqlite(tmp_path) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
-        "CELERY_BROKER_URL": "",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "DEMO": "true",
-        "ALLOWED_HOSTS": "testserver",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=settings.BASE_DIR,
-        timeout=300,
-    )
+    answers = run_on_sqlite(SCRIPT, tmp_path, demo=True)
 
-    assert done.returncode == 0, done.stderr[-3000:]
-    answers = json.loads(done.stdout.strip().splitlines()[-1])
     assert len(answers) == 11
     assert {page: code for page, code in answers.items() if code != 200} == {}

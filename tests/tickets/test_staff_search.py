@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
-from django.conf import settings
 
 from tests.auth import sign_in
 from tests.factories import LicenceFactory, MembershipFactory, OrganisationFactory
+from tests.on_sqlite import run_on_sqlite
 from tickets.models import Ticket
 from tickets.services import add_message, open_ticket
 
@@ -103,24 +98,7 @@ print(json.dumps([
     for query, _ in CASES
 ]))
 """
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'search.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
-        "CELERY_BROKER_URL": "",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=settings.BASE_DIR,
-        timeout=300,
-    )
-
-    assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = run_on_sqlite(script, tmp_path)
     assert dict(zip([query for query, _ in CASES], found, strict=True)) == {
         query: expected for query, expected in CASES
     }
