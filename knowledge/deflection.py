@@ -201,14 +201,15 @@ class KnowledgeAnswers:
         )
 
     def solved(self, user: User, key: str, position: int) -> bool:
-        code = _uuid_or_none(key)
+        code = attempt_code(key)
         suggestion = Suggestion.objects.filter(
             attempt__code=code, position=position
         ).first()
         return suggestion is not None and solved(user, code, suggestion.article_id)
 
 
-def _uuid_or_none(value: str) -> UUID | None:
+def attempt_code(value: str) -> UUID | None:
+    """An attempt's code as sent back by the form or the bot; None if it is not one."""
     try:
         return UUID(value)
     except ValueError:

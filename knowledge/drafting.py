@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
@@ -22,13 +21,13 @@ from django.utils.translation import override
 
 from accounts.models import User
 from knowledge.models import (
-    LANGUAGE_CODES,
     Article,
     ArticleProduct,
     ArticleTranslation,
     Category,
     SlugRedirect,
     TicketArticle,
+    customer_language,
 )
 from knowledge.personal_data import Known, scrub
 from knowledge.services import CHANGE, KnowledgeError, save_translation
@@ -103,12 +102,6 @@ def known_of(ticket: Ticket, *, by: User) -> Known:
     )
 
 
-def draft_language(ticket: Ticket) -> str:
-    """The contact's language, if the knowledge base has it."""
-    language = ticket.contact.language
-    return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
-
-
 def draft_category(product: str) -> Category:
     """The first category of the licence's product, else the first at the
     top of the tree: the reviewer moves the article if it belongs elsewhere."""
@@ -137,7 +130,7 @@ def compose_draft(message: Message, *, by: User) -> Draft:
     """
     ticket = message.ticket
     known = known_of(ticket, by=by)
-    language = draft_language(ticket)
+    language = customer_language(ticket)
     first = (
         ticket.messages.filter(kind=Message.Kind.CUSTOMER)
         .order_by("created_at", "pk")

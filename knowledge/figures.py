@@ -17,6 +17,7 @@ from knowledge.models import (
     FilingAttempt,
     Suggestion,
     TicketArticle,
+    deflected_attempts,
     in_language,
     left_after_opening,
     reader_language,
@@ -108,10 +109,7 @@ def figures(days: int, at: datetime.datetime | None = None) -> Figures:
         .values("channel")
         .annotate(
             attempts=Count("pk"),
-            deflected=Count(
-                "pk",
-                filter=Q(outcome=FilingAttempt.Outcome.SOLVED) | left_after_opening(at),
-            ),
+            deflected=Count("pk", filter=deflected_attempts(at)),
             filed=Count("pk", filter=Q(outcome=FilingAttempt.Outcome.FILED)),
         )
     }

@@ -14,11 +14,11 @@ from django.utils.timezone import now
 
 from accounts.models import User
 from knowledge.models import (
-    LANGUAGE_CODES,
     Article,
     ArticleQuerySet,
     ArticleTranslation,
     TicketArticle,
+    customer_language,
     one_per_article,
 )
 from outbox.events import Event
@@ -29,12 +29,6 @@ FOUND_FOR_COMPOSER = 8
 _TRACKED = re.compile(
     r"/kb/l/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/"
 )
-
-
-def readers_language(ticket: Ticket) -> str:
-    """The language the ticket's customer reads: their own, else the site's."""
-    language = ticket.contact.language if ticket.contact else ""
-    return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
 def for_customer(ticket: Ticket) -> ArticleQuerySet:
@@ -59,7 +53,7 @@ def find_for_ticket(ticket: Ticket, text: str) -> list[ArticleTranslation]:
         t.article_id: t
         for t in ArticleTranslation.objects.filter(
             article_id__in=[t.article_id for t in found],
-            language=readers_language(ticket),
+            language=customer_language(ticket),
         ).select_related("article")
     }
     return [theirs.get(t.article_id, t) for t in found]
@@ -68,7 +62,7 @@ def find_for_ticket(ticket: Ticket, text: str) -> list[ArticleTranslation]:
 def link(ticket: Ticket, article: Article, *, by: User) -> tuple[TicketArticle, str]:
     """A tracked link to the article for the ticket's reply, and the
     Markdown to insert: the title in the customer's language, else the other."""
-    language = readers_language(ticket)
+    language = customer_language(ticket)
     translations = {t.language: t for t in article.translations.all()}
     translation = translations.get(language) or next(iter(translations.values()))
     tracked = TicketArticle.objects.create(

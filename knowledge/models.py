@@ -88,6 +88,13 @@ def reader_language() -> str:
     return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
+def customer_language(ticket) -> str:
+    """The language a ticket's customer reads: their own, if the knowledge
+    base has it, else the site's (links in replies, drafts from replies)."""
+    language = ticket.contact.language if ticket.contact else ""
+    return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
 def in_language(values: dict[str, str], language: str) -> str:
     """The value in the language, else the first other one that is not empty."""
     if values.get(language):
@@ -771,13 +778,16 @@ def left_after_opening(at: datetime.datetime, prefix: str = "") -> Q:
     )
 
 
+def deflected_attempts(at: datetime.datetime) -> Q:
+    """Attempts the knowledge base answered: the customer said an article
+    solved it, or opened one and left without filing (as of `at`)."""
+    return Q(outcome=FilingAttempt.Outcome.SOLVED) | left_after_opening(at)
+
+
 class FilingAttemptQuerySet(models.QuerySet["FilingAttempt"]):
     def deflected(self, at: datetime.datetime | None = None) -> FilingAttemptQuerySet:
-        """Attempts the knowledge base answered: the customer said an article
-        solved it, or opened one and left without filing (as of `at`)."""
-        return self.filter(
-            Q(outcome=FilingAttempt.Outcome.SOLVED) | left_after_opening(at or now())
-        )
+        """The attempts `deflected_attempts` counts."""
+        return self.filter(deflected_attempts(at or now()))
 
 
 class FilingAttempt(models.Model):
@@ -920,8 +930,3 @@ class TicketArticle(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:link", args=[self.code])
-
-    @property
-    def counts(self) -> bool:
-        """Whether the ticket counts as one the article answered."""
-        return self.kind == self.Kind.SOURCE or self.sent_at is not None

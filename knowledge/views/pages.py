@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -359,18 +359,33 @@ def _related(request: HttpRequest, article: Article) -> list[Entry]:
 def article_by_code(request: HttpRequest, code: UUID) -> HttpResponse:
     """The article's language-neutral address (links from tickets, Telegram):
     its text in the reader's language, else the other."""
-    article = _visible(request).filter(code=code).first()
-    if article is None:
-        # Sent to someone not signed in (a link from Telegram or an e-mail)
-        # who may be able to read it once they are.
-        published = Article.objects.filter(code=code, state=Article.State.PUBLISHED)
+    return show_article(request, Q(code=code))
+
+
+def show_article(
+    request: HttpRequest,
+    which: Q,
+    *,
+    language: str = "",
+    shown: Callable[[], object] | None = None,
+) -> HttpResponse:
+    """Send the reader to the article's text: in `language` if it has one,
+    else in theirs, else the other; `shown` is called when it is shown.
+    Someone not signed in is asked to, when the article is published but
+    not for them (the address came in a reply, an e-mail or the bot):
+    signed in, they may be able to read it."""
+    article = _visible(request).filter(which).first()
+    translations = (
+        {t.language: t for t in article.translations.all()} if article else {}
+    )
+    if not translations:
+        published = Article.objects.filter(which, state=Article.State.PUBLISHED)
         if not request.user.is_authenticated and published.exists():
             return redirect_to_login(request.get_full_path())
         raise Http404
-    translation = _pick(article.translations.all())
-    if translation is None:
-        raise Http404
-    return redirect(translation)
+    if shown is not None:
+        shown()
+    return redirect(translations.get(language) or _pick(translations.values()))
 
 
 @login_not_required

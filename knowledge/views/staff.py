@@ -7,15 +7,16 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import staff_required
 from knowledge import figures, links
-from knowledge.models import Article, TicketArticle
+from knowledge.models import TicketArticle
+from knowledge.views.pages import show_article
 from tickets.models import Ticket
 
 
@@ -64,28 +65,15 @@ def link_for_ticket(request: HttpRequest, reference: str) -> JsonResponse:
 @login_not_required
 @require_safe
 def follow_link(request: HttpRequest, code: UUID) -> HttpResponse:
-    """A link from a reply, followed: counted, then the article in the
-    language it was sent in (else the other). One the reader may not read
-    asks a visitor to sign in."""
-    tracked = TicketArticle.objects.filter(code=code).first()
-    if tracked is None:
-        raise Http404
-    article = (
-        Article.objects.visible_to(request.user)
-        .filter(pk=tracked.article_id)
-        .prefetch_related("translations")
-        .first()
+    """A link from a reply, followed: the article in the language it was
+    sent in, counted when it is shown (`show_article`)."""
+    tracked = get_object_or_404(TicketArticle, code=code)
+    return show_article(
+        request,
+        Q(pk=tracked.article_id),
+        language=tracked.language,
+        shown=lambda: links.opened(tracked, request.user),
     )
-    translations = (
-        {t.language: t for t in article.translations.all()} if article else {}
-    )
-    if not translations:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise Http404
-    links.opened(tracked, request.user)
-    chosen = translations.get(tracked.language) or next(iter(translations.values()))
-    return redirect(chosen)
 
 
 @require_safe

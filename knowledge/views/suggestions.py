@@ -18,13 +18,6 @@ from knowledge import deflection
 from knowledge.models import FilingAttempt
 
 
-def _attempt_code(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
-
-
 @require_POST
 def suggest(request: HttpRequest) -> HttpResponse:
     """The suggestions for what the form holds now, as HTML for the form:
@@ -44,7 +37,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
         request.POST.get("subject", "")[:200],
         channel=FilingAttempt.Channel.WEB,
         product=licence.product if licence else "",
-        attempt_code=_attempt_code(request.POST.get("attempt", "")),
+        attempt_code=deflection.attempt_code(request.POST.get("attempt", "")),
     )
     return render(
         request,
