@@ -39,6 +39,7 @@ from knowledge.models import (  # noqa: E402
     ArticleRevision,
     ArticleTranslation,
     Category,
+    SuggestedTitle,
 )
 
 BATCH = 1_000
@@ -243,10 +244,18 @@ def seed(articles: int, rng: random.Random) -> int:
             )
         added += len(made)
     ArticleTranslation.objects.filter(search_vector=None).refresh_search_vector()
+    if added:
+        Article.objects.all().index_titles()
     # As autovacuum leaves a table in production: the search index's
     # pending entries merged, statistics for the planner.
     with connection.cursor() as cursor:
-        for model in (Article, ArticleTranslation, ArticleProduct, Category):
+        for model in (
+            Article,
+            ArticleTranslation,
+            ArticleProduct,
+            Category,
+            SuggestedTitle,
+        ):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return added
 

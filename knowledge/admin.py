@@ -202,6 +202,12 @@ class ArticleAdmin(ModelAdmin):
             obj.author = request.user
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The visibility and the products are changed here, and suggestions
+        # offer the article by them.
+        Article.objects.filter(pk=form.instance.pk).index_titles()
+
     def save_formset(self, request, form, formset, change: bool) -> None:
         # Texts and files are the services' to write; what they wrote is
         # told to the admin's log as its own `formset.save()` would.

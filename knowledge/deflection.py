@@ -42,10 +42,9 @@ def find(user: User, subject: str, *, product: str = "") -> list[ArticleTranslat
     subject = " ".join(subject.split())
     if len(subject) < SHORTEST_SUBJECT:
         return []
-    articles = Article.objects.visible_to(user).for_product(product)
-    found = ArticleTranslation.objects.filter(
-        article__in=articles.values("pk")
-    ).suggest(subject, limit=SUGGESTIONS * 2)
+    found = ArticleTranslation.objects.suggest(
+        subject, reader=user, product=product, limit=SUGGESTIONS * 2
+    )
     return one_per_article(found)[:SUGGESTIONS]
 
 

@@ -31,12 +31,17 @@ _TRACKED = re.compile(
 )
 
 
+def _reader(ticket: Ticket) -> tuple[User | AnonymousUser, str]:
+    """Who reads what a reply links to, and for which product."""
+    product = ticket.licence.product if ticket.licence_id else ""
+    return ticket.contact or AnonymousUser(), product
+
+
 def for_customer(ticket: Ticket) -> ArticleQuerySet:
     """Articles the ticket's customer may read, for its licence's product:
     what a reply may link to."""
-    contact = ticket.contact or AnonymousUser()
-    product = ticket.licence.product if ticket.licence_id else ""
-    return Article.objects.visible_to(contact).for_product(product)
+    reader, product = _reader(ticket)
+    return Article.objects.visible_to(reader).for_product(product)
 
 
 def find_for_ticket(ticket: Ticket, text: str) -> list[ArticleTranslation]:
@@ -44,10 +49,11 @@ def find_for_ticket(ticket: Ticket, text: str) -> list[ArticleTranslation]:
     (`ArticleTranslation.objects.suggest`) among those the customer may
     read, each in the customer's language where it has one (whichever
     language the words were found in)."""
+    reader, product = _reader(ticket)
     found = one_per_article(
-        ArticleTranslation.objects.filter(article__in=for_customer(ticket).values("pk"))
-        .select_related("article")
-        .suggest(text, limit=FOUND_FOR_COMPOSER * 2)
+        ArticleTranslation.objects.select_related("article").suggest(
+            text, reader=reader, product=product, limit=FOUND_FOR_COMPOSER * 2
+        )
     )[:FOUND_FOR_COMPOSER]
     theirs = {
         t.article_id: t

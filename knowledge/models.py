@@ -8,6 +8,7 @@ import operator
 import re
 import secrets
 import uuid
+from collections.abc import Iterable
 from functools import reduce
 from typing import ClassVar
 
@@ -219,6 +220,41 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             ~Exists(products) | Exists(products.filter(product__iexact=product))
         )
 
+    def index_titles(self) -> None:
+        """Rewrite these articles' rows of `SuggestedTitle`: one for each
+        translation of a published article. The services call it after each
+        change to a text, a state, a visibility or the products."""
+        SuggestedTitle.objects.filter(article__in=self.values("pk")).delete()
+        published = self.filter(state=Article.State.PUBLISHED).prefetch_related(
+            "products",
+            models.Prefetch(
+                "translations",
+                ArticleTranslation.objects.only("article", "language", "title"),
+            ),
+        )
+        SuggestedTitle.objects.bulk_create(
+            [
+                SuggestedTitle(
+                    translation=translation,
+                    article=article,
+                    language=translation.language,
+                    title=translation.title,
+                    visibility=article.visibility,
+                    products=SuggestedTitle.products_key(
+                        p.product for p in article.products.all()
+                    ),
+                )
+                for article in published
+                for translation in article.translations.all()
+            ],
+            batch_size=1000,
+        )
+        if connections[self.db].vendor == "postgresql":
+            for language, config in SEARCH_CONFIGS.items():
+                SuggestedTitle.objects.filter(
+                    article__in=published.values("pk"), language=language
+                ).update(title_vector=SearchVector("title", config=config))
+
 
 class Article(models.Model):
     """An article, whatever its language: where it sits, whom it is for, its
@@ -385,8 +421,8 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
                 max_fragments=2,
             )
         )
+        headline = headline if snippets else Value("")
         return self._ranked(
-            text,
             matches=Q(
                 *[
                     Q(language=language, search_vector=query)
@@ -397,24 +433,32 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
             rank=_per_language(
                 lambda language: SearchRank(F("search_vector"), queries[language])
             ),
-            headline=headline if snippets else Value(""),
+            headline=headline,
             limit=limit,
-        )
+        ) or self._similar_titles(text, headline=headline, limit=limit)
 
-    def suggest(self, text: str, *, limit: int) -> list[ArticleTranslation]:
-        """Titles matching a subject as it is typed, the best first: with
+    def suggest(
+        self, text: str, *, reader: User, product: str = "", limit: int
+    ) -> list[ArticleTranslation]:
+        """The titles matching a subject as it is typed among the articles
+        the reader may read that apply to the product, the best first: with
         all its words, else any of them, the last also as the start of a
         longer one ("резерв" finds "резервного"); else titles like it
         (typos). Titles only: a subject's words ("ошибка", "настройка") are
         in thousands of bodies, and ranking them all costs more than a
-        keystroke may. Both languages' stems are looked for in every title:
-        one index scan instead of one per language. On SQLite: a substring
-        of the title or the text."""
+        keystroke may. Both languages' stems are looked for in every title
+        of `SuggestedTitle`: one index scan of narrow rows. On SQLite: a
+        substring of the title or the text."""
         text = " ".join(text.split()[:10])[:200]
+        readable = self.filter(
+            article__in=Article.objects.visible_to(reader)
+            .for_product(product)
+            .values("pk")
+        )
         if not text:
             return []
         if connections[self.db].vendor != "postgresql":
-            return self._substring_search(text, any_word=True, limit=limit)
+            return readable._substring_search(text, any_word=True, limit=limit)
         # Only letters and digits reach to_tsquery: nothing typed can break it.
         words = re.findall(r"\w+", text)
         if not words:
@@ -444,6 +488,9 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
                 ],
             )
 
+        titles = SuggestedTitle.objects.using(self.db).offered_to(
+            reader, product=product
+        )
         # SET LOCAL lasts to the end of the transaction: a caller's, if any
         # (no savepoint is worth two more queries for it).
         with transaction.atomic(using=self.db, savepoint=False):
@@ -453,42 +500,48 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
                 # long as the index (bench/README.md, issue 23).
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             for joined_by, chosen in tries:
-                found = self._ranked(
-                    text,
-                    matches=Q(title_vector=query(joined_by, chosen)),
-                    rank=SearchRank(F("title_vector"), query(joined_by, chosen)),
-                    headline=Value(""),
-                    limit=limit,
-                    typos=joined_by == " | ",
+                ranked = list(
+                    titles.filter(title_vector=query(joined_by, chosen))
+                    .annotate(
+                        rank=SearchRank(F("title_vector"), query(joined_by, chosen))
+                    )
+                    .order_by("-rank", "pk")
+                    .values_list("pk", flat=True)[:limit]
                 )
-                if found:
-                    break
-            return found
+                if ranked:
+                    found = readable.in_bulk(ranked)
+                    return [found[pk] for pk in ranked if pk in found]
+        return readable._similar_titles(text, headline=Value(""), limit=limit)
 
     def _ranked(
-        self, typed: str, *, matches: Q, rank, headline, limit: int, typos: bool = True
+        self, *, matches: Q, rank, headline, limit: int
     ) -> list[ArticleTranslation]:
         found = list(
             self.filter(matches)
             .annotate(rank=rank, headline=headline)
             .order_by("-rank", "pk")[:limit]
         )
-        if not found and typos:
-            # Served by the trigram index on the title (migration 0001). The
-            # default threshold (0.6) misses a typo in each of two words.
-            with transaction.atomic(using=self.db, savepoint=False):
-                with connections[self.db].cursor() as cursor:
-                    cursor.execute(
-                        "SET LOCAL pg_trgm.word_similarity_threshold = %s",
-                        [TYPO_SIMILARITY],
-                    )
-                found = list(
-                    self.filter(title__trigram_word_similar=typed)
-                    .annotate(
-                        rank=TrigramWordSimilarity(typed, "title"), headline=headline
-                    )
-                    .order_by("-rank", "pk")[:limit]
+        for translation in found:
+            translation.snippet = snippet_html(translation.headline)
+        return found
+
+    def _similar_titles(
+        self, typed: str, *, headline, limit: int
+    ) -> list[ArticleTranslation]:
+        """Titles like the text typed, when no word of it matched: typos."""
+        # Served by the trigram index on the title (migration 0001). The
+        # default threshold (0.6) misses a typo in each of two words.
+        with transaction.atomic(using=self.db, savepoint=False):
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(
+                    "SET LOCAL pg_trgm.word_similarity_threshold = %s",
+                    [TYPO_SIMILARITY],
                 )
+            found = list(
+                self.filter(title__trigram_word_similar=typed)
+                .annotate(rank=TrigramWordSimilarity(typed, "title"), headline=headline)
+                .order_by("-rank", "pk")[:limit]
+            )
         for translation in found:
             translation.snippet = snippet_html(translation.headline)
         return found
@@ -515,9 +568,8 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
 
     def refresh_search_vector(self) -> int:
         """Rebuild `search_vector` from the title (weight A) and the body (B),
-        and `title_vector` from the title alone (suggestions), each language
-        in its own configuration (PostgreSQL only; a no-op elsewhere).
-        `services.save_translation` calls it after each save."""
+        each language in its own configuration (PostgreSQL only; a no-op
+        elsewhere). `services.save_translation` calls it after each save."""
         if connections[self.db].vendor != "postgresql":
             return 0
         changed = 0
@@ -525,7 +577,6 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
             changed += self.filter(language=language).update(
                 search_vector=SearchVector("title", weight="A", config=config)
                 + SearchVector("body", weight="B", config=config),
-                title_vector=SearchVector("title", config=config),
             )
         return changed
 
@@ -534,9 +585,9 @@ class ArticleTranslationManager(
     models.Manager.from_queryset(ArticleTranslationQuerySet)
 ):
     def get_queryset(self) -> ArticleTranslationQuerySet:
-        # The vectors are the database's alone; a translation saved whole
-        # must not write back ones read before the text changed.
-        return super().get_queryset().defer("search_vector", "title_vector")
+        # The vector is the database's alone; a translation saved whole
+        # must not write back one read before the text changed.
+        return super().get_queryset().defer("search_vector")
 
 
 class ArticleTranslation(models.Model):
@@ -555,7 +606,6 @@ class ArticleTranslation(models.Model):
     )
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
     search_vector = SearchVectorField(null=True, editable=False)
-    title_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -586,6 +636,53 @@ class ArticleTranslation(models.Model):
 # registered on this field alone: installing django.contrib.postgres for it
 # would cost every new connection a query for its types.
 ArticleTranslation._meta.get_field("title").register_lookup(TrigramWordSimilar)
+
+
+class SuggestedTitleQuerySet(models.QuerySet["SuggestedTitle"]):
+    def offered_to(self, user: User, *, product: str = "") -> SuggestedTitleQuerySet:
+        """The titles of articles the user may read (`readable_visibilities`)
+        that apply to the product: where suggestions look first. What they
+        find is then read through `Article.objects.visible_to`, so a row
+        not yet rewritten can only hide an article, never show one."""
+        titles = self.filter(visibility__in=readable_visibilities(user))
+        if not product:
+            return titles
+        return titles.filter(
+            Q(products="")
+            | Q(products__contains=SuggestedTitle.products_key([product]))
+        )
+
+
+class SuggestedTitle(models.Model):
+    """A published article's title in one language, beside what decides who
+    is offered it: the narrow copy that suggestions search as a subject is
+    typed (`ArticleTranslationQuerySet.suggest`). One index scan of small
+    rows answers, without reading the texts or joining the articles and
+    their products for every title that shares a word (bench/README.md,
+    issue 23). Written by `ArticleQuerySet.index_titles` alone."""
+
+    translation = models.OneToOneField(
+        ArticleTranslation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(max_length=300)
+    visibility = models.CharField(max_length=16, choices=Article.Visibility)
+    # The products the article applies to, casefolded, each between bars
+    # ("|report designer|print server|"); empty: every product.
+    products = models.TextField(blank=True)
+    # Indexed on PostgreSQL alone (GIN, migration 0007), for `suggest`.
+    title_vector = SearchVectorField(null=True)
+
+    objects = SuggestedTitleQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def products_key(products: Iterable[str]) -> str:
+        names = sorted({name.strip().casefold() for name in products} - {""})
+        return "".join(f"|{name}" for name in names) + "|" if names else ""
 
 
 class ArticleRevision(models.Model):

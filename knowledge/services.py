@@ -120,6 +120,7 @@ def save_translation(
         )
     SlugRedirect.objects.filter(language=language, old_slug=slug).delete()
     ArticleTranslation.objects.filter(pk=translation.pk).refresh_search_vector()
+    Article.objects.filter(pk=article.pk).index_titles()
     ArticleRevision.objects.create(
         article=article,
         language=language,
@@ -201,6 +202,7 @@ def move_article(article: Article, *, to: str, by: User) -> Article:
     )
     article.state = to
     article.save(update_fields=fields)
+    Article.objects.filter(pk=article.pk).index_titles()
     return article
 
 
