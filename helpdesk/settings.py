@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "automation",
     "notifications",
     "knowledge",
+    "reports",
 ]
 
 MIDDLEWARE = [

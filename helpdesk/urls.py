@@ -30,6 +30,7 @@ urlpatterns = [
     path("telegram/", include("tickets.telegram.urls")),
     path("staff/mail/", include("tickets.email.urls")),
     path("staff/notifications/", include("notifications.urls")),
+    path("staff/reports/", include("reports.urls")),
     path("staff/", include("tickets.staff_urls")),
     path("", include("schedule.urls")),
     path("kb/", include("knowledge.urls")),

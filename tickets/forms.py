@@ -771,6 +771,7 @@ class QueueFilterForm(forms.Form):
         max_length=40,
         widget=forms.TextInput(attrs={"placeholder": _("number or part of it")}),
     )
+    product = forms.CharField(label=_("Product"), max_length=200)
     created_from = forms.DateField(label=_("Created from"), widget=DateInput)
     created_to = forms.DateField(label=_("Created to"), widget=DateInput)
     updated_from = forms.DateField(label=_("Updated from"), widget=DateInput)
@@ -831,6 +832,8 @@ class QueueFilterForm(forms.Form):
                     "pk"
                 )
             )
+        if product := data.get("product", "").strip():
+            tickets = tickets.filter(licence__product__iexact=product)
         for field, name, end in (
             ("created_at", "created_from", False),
             ("created_at", "created_to", True),

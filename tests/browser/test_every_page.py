@@ -56,6 +56,8 @@ NOT_PAGES = {
     "tickets_mail:download",
     "knowledge:file",
     "knowledge:find_for_ticket",
+    "reports:report_csv",
+    "reports:tickets_csv",
     "sitemap",
 }
 

@@ -154,6 +154,13 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         _signed_in(OK, **dict.fromkeys([*CUSTOMERS, "agent"], FORBIDDEN)),
         _signed_in(NO_METHOD),
     ),
+    **{
+        name: (
+            _signed_in(OK, **dict.fromkeys([*CUSTOMERS, "agent"], FORBIDDEN)),
+            _signed_in(NO_METHOD),
+        )
+        for name in ("reports:report", "reports:report_csv", "reports:tickets_csv")
+    },
     # Staff's own notifications: another's answers 404.
     "notifications:list": (_staff_only(), _signed_in(NO_METHOD)),
     "notifications:read_all": _post_only(_staff_only()),

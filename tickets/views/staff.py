@@ -75,6 +75,7 @@ QUEUE_VIEWS = {
     "my_groups": gettext_lazy("My groups"),
     "waiting": gettext_lazy("Waiting for customer"),
     "breaching": gettext_lazy("Breaching SLA"),
+    "all": gettext_lazy("All, solved too"),
 }
 
 
@@ -211,6 +212,9 @@ def _in_view(
     # more would make the planner count the condition twice, expect a handful
     # of rows and sort them instead of walking `ticket_open_queue`
     # (bench/README.md, the filtered queue).
+    if view == "all":
+        # Solved tickets too: those a report's figure counts (`reports`).
+        return tickets
     if not status_chosen:
         tickets = tickets.open()
     if view == "unassigned":
