@@ -118,6 +118,26 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Reports and exports may read a streaming replica of the primary instead
+# (helpdesk/db_router.py); without one everything reads the primary.
+_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if _REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        # A kept connection to a replica that has since gone is dropped at
+        # the next request, which then falls back to the primary.
+        "CONN_HEALTH_CHECKS": True,
+        # Under test no database is created for it: it reads the test
+        # database by name. This suite makes it the primary itself
+        # (tests/conftest.py), which the router then reads instead.
+        "TEST": {"MIRROR": "default"},
+    }
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer must not hold a report page for
+        # the operating system's connect timeout.
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+DATABASE_ROUTERS = ["helpdesk.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ from django.utils.timezone import localdate
 
 from accounts.models import Licence, Membership, Organisation, StaffRole, User
 from helpdesk.celery import app as celery_app
+from helpdesk.db_router import REPLICA
 from schedule import current as support_hours
 from tests.brokers import celery_broker
 from tests.factories import (
@@ -55,9 +57,23 @@ def _delete_instead_of_truncate() -> None:
     DatabaseOperations.sql_flush = sql_flush
 
 
+def _replica_as_a_mirror() -> None:
+    """The suite runs with the reports' replica configured, as production may
+    (DATABASE_REPLICA_URL), but as a mirror of the test database on the
+    primary's server, which the router takes for the primary: reports see each
+    test's rows, whatever DATABASE_REPLICA_URL says.
+    tests/helpdesk/test_replica.py points it at a real replica."""
+    default = settings.DATABASES["default"]
+    settings.DATABASES[REPLICA] = {
+        **copy.deepcopy(default),
+        "TEST": {**default.get("TEST", {}), "MIRROR": "default"},
+    }
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # For speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _replica_as_a_mirror()
     _delete_instead_of_truncate()
     # Tasks run in-process unless a test starts a real worker (tests/test_celery_worker.py).
     celery_app.conf.task_always_eager = True

@@ -20,7 +20,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email import policy
 from email.message import Message as MailMessage
 from pathlib import Path
@@ -29,7 +30,7 @@ from urllib.parse import quote
 import psycopg2
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 
 def free_port() -> int:
@@ -170,10 +171,13 @@ class PrivatePostgres:
         if os.geteuid() == 0:
             shutil.chown(self.directory, "postgres")
 
-    def _run(self, program: str, *args: str) -> None:
+    def _run(self, program: str, *args: str, timeout: float = 60) -> None:
         as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         subprocess.run(
-            [*as_owner, program, *args], check=True, capture_output=True, timeout=60
+            [*as_owner, program, *args],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
         )
 
     def init(self, *, copy_of: Path | None = None) -> None:
@@ -192,11 +196,14 @@ class PrivatePostgres:
             "--no-sync",
         )
 
-    def start(self) -> None:
-        options = (
+    def options(self) -> str:
+        return (
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
             " -c fsync=off"
         )
+
+    def start(self) -> None:
+        options = self.options()
         self._run(
             str(self.bindir / "pg_ctl"),
             "--pgdata",
@@ -245,6 +252,105 @@ class PrivatePostgres:
                 return cursor.fetchall() if cursor.description else []
         finally:
             db.close()
+
+
+class PrivateReplica(PrivatePostgres):
+    """A streaming replica of a running server (the tests' own PostgreSQL),
+    read-only, on a port of its own: a copy of the whole cluster, so every
+    database there when it was made, the test database too.
+
+    The primary must accept replication connections from 127.0.0.1
+    (pg_hba.conf; `.ci/run` allows them).
+    """
+
+    # A standby refuses to start with less of these than its primary has.
+    AT_LEAST_THE_PRIMARYS = (
+        "max_connections",
+        "max_worker_processes",
+        "max_wal_senders",
+        "max_prepared_transactions",
+        "max_locks_per_transaction",
+    )
+
+    def __init__(self, bindir: Path, *, primary_host: str, primary_port: int) -> None:
+        super().__init__(bindir)
+        self.primary_host = primary_host
+        self.primary_port = primary_port
+        self.limits: list[tuple[str, str]] = []
+
+    def init(self, *, copy_of: Path | None = None) -> None:
+        """A base backup of the primary, set to follow it (`--write-recovery-conf`)."""
+        self._run(
+            str(self.bindir / "pg_basebackup"),
+            f"--host={self.primary_host}",
+            f"--port={self.primary_port}",
+            "--username=postgres",
+            f"--pgdata={self.data}",
+            "--write-recovery-conf",
+            "--wal-method=stream",
+            # Now, not after the primary's next spread-out checkpoint.
+            "--checkpoint=fast",
+            "--no-sync",
+            "--no-manifest",
+            # Its time is the size of the whole cluster, whatever else is in it.
+            timeout=600,
+        )
+        # Debian keeps the primary's configuration in /etc, out of the copy:
+        # this one's is its own, defaults but for the command line's options.
+        for name, text in (
+            ("postgresql.conf", ""),
+            ("pg_hba.conf", "local all all trust\nhost all all 127.0.0.1/32 trust\n"),
+        ):
+            path = self.data / name
+            path.write_text(text)
+            if os.geteuid() == 0:
+                shutil.chown(path, "postgres")
+        primary = psycopg2.connect(
+            host=self.primary_host,
+            port=self.primary_port,
+            user="postgres",
+            dbname="postgres",
+        )
+        try:
+            with primary.cursor() as cursor:
+                cursor.execute(
+                    "select name, setting from pg_settings where name = any(%s)",
+                    [list(self.AT_LEAST_THE_PRIMARYS)],
+                )
+                self.limits = cursor.fetchall()
+        finally:
+            primary.close()
+
+    def options(self) -> str:
+        limits = "".join(f" -c {name}={value}" for name, value in self.limits)
+        return f"{super().options()} -c hot_standby=on{limits}"
+
+
+@contextmanager
+def database_alias(alias: str, **changes: object) -> Iterator[None]:
+    """Django's `alias` as the test database with `changes` (e.g. another
+    PORT) for the length of the block; what was there before is put back."""
+    before = connections.settings.get(alias)
+    if before is not None:
+        kept = connections[alias]
+        del connections[alias]
+    test = dict(connection.settings_dict["TEST"], MIRROR=None)
+    connections.settings[alias] = {
+        **connection.settings_dict,
+        "OPTIONS": dict(connection.settings_dict["OPTIONS"]),
+        "TEST": test,
+        **changes,
+    }
+    try:
+        yield
+    finally:
+        connections[alias].close()
+        del connections[alias]
+        if before is None:
+            del connections.settings[alias]
+        else:
+            connections.settings[alias] = before
+            connections[alias] = kept
 
 
 def _tmp_dir(prefix: str) -> str:
