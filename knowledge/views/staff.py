@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import staff_required
+from helpdesk.db_router import reads_from_replica
 from knowledge import figures, links
 from knowledge.models import TicketArticle
 from knowledge.views.pages import show_article
@@ -79,6 +80,7 @@ def follow_link(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_safe
 @staff_required
 @permission_required("tickets.view_dashboard", raise_exception=True)
+@reads_from_replica
 def figures_page(request: HttpRequest) -> HttpResponse:
     """The knowledge base's figures for supervisors, over 7, 30 or 90 days."""
     days = request.GET.get("days", "")

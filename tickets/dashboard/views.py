@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from accounts.decorators import staff_required
+from helpdesk.db_router import reads_from_replica
 from schedule import current as support_hours
 from tickets.dashboard import figures as dashboard
 from tickets.dashboard.charts import WIDE, Chart, Series, bar_chart, line_chart
@@ -264,6 +265,7 @@ def _ratings(figures: dashboard.Dashboard) -> tuple[Chart, list[Row]]:
 @require_safe
 @staff_required
 @permission_required("tickets.view_dashboard", raise_exception=True)
+@reads_from_replica
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     figures = dashboard.figures(now())
     open_chart, open_rows, open_total = _open_tickets(figures)
