@@ -50,7 +50,12 @@ from accounts.services import (
 )
 from accounts.tasks import apply_licence_import, preview_licence_import
 from accounts.validators import normalise_licence_number
+from audit.models import AuditEntry
+from audit.services import record
 from helpdesk.admin_names import ModelAdmin, NamedInCases
+
+# What makes a user staff, and of which role, on the user's change form.
+ROLE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 class MembershipInline(admin.TabularInline):
@@ -123,6 +128,25 @@ class UserAdmin(NamedInCases, DjangoUserAdmin):
                 messages.SUCCESS,
             )
 
+    def save_related(
+        self, request: HttpRequest, form: forms.Form, formsets, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        # Groups are the roles (accounts.roles); they are saved with the other
+        # many-to-many fields, after the user.
+        changed = [name for name in ROLE_FIELDS if name in form.changed_data]
+        if change and changed:
+            user = form.instance
+            record(
+                AuditEntry.Action.ROLE_CHANGED,
+                actor=request.user,
+                target=user,
+                fields=changed,
+                is_staff=user.is_staff,
+                is_superuser=user.is_superuser,
+                groups=sorted(user.groups.values_list("name", flat=True)),
+            )
+
     @admin.action(description=_("Deactivate the selected accounts"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._each(request, queryset.filter(is_active=True), deactivate_account)
@@ -189,6 +213,23 @@ class OrganisationAdmin(ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "tax_id"]
     inlines = [MembershipInline, LicenceInline]
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.Form, formset, change: bool
+    ) -> None:
+        # A contact's role is changed here only: no service for it.
+        if formset.model is Membership:
+            for inline in formset.forms:
+                if "role" in inline.changed_data and inline.instance.pk:
+                    record(
+                        AuditEntry.Action.ROLE_CHANGED,
+                        actor=request.user,
+                        target=inline.instance.user,
+                        organisation=inline.instance.organisation_id,
+                        old=inline.initial.get("role", ""),
+                        new=inline.instance.role,
+                    )
+        super().save_formset(request, form, formset, change)
 
 
 class SubscriptionPeriodInline(admin.TabularInline):
@@ -292,6 +333,13 @@ class LicenceAdmin(ModelAdmin):
     ) -> None:
         if change:
             super().save_model(request, obj, form, change)
+            if form.changed_data:
+                record(
+                    AuditEntry.Action.LICENCE_CHANGED,
+                    actor=request.user,
+                    target=obj,
+                    fields=form.changed_data,
+                )
             return
         # A new licence comes with its year of support.
         licence = register_licence(
@@ -302,6 +350,7 @@ class LicenceAdmin(ModelAdmin):
             edition=obj.edition,
             seats=obj.seats,
             scope=obj.scope,
+            by=request.user,
         )
         obj.pk = licence.pk
         obj._state.adding = False
@@ -434,7 +483,7 @@ class LicenceAdmin(ModelAdmin):
         if form.is_valid():
             years = form.cleaned_data["years"]
             for licence in queryset:
-                renew_subscription(licence, years=years)
+                renew_subscription(licence, years=years, by=request.user)
             self.message_user(
                 request,
                 ngettext(

@@ -39,6 +39,8 @@ from accounts.validators import (
     is_valid_tax_id,
     normalise_licence_number,
 )
+from audit.models import AuditEntry
+from audit.services import record
 
 logger = logging.getLogger(__name__)
 
@@ -326,6 +328,12 @@ def apply_import(licence_import: LicenceImport) -> LicenceImport:
             if invalid:
                 raise ImportRefused("invalid_rows", {"count": len(invalid)})
             write_rows(rows, report)
+            record(
+                AuditEntry.Action.LICENCES_IMPORTED,
+                actor=licence_import.created_by,
+                target=licence_import,
+                **_summarise(rows),
+            )
     except ImportRefused as refusal:
         return _fail(licence_import, refusal.reason)
     except Exception as error:  # rolled back; say so instead of hanging in "importing"

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from accounts.licence_import import BATCH, Row, classify, describe, write_rows
-from accounts.models import Licence
+from accounts.models import Licence, User
 from accounts.services import renew_subscription
+from audit.models import AuditEntry
+from audit.services import record
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class Item:
 
 
 @transaction.atomic
-def sync_licences(items: Sequence[Item]) -> Sequence[Item]:
+def sync_licences(items: Sequence[Item], *, by: User | None = None) -> Sequence[Item]:
     """Create, change or leave each licence, then add its renewals not yet
     recorded; each item's `result`, `errors` and `licence` say how it went."""
     rows = [item.row for item in items]
@@ -71,11 +73,20 @@ def sync_licences(items: Sequence[Item]) -> Sequence[Item]:
         }
         for item in batch:
             item.licence = licences[item.row.number]
-            _renew(item)
+            if item.row.action in WRITTEN:
+                record(WRITTEN[item.row.action], actor=by, target=item.licence)
+            _renew(item, by=by)
     return items
 
 
-def _renew(item: Item) -> None:
+# Each licence the push wrote, as the audit log names it.
+WRITTEN = {
+    "create": AuditEntry.Action.LICENCE_CREATED,
+    "change": AuditEntry.Action.LICENCE_CHANGED,
+}
+
+
+def _renew(item: Item, *, by: User | None) -> None:
     if not item.renewals:
         return
     licence = item.licence
@@ -88,6 +99,7 @@ def _renew(item: Item) -> None:
             years=renewal.years,
             on=renewal.paid_on,
             reference=renewal.reference,
+            by=by,
         )
         known.add(renewal.reference)
         item.renewals_added += 1

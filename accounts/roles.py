@@ -89,6 +89,8 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         *_view("accounts", "subscriptionreminder"),
         *_view("tickets", "satisfactionrating"),
         "tickets.view_dashboard",
+        # Who signed in, changed roles, licences, tokens: the audit log.
+        "audit.view_auditentry",
         "schedule.change_dateoverride",
         "schedule.add_dateoverride",
         *_AUTOMATION,
@@ -115,6 +117,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         # Unlinking a chat for a contact who lost their phone.
         "tickets.delete_telegramlink",
         "tickets.view_dashboard",
+        "audit.view_auditentry",
         # The vendor's integrations (billing, CRM): their tokens and webhooks.
         *_all("api", "integration", "apitoken"),
         *_all("webhooks", "endpoint"),

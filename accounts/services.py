@@ -23,6 +23,8 @@ from accounts.models import (
     one_year_after,
 )
 from accounts.validators import is_valid_tax_id, normalise_licence_number
+from audit.models import AuditEntry
+from audit.services import record
 from outbox import events
 
 INVITATION_LIFETIME = datetime.timedelta(days=7)
@@ -42,6 +44,7 @@ def register_licence(
     edition: str = "",
     seats: int | None = None,
     scope: str = "",
+    by: User | None = None,
 ) -> Licence:
     """Create a licence with the year of support that comes with every purchase."""
     licence = Licence(
@@ -61,6 +64,7 @@ def register_licence(
         starts_on=purchased_on,
         ends_on=one_year_after(purchased_on),
     )
+    record(AuditEntry.Action.LICENCE_CREATED, actor=by, target=licence)
     return licence
 
 
@@ -71,6 +75,7 @@ def renew_subscription(
     years: int = 1,
     on: datetime.date | None = None,
     reference: str = "",
+    by: User | None = None,
 ) -> SubscriptionPeriod:
     """Add a renewal of `years` years.
 
@@ -99,6 +104,14 @@ def renew_subscription(
         starts_on=starts_on,
         ends_on=one_year_after(starts_on, years),
         reference=reference,
+    )
+    record(
+        AuditEntry.Action.SUBSCRIPTION_RENEWED,
+        actor=by,
+        target=licence,
+        period=period.pk,
+        years=years,
+        ends_on=period.ends_on.isoformat(),
     )
     _publish_licence_event(
         "licence.renewed",
@@ -193,6 +206,7 @@ def upsert_contact(
     phone: str = "",
     language: str | None = None,
     role: str | None = None,
+    by: User | None = None,
 ) -> tuple[User, bool]:
     """Create or change a contact of `organisation` with this address:
     (the contact, whether it was created). A new contact has no password: it
@@ -222,15 +236,34 @@ def upsert_contact(
     user.full_clean(exclude=["password"])
     user.save()
     if membership is None:
-        Membership.objects.create(
+        membership = Membership.objects.create(
             user=user,
             organisation=organisation,
             role=role or Membership.Role.MEMBER,
         )
+        _record_membership(membership, by=by)
     elif role is not None and membership.role != role:
+        record(
+            AuditEntry.Action.ROLE_CHANGED,
+            actor=by,
+            target=user,
+            organisation=organisation.pk,
+            old=membership.role,
+            new=role,
+        )
         membership.role = role
         membership.save(update_fields=["role"])
     return user, created
+
+
+def _record_membership(membership: Membership, *, by: User | None) -> None:
+    record(
+        AuditEntry.Action.MEMBERSHIP_ADDED,
+        actor=by,
+        target=membership.user,
+        organisation=membership.organisation_id,
+        role=membership.role,
+    )
 
 
 def _vouching_licence(access_request: AccessRequest) -> Licence | None:
@@ -534,6 +567,7 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     membership = Membership.objects.create(
         user=user, organisation=invitation.organisation, role=invitation.role
     )
+    _record_membership(membership, by=user)
     invitation.accepted_at = now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -560,6 +594,12 @@ def restore_contact(invitation: Invitation, user: User) -> Membership:
         user.is_superuser = False
         user.groups.clear()
         user.user_permissions.clear()
+        record(
+            AuditEntry.Action.ROLE_CHANGED,
+            actor=invitation.invited_by,
+            target=user,
+            staff_rights_removed=True,
+        )
         AccountEvent.objects.create(
             user=user,
             kind=AccountEvent.Kind.PRIVILEGES_REMOVED,
@@ -573,6 +613,7 @@ def restore_contact(invitation: Invitation, user: User) -> Membership:
         user=user,
         defaults={"organisation": invitation.organisation, "role": invitation.role},
     )
+    _record_membership(membership, by=invitation.invited_by)
     AccountEvent.objects.create(
         user=user,
         kind=AccountEvent.Kind.RESTORED,
@@ -598,6 +639,12 @@ def remove_contact(membership: Membership, *, by: User) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     AccountEvent.objects.create(user=user, kind=AccountEvent.Kind.REMOVED, by=by)
+    record(
+        AuditEntry.Action.MEMBERSHIP_REMOVED,
+        actor=by,
+        target=user,
+        organisation=membership.organisation_id,
+    )
 
 
 @transaction.atomic
@@ -612,6 +659,7 @@ def deactivate_account(user: User, *, by: User, note: str = "") -> User:
     AccountEvent.objects.create(
         user=user, kind=AccountEvent.Kind.DEACTIVATED, by=by, note=note
     )
+    record(AuditEntry.Action.ACCOUNT_DEACTIVATED, actor=by, target=user)
     return user
 
 
@@ -629,6 +677,7 @@ def reactivate_account(user: User, *, by: User, note: str = "") -> User:
     AccountEvent.objects.create(
         user=user, kind=AccountEvent.Kind.REACTIVATED, by=by, note=note
     )
+    record(AuditEntry.Action.ACCOUNT_REACTIVATED, actor=by, target=user)
     return user
 
 

@@ -26,7 +26,8 @@ from accounts.forms import (
     ProfileForm,
 )
 from accounts.models import AccessRequest, Invitation, Membership, User
-from accounts.ratelimit import allow, client_address
+from accounts.ratelimit import allow
+from helpdesk.http import client_address
 
 ACCESS_REQUESTS_PER_HOUR = 5
 ACCESS_ON_REQUEST = gettext_lazy(

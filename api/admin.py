@@ -114,7 +114,7 @@ class ApiTokenAdmin(ModelAdmin):
     def revoke(self, request: HttpRequest, queryset) -> None:
         tokens = list(queryset)
         for token in tokens:
-            revoke_token(token)
+            revoke_token(token, by=request.user)
         messages.success(
             request,
             ngettext(

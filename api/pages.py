@@ -79,7 +79,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(
         ApiToken, pk=pk, integration__organisation_id=membership.organisation_id
     )
-    revoke_token(token)
+    revoke_token(token, by=request.user)
     messages.success(request, _("The token is revoked: it stops working at once."))
     return redirect("integrations:list")
 

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from api.models import ApiToken, Integration
 from api.scopes import ORGANISATION_SCOPES, Scope
+from audit.models import AuditEntry
+from audit.services import record
 
 
 class IntegrationError(Exception):
@@ -80,12 +82,26 @@ def issue_token(
     )
     token.set_secret(secret)
     token.save()
+    record(
+        AuditEntry.Action.API_TOKEN_CREATED,
+        actor=by,
+        target=token,
+        integration=integration.pk,
+        scopes=chosen,
+    )
     return token, text
 
 
-def revoke_token(token: ApiToken) -> ApiToken:
+@transaction.atomic
+def revoke_token(token: ApiToken, *, by: User | None = None) -> ApiToken:
     """The token stops working at once; revoking twice changes nothing."""
     if token.revoked_at is None:
         token.revoked_at = now()
         token.save(update_fields=["revoked_at"])
+        record(
+            AuditEntry.Action.API_TOKEN_REVOKED,
+            actor=by,
+            target=token,
+            integration=token.integration_id,
+        )
     return token

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "outbox",
+    "audit",
     "schedule",
     "tickets",
     "api",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "helpdesk.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "audit.middleware.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -350,6 +352,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "notifications.tasks.send_due_emails",
         "schedule": 60.0,
     },
+    "prune-audit-log": {
+        "task": "audit.tasks.prune_audit_log",
+        "schedule": crontab(hour=5, minute=0),
+    },
     "refresh-dashboard": {
         "task": "tickets.dashboard.figures.refresh_dashboard",
         "schedule": 60.0,
@@ -423,6 +429,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# How long the audit log keeps its entries (audit/): at least 365 days, which
+# the database itself enforces (audit.models.RETENTION_FLOOR_DAYS).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
 
 # Licence numbers as the vendor issues them; the example is shown in forms.
 LICENCE_NUMBER_REGEX = env.str(

@@ -23,6 +23,8 @@ from tests.factories import (
 )
 from tests.requirements import require_redis
 
+APPEND_ONLY = {"audit_auditentry"}
+
 
 def _delete_instead_of_truncate() -> None:
     """A transactional test's flush empties PostgreSQL's tables with DELETE.
@@ -35,7 +37,9 @@ def _delete_instead_of_truncate() -> None:
     and post_migrate then run as before. Every foreign key Django makes there
     is deferred to the commit, so the order of the tables does not matter.
     A flush that resets sequences or cascades beyond its tables (a test's
-    `available_apps`) still truncates."""
+    `available_apps`) still truncates, and so does the audit log's table
+    always: its trigger refuses to DELETE recent rows and does not see
+    TRUNCATE (audit/migrations/0002_append_only.py)."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     truncate = DatabaseOperations.sql_flush
@@ -50,7 +54,8 @@ def _delete_instead_of_truncate() -> None:
                 allow_cascade=allow_cascade,
             )
         return [f"{style.SQL_KEYWORD('SET CONSTRAINTS ALL DEFERRED')};"] + [
-            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
+            f"{style.SQL_KEYWORD('TRUNCATE' if table in APPEND_ONLY else 'DELETE FROM')}"
+            f" {style.SQL_FIELD(self.quote_name(table))};"
             for table in tables
         ]
 

@@ -30,7 +30,9 @@ class FormReader(HTMLParser):
             if kind in {"checkbox", "radio"} and "checked" not in a:
                 return
             if kind not in {"submit", "button", "file", "image", "reset"}:
-                self.data.setdefault(name, []).append(a.get("value", ""))
+                # A checked box without a value sends "on", as browsers do.
+                default = "on" if kind in {"checkbox", "radio"} else ""
+                self.data.setdefault(name, []).append(a.get("value") or default)
         elif tag == "select" and name:
             self._select, self._options = name, []
         elif tag == "option" and self._select:

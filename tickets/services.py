@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import Licence, StaffRole, User
+from audit.models import AuditEntry
+from audit.services import record
 from schedule import current as support_hours
 from tickets import canned, conversation
 from tickets.email import outbox
@@ -288,6 +290,14 @@ def open_ticket(
         message=message,
         note=ticket.licence_override_reason,
     )
+    if override:
+        # The reason stays on the ticket: free text, it may name people.
+        record(
+            AuditEntry.Action.GATE_OVERRIDE,
+            actor=filed_by,
+            target=ticket,
+            licence=licence.pk,
+        )
     _notify(event)
     # Routing and triggers (`automation`) may have changed it meanwhile.
     ticket.refresh_from_db()

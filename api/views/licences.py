@@ -130,7 +130,7 @@ class LicenceDetail(ApiView):
             check_if_match(
                 request, LicenceSerializer(current).data if current else None
             )
-            sync_licences([item])
+            sync_licences([item], by=request.user)
             if item.row.action == "invalid":
                 raise ValidationError(_errors(item))
             _record(request, [item])
@@ -179,7 +179,7 @@ class LicenceBulk(ApiView):
             entries.append((number, _item(number, data), {}))
         items = [item for _number, item, _errors in entries if item is not None]
         with transaction.atomic():
-            sync_licences(items)
+            sync_licences(items, by=request.user)
             _record(request, items)
         results = []
         for number, item, errors in entries:

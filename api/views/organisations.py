@@ -177,6 +177,7 @@ class ContactDetail(ApiView):
                     phone=data.get("phone", ""),
                     language=data.get("language"),
                     role=membership.get("role"),
+                    by=request.user,
                 )
                 active = data.get("is_active")
                 if active is False:

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import condition, require_POST, require_safe
 
-from accounts.ratelimit import allow, client_address
+from accounts.ratelimit import allow
+from helpdesk.http import client_address
 from knowledge import links, services
 from knowledge.forms import FeedbackForm, SearchForm
 from knowledge.http import changed_at, conditional_page

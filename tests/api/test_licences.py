@@ -299,7 +299,7 @@ def test_a_request_that_meets_another_at_a_unique_row_is_told_to_retry(
 
     import api.views.licences as view
 
-    def collide(items):
+    def collide(items, **kwargs):
         raise IntegrityError("duplicate key value violates unique constraint")
 
     monkeypatch.setattr(view, "sync_licences", collide)
