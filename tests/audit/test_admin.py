@@ -150,3 +150,11 @@ def test_customers_are_sent_to_sign_in(client, customer, entries) -> None:
     assert response.status_code == 302
     assert "/login/" in response["Location"]
     assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
+
+
+def test_the_export_link_keeps_the_lists_filters(client, supervisor) -> None:
+    sign_in(client, supervisor)
+
+    page = client.get(LIST, {"action__exact": "sign_in", "q": "x"}).content.decode()
+
+    assert f'href="{EXPORT}?action__exact=sign_in&amp;q=x"' in page
