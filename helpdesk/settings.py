@@ -445,6 +445,10 @@ LICENCE_NUMBER_EXAMPLE = env.str(
 # Tickets.
 TICKET_REFERENCE_PREFIX = env.str("TICKET_REFERENCE_PREFIX", default="HD")
 TICKET_AUTO_CLOSE_BUSINESS_DAYS = env.int("TICKET_AUTO_CLOSE_BUSINESS_DAYS", default=5)
+# The one-click rating links in the closing e-mail stop working after this many days.
+RATING_LINK_MAX_AGE_DAYS = env.int("RATING_LINK_MAX_AGE_DAYS", default=14)
+# A rating at or below this score (of 5) is told to the supervisors.
+LOW_RATING_THRESHOLD = env.int("LOW_RATING_THRESHOLD", default=2)
 TICKET_ATTACHMENT_MAX_BYTES = env.int(
     "TICKET_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024
 )

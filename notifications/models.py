@@ -52,6 +52,7 @@ class Notification(models.Model):
         MENTION = "mention", _("A mention in an internal note")
         FOLLOWED = "followed", _("News of a ticket I follow")
         RULE = "rule", _("An automation rule's notice")
+        LOW_RATING = "low_rating", _("A low satisfaction rating (supervisors)")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(

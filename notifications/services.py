@@ -6,7 +6,8 @@
    message the assignee (or the group's members while nobody has it); an
    assignment the new assignee; a mention in an internal note the agent
    named; any public message, status change or assignment the ticket's
-   followers. Never the person who made the change.
+   followers; a low satisfaction rating the supervisors (of the ticket's
+   group when it has some, else all). Never the person who made the change.
 2. `notify` writes one person's notification as they want it (`Preferences`):
    in their list, and by e-mail at once unless it is their quiet time or an
    e-mail went to them less than `DIGEST_WINDOW` ago; then it is held.
@@ -29,13 +30,19 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts.models import StaffRole, User
 from notifications import unread
 from notifications.models import Follow, Notification, Preferences
 from outbox import email as email_outbox
 from outbox.events import Event
 from tickets import cached_lists
-from tickets.models import Message, NotificationSettings, Ticket, TicketEvent
+from tickets.models import (
+    Message,
+    NotificationSettings,
+    SatisfactionRating,
+    Ticket,
+    TicketEvent,
+)
 
 # Notifications for one person within this long of an e-mail to them wait
 # and go together, as one digest, when it has passed.
@@ -47,6 +54,7 @@ Kind = Notification.Kind
 
 # The kind that wins when a change concerns a person for several reasons.
 _PRECEDENCE = [
+    Kind.LOW_RATING,
     Kind.ASSIGNED,
     Kind.MENTION,
     Kind.CUSTOMER_REPLY,
@@ -112,6 +120,9 @@ def _reasons(event: TicketEvent) -> dict[int, str]:
             .get()
         )
         add(_members(group_id), Kind.NEW_TICKET)
+    elif event.kind == TicketEvent.Kind.RATED:
+        if SatisfactionRating.is_low(int(event.new_value)):
+            add(_supervisors(event.ticket.group_id), Kind.LOW_RATING)
     else:
         if event.kind == TicketEvent.Kind.ASSIGNEE and event.new_value:
             add([int(event.new_value)], Kind.ASSIGNED)
@@ -145,6 +156,22 @@ def _members(group_id: int | None) -> list[int]:
         User.objects.filter(
             support_groups=group_id, support_groups__is_active=True
         ).values_list("pk", flat=True)
+    )
+
+
+def _supervisors(group_id: int | None) -> list[int]:
+    """The supervisors among the group's members; all supervisors when the
+    ticket has no group or its group has none."""
+    supervisors = User.objects.active_staff().filter(
+        groups__name=StaffRole.SUPERVISOR.value
+    )
+    in_group = (
+        supervisors.filter(support_groups=group_id, support_groups__is_active=True)
+        if group_id is not None
+        else supervisors.none()
+    )
+    return list(in_group.values_list("pk", flat=True)) or list(
+        supervisors.values_list("pk", flat=True)
     )
 
 
@@ -184,6 +211,11 @@ def _title(kind: str, event: TicketEvent) -> str:
         return _("Assigned to you by %(name)s") % {"name": name}
     if kind == Kind.MENTION:
         return _("%(name)s mentioned you") % {"name": name}
+    if kind == Kind.LOW_RATING:
+        return _("Rated %(score)s of 5 by %(name)s") % {
+            "score": event.new_value,
+            "name": name,
+        }
     if event.kind == TicketEvent.Kind.STATUS:
         return _("Status: %(old)s → %(new)s") % {
             "old": Ticket.Status(event.old_value).label,
@@ -204,6 +236,10 @@ def _text(event: TicketEvent) -> str:
     message = event.message
     if message is not None:
         return message.body[:TEXT_LENGTH]
+    if event.kind == TicketEvent.Kind.RATED:
+        # A one-click score comes first; its comment, if any, is on the ticket.
+        rating = SatisfactionRating.objects.filter(ticket_id=event.ticket_id).first()
+        return rating.comment[:TEXT_LENGTH] if rating is not None else ""
     return event.note[:TEXT_LENGTH]
 
 

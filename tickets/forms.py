@@ -455,6 +455,17 @@ class RatingForm(forms.ModelForm):
         widgets = {"comment": forms.Textarea(attrs={"rows": 3})}
 
 
+class RatingCommentForm(forms.Form):
+    """The comment beside a score chosen by a link in the closing e-mail."""
+
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class CopiedContactsForm(forms.Form):
     cc = ContactChoiceField(
         label=_("Colleagues copied on this ticket"),

@@ -524,8 +524,17 @@ def close_ticket(ticket: Ticket, *, by: User) -> TicketEvent:
 
 @transaction.atomic
 def rate_ticket(
-    ticket: Ticket, *, by: User, score: int, comment: str = ""
+    ticket: Ticket,
+    *,
+    by: User,
+    score: int,
+    comment: str = "",
+    channel: str = Ticket.Channel.WEB,
 ) -> SatisfactionRating:
+    """The customer rates the help, once per ticket whatever the channel
+    (the portal, the closing e-mail's links, Telegram's buttons): the first
+    rating stands and a later one, anywhere, is refused. A low score reaches
+    the supervisors through the published event (`notifications`)."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status != Ticket.Status.CLOSED:
         raise TicketError(_("A ticket is rated once it is closed."))
@@ -538,12 +547,37 @@ def rate_ticket(
     if not 1 <= score <= 5:
         raise TicketError(_("Choose a score from 1 to 5."))
     rating = SatisfactionRating.objects.create(
-        ticket=ticket, score=score, comment=comment.strip(), rated_by=by
+        ticket=ticket,
+        score=score,
+        comment=comment.strip(),
+        rated_by=by,
+        channel=channel,
     )
     event = TicketEvent.objects.create(
         ticket=ticket, actor=by, kind=TicketEvent.Kind.RATED, new_value=str(score)
     )
     publish_event(event)
+    return rating
+
+
+@transaction.atomic
+def comment_on_rating(ticket: Ticket, *, by: User, comment: str) -> SatisfactionRating:
+    """The comment given after a one-click score (e-mail, Telegram): once,
+    by the person who rated, and only while the rating has none, so nothing
+    said is ever overwritten."""
+    rating = (
+        SatisfactionRating.objects.select_for_update().filter(ticket=ticket).first()
+    )
+    if rating is None:
+        raise TicketError(_("This ticket has not been rated yet."))
+    if rating.rated_by_id != by.pk:
+        raise TicketError(_("Only the person who rated the ticket may comment on it."))
+    if rating.comment:
+        raise TicketError(_("This rating already has a comment."))
+    if not comment.strip():
+        raise TicketError(_("Write a comment first."))
+    rating.comment = comment.strip()
+    rating.save(update_fields=["comment"])
     return rating
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from tickets.telegram import views as telegram_views
 from tickets.views import customer as views
+from tickets.views import rating as rating_views
 
 app_name = "tickets"
 
@@ -23,6 +24,8 @@ urlpatterns = [
         telegram_views.telegram_disconnect,
         name="telegram_disconnect",
     ),
+    # The closing e-mail's one-click links; the token is the authority.
+    path("rating/<str:token>/", rating_views.rate_by_link, name="rate_by_link"),
     path("<str:reference>/", views.ticket_detail, name="detail"),
     path("<str:reference>/close/", views.ticket_close, name="close"),
     path("<str:reference>/rate/", views.ticket_rate, name="rate"),

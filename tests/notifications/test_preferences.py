@@ -38,6 +38,8 @@ def test_saving_kinds_and_quiet_hours(client, ivan) -> None:
         "email_mention": "on",
         "in_app_rule": "on",
         "email_rule": "on",
+        "in_app_low_rating": "on",
+        "email_low_rating": "on",
         "quiet_from": "22:00",
         "quiet_to": "08:00",
     }

@@ -30,6 +30,7 @@ from tests.private_services import PrivateDovecot, PrivateRedis, SmtpSink
 from tests.requirements import require
 from tests.tickets.conftest import upload
 from tests.tickets.telegram.conftest import bot_api, telegram  # noqa: F401 (fixtures)
+from tickets import rating_links
 from tickets.email.incoming import store_raw
 from tickets.models import Message, SavedFilter, Ticket
 from tickets.services import open_ticket
@@ -211,6 +212,9 @@ def build_world(
         "tickets:detail": {"reference": ticket.reference},
         "tickets:close": {"reference": ticket.reference},
         "tickets:rate": {"reference": ticket.reference},
+        "tickets:rate_by_link": {
+            "token": rating_links.make_token(ticket, score=4, user=customer)
+        },
         "tickets:copied_contacts": {"reference": ticket.reference},
         "tickets:properties": {"reference": ticket.reference},
         "tickets_staff:take": {"reference": ticket.reference},

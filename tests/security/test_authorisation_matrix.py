@@ -122,6 +122,10 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "tickets:detail": (_ticket_of_a(), _ticket_of_a()),
     "tickets:close": _post_only(_ticket_of_a()),
     "tickets:rate": _post_only(_ticket_of_a(OK) | dict.fromkeys(STAFF, FORBIDDEN)),
+    # The closing e-mail's rating link: its token is the authority, whoever
+    # is signed in (the world's ticket is open: the page says it is rated
+    # once closed, and the post is refused with the form's error summary).
+    "tickets:rate_by_link": (_roles(OK), _roles(OK)),
     "tickets:copied_contacts": _post_only(_ticket_of_a()),
     "tickets:properties": _post_only(
         _signed_in(OK, **dict.fromkeys(CUSTOMERS, FORBIDDEN))

@@ -18,6 +18,7 @@ from django.utils.timezone import now
 
 from accounts.models import User
 from schedule import current as support_hours
+from tickets import rating_links
 from tickets.email import outbox
 from tickets.models import Message, NotificationSettings, Ticket, TicketEvent
 
@@ -105,6 +106,13 @@ def mail_event(event: TicketEvent) -> int:
         TicketEvent.Kind.STATUS,
     }:
         headers["Auto-Submitted"] = "auto-generated"
+    # The closing e-mail asks for the rating, as Telegram's message does.
+    ask_rating = (
+        bool(recipients)
+        and event.kind == TicketEvent.Kind.STATUS
+        and event.new_value == Ticket.Status.CLOSED
+        and duplicate.awaits_rating()
+    )
     for recipient in recipients:
         context = {
             "ticket": ticket,
@@ -117,8 +125,14 @@ def mail_event(event: TicketEvent) -> int:
             "site_url": settings.SITE_URL,
             "support_email": settings.SUPPORT_EMAIL,
             "next_opening": _next_opening_if_closed(),
+            "rating_link_days": settings.RATING_LINK_MAX_AGE_DAYS,
         }
         with translation.override(recipient.language):
+            context["rating_links"] = (
+                rating_links.links_for(duplicate, recipient.user)
+                if ask_rating and recipient.user is not None
+                else []
+            )
             subject = " ".join(f"[{ticket.reference}] {ticket.subject}".split())
             body = render_to_string(f"{template}.txt", context)
             html_body = render_to_string(f"{template}.html", context)

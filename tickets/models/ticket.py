@@ -700,6 +700,16 @@ class Ticket(models.Model):
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
 
+    def awaits_rating(self) -> bool:
+        """Whether the customer is asked to rate the help, in any channel:
+        closed, answered by support, and not rated yet (`rate_ticket`'s
+        rules, so a question is never asked that it would refuse)."""
+        return (
+            self.is_closed
+            and self.was_answered
+            and not SatisfactionRating.objects.filter(ticket=self).exists()
+        )
+
 
 class TicketLink(models.Model):
     """Two tickets about the same thing, seen by staff only (they may belong to
@@ -1060,6 +1070,14 @@ class SatisfactionRating(models.Model):
     rated_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Where the customer answered: the portal, the closing e-mail's links or
+    # Telegram's buttons (whether asking outside the portal is worth it).
+    channel = models.CharField(
+        _("channel"),
+        max_length=16,
+        choices=Ticket.Channel,
+        default=Ticket.Channel.WEB,
+    )
     created_at = models.DateTimeField(_("created"), default=now)
 
     objects = SatisfactionRatingQuerySet.as_manager()
@@ -1075,6 +1093,11 @@ class SatisfactionRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.reference}: {self.score}"
+
+    @staticmethod
+    def is_low(score: int) -> bool:
+        """A score the supervisors are told of (`LOW_RATING_THRESHOLD`)."""
+        return score <= settings.LOW_RATING_THRESHOLD
 
 
 class NotificationSettings(models.Model):

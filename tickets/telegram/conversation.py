@@ -5,10 +5,11 @@ subject, offers articles that may answer it (`tickets.answers`: a number
 pressed says one did, and no ticket is filed), then the text; photos and documents are checked by the portal's rules
 and fetched from Telegram when the ticket is filed), open tickets, one ticket,
 a reply (by a button, `/reply`, or by replying to the bot's message about a
-ticket), support hours now, and a score pressed under the rating question.
+ticket), support hours now, and a score pressed under the rating question
+(then the next text is the rating's comment, unless skipped).
 Where a conversation stands is kept on the chat's link
 (`TelegramLink.conversation`); any command or menu button ends an unfinished
-ticket or reply (a rating does not).
+ticket, reply or comment (a rating does not).
 """
 
 from __future__ import annotations
@@ -184,10 +185,17 @@ class Dialogue:
             self.say(_("I can take text, photos and documents only."))
             return
         replied = self._replied_ticket()
+        step = self.state.get("step")
+        # A reply to the rated ticket's messages is the comment too; one to
+        # another ticket's goes there.
+        if step == "rating_comment" and (
+            replied is None or replied.reference == self.state.get("reference")
+        ):
+            self.take_rating_comment()
+            return
         if replied is not None:
             self._add_to_ticket(replied)
             return
-        step = self.state.get("step")
         if step == "subject":
             self.take_subject()
         elif step == "body":
@@ -642,7 +650,10 @@ class Dialogue:
             return
         try:
             rating = services.rate_ticket(
-                ticket, by=self.user, score=int(score) if score.isdigit() else 0
+                ticket,
+                by=self.user,
+                score=int(score) if score.isdigit() else 0,
+                channel=Ticket.Channel.TELEGRAM,
             )
         except services.TicketError as error:
             self.say(f"{ticket.reference}: {error}", ticket=ticket)
@@ -657,13 +668,50 @@ class Dialogue:
         )
         if self.incoming.callback_message_id is None:
             self.say(thanks, ticket=ticket)
+        else:
+            # The question becomes the thanks, and its buttons go.
+            outbox.queue_edit(
+                self.link.chat_id,
+                self.incoming.callback_message_id,
+                thanks,
+                link=self.link,
+                ticket=ticket,
+            )
+        if self.state.get("step") not in (None, "rating_comment"):
+            return  # a ticket or reply being written keeps the next message
+        self._save(step="rating_comment", reference=ticket.reference)
+        self.say(
+            _("Add a comment to your rating? Write it in one message, or press Skip."),
+            buttons=self._skip_button(),
+            ticket=ticket,
+        )
+
+    def _skip_button(self) -> outbox.Buttons:
+        return [[(_("Skip"), "menu")]]
+
+    def take_rating_comment(self) -> None:
+        """The message after a score: the rating's comment (text only)."""
+        text = self.incoming.text.strip()
+        if not text or self.incoming.files:
+            self.say(
+                _("A comment is text only: write it in one message, or press Skip."),
+                buttons=self._skip_button(),
+            )
             return
-        # The question becomes the thanks, and its buttons go.
-        outbox.queue_edit(
-            self.link.chat_id,
-            self.incoming.callback_message_id,
-            thanks,
-            link=self.link,
+        reference = self.state.get("reference", "")
+        self._save()
+        ticket = self._ticket(reference)
+        if ticket is None:
+            self._not_found(reference)
+            return
+        try:
+            services.comment_on_rating(ticket, by=self.user, comment=text)
+        except services.TicketError as error:
+            self.say(f"{ticket.reference}: {error}", ticket=ticket)
+            return
+        self.say(
+            _("Thank you for your comment."),
+            buttons=self.menu_buttons(),
             ticket=ticket,
         )
 

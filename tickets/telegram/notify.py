@@ -15,7 +15,6 @@ from django.utils.translation import ngettext, pgettext
 from tickets.models import (
     Attachment,
     Message,
-    SatisfactionRating,
     TelegramLink,
     Ticket,
     TicketEvent,
@@ -133,8 +132,8 @@ def tell_followers(event: TicketEvent) -> int:
        with a reply reaches no `notify()` (`services.add_message` only
        publishes it): the reply's text is the news.
     3. With the change to closed, the rating question, when the ticket can
-       still be rated (`services.rate_ticket` rates closed, answered,
-       unrated tickets; a resolved one closes by itself, or reopens).
+       still be rated (`Ticket.awaits_rating`: closed, answered, unrated; a
+       resolved one closes by itself, or reopens).
     """
     if not settings.TELEGRAM_BOT_TOKEN:
         return 0
@@ -173,11 +172,7 @@ def _tell_reply(ticket: Ticket, message: Message) -> int:
 
 
 def _tell_status(ticket: Ticket, event: TicketEvent) -> int:
-    ask_rating = (
-        event.new_value == Ticket.Status.CLOSED
-        and ticket.was_answered
-        and not SatisfactionRating.objects.filter(ticket=ticket).exists()
-    )
+    ask_rating = event.new_value == Ticket.Status.CLOSED and ticket.awaits_rating()
     told = 0
     for link in _followers(ticket):
         if event.actor_id == link.user_id:

@@ -349,15 +349,20 @@ def test_the_number_of_queries_does_not_grow_with_the_tickets(
         with_three = _queries(client, snapshot=False), _queries(client, snapshot=True)
         with CaptureQueriesContext(connection) as building:
             dashboard.build(NOW)
+        # Counted now: the connection keeps the last 9000 queries only.
+        build_queries = len(building)
 
     _busy_desk(customer, agent, licence, 27)
     with time_machine.travel(NOW, tick=False):
+        # The low ratings among them notified the supervisor: the header's
+        # unread count is read into the cache once.
+        client.get(URL)
         with_thirty = _queries(client, snapshot=False), _queries(client, snapshot=True)
 
     assert Ticket.objects.count() == 30
     assert with_thirty == with_three
     # Computing the figures costs eight queries; a snapshot saves seven.
-    assert len(building) == 8
+    assert build_queries == 8
     assert with_three[0] - with_three[1] == 7
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from tests.factories import LicenceFactory
 from tests.tickets.telegram.conftest import file_ticket, link
+from tickets import rating_links
 from tickets.models import OutgoingTelegramMessage, SatisfactionRating, Ticket
 from tickets.services import change_ticket_status, open_ticket
 
@@ -75,7 +76,12 @@ def test_a_button_rates_the_ticket_and_the_question_thanks(
     rating = SatisfactionRating.objects.get(ticket=closed_ticket)
     assert (rating.score, rating.rated_by) == (4, customer)
     assert closed_ticket.events.filter(kind="rated", new_value="4").exists()
-    assert bot_api.methods() == ["answerCallbackQuery", "editMessageText"]
+    # Then the invitation to comment.
+    assert bot_api.methods() == [
+        "answerCallbackQuery",
+        "editMessageText",
+        "sendMessage",
+    ]
     [edit] = bot_api.edits(customer_chat.chat_id)
     assert edit["message_id"] == question["message_id"]
     assert "Спасибо за оценку." in edit["text"]
@@ -169,3 +175,70 @@ def test_the_question_is_about_the_ticket(customer_chat, closed_ticket) -> None:
         telegram_message_id=customer_chat.last()["message_id"]
     )
     assert row.ticket == closed_ticket
+
+
+def test_a_press_records_the_channel_and_the_next_text_is_the_comment(
+    customer_chat, closed_ticket
+) -> None:
+    customer_chat.press(f"rate:{closed_ticket.reference}:3")
+    invitation = customer_chat.last()
+
+    customer_chat.send("Ответили не сразу")
+
+    rating = SatisfactionRating.objects.get(ticket=closed_ticket)
+    assert (rating.channel, rating.comment) == ("telegram", "Ответили не сразу")
+    assert [
+        [b["callback_data"] for b in row]
+        for row in invitation["reply_markup"]["inline_keyboard"]
+    ] == [["menu"]]
+    closed_ticket.refresh_from_db()
+    assert closed_ticket.status == Ticket.Status.CLOSED  # no message was added
+    assert closed_ticket.messages.count() == 2
+
+
+def test_replying_to_the_invitation_is_the_comment_too(
+    customer_chat, closed_ticket
+) -> None:
+    customer_chat.press(f"rate:{closed_ticket.reference}:5")
+
+    customer_chat.send("Спасибо!", reply_to=customer_chat.last()["message_id"])
+
+    assert SatisfactionRating.objects.get(ticket=closed_ticket).comment == "Спасибо!"
+    closed_ticket.refresh_from_db()
+    assert closed_ticket.status == Ticket.Status.CLOSED
+
+
+def test_skipping_leaves_the_rating_without_a_comment(
+    customer_chat, closed_ticket
+) -> None:
+    customer_chat.press(f"rate:{closed_ticket.reference}:4")
+
+    customer_chat.press("menu")
+    customer_chat.send("Просто текст")
+
+    assert SatisfactionRating.objects.get(ticket=closed_ticket).comment == ""
+
+
+def test_an_unlinked_chat_rates_nothing(telegram, closed_ticket) -> None:
+    stranger = telegram(905001)
+
+    stranger.press(f"rate:{closed_ticket.reference}:1")
+
+    assert not SatisfactionRating.objects.filter(ticket=closed_ticket).exists()
+    # It only hears how to link the chat.
+    assert "/tickets/telegram/" in stranger.last()["text"]
+
+
+def test_a_rating_by_the_emails_link_stands_against_a_press(
+    client, customer, customer_chat, closed_ticket
+) -> None:
+    token = rating_links.make_token(closed_ticket, score=2, user=customer)
+    client.post(f"/tickets/rating/{token}/")
+
+    customer_chat.press(f"rate:{closed_ticket.reference}:5")
+
+    rating = SatisfactionRating.objects.get(ticket=closed_ticket)
+    assert (rating.score, rating.channel) == (2, "email")
+    assert customer_chat.last()["text"] == (
+        f"{closed_ticket.reference}: Эта заявка уже оценена."
+    )
