@@ -281,8 +281,8 @@ class SatisfactionRatingAdmin(ModelAdmin):
 
     accusative = pgettext_lazy("accusative", "satisfaction rating")
 
-    list_display = ["ticket", "score", "created_at"]
-    list_filter = ["score"]
+    list_display = ["ticket", "score", "channel", "created_at"]
+    list_filter = ["score", "channel"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -12,8 +12,16 @@ from django.urls import reverse
 from tests.auth import sign_in
 from tests.security.inert_html import script_risks
 from tests.tickets.conftest import upload
+from tickets import rating_links
 from tickets.models import SavedFilter, TelegramLink, Ticket
-from tickets.services import add_message, link_tickets, merge_ticket, open_ticket
+from tickets.services import (
+    add_message,
+    change_ticket_status,
+    link_tickets,
+    merge_ticket,
+    open_ticket,
+    rate_ticket,
+)
 
 CORPUS = Path(__file__).parent / "data" / "xss-vectors.txt"
 OURS = [
@@ -122,6 +130,16 @@ def test_payload_is_inert_everywhere(
         f"/staff/queue/?{SavedFilter.objects.get().query}",
     ):
         pages[f"agent {name}"] = client.get(name).content.decode()
+    # Closed (the e-mail asks for the rating), then rated with a comment: the
+    # page the e-mail's link opens shows both, to anyone holding the link.
+    with django_capture_on_commit_callbacks(execute=True):
+        change_ticket_status(ticket, to=Ticket.Status.CLOSED, by=agent)
+    rate_ticket(ticket, by=customer, score=1, comment=payload)
+    link = reverse(
+        "tickets:rate_by_link",
+        args=[rating_links.make_token(ticket, score=1, user=customer)],
+    )
+    pages["rating link"] = client.get(link).content.decode()
     for n, message in enumerate(mail.outbox):
         for body, kind in message.alternatives:
             if kind == "text/html":
