@@ -11,6 +11,7 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, StaffRole, User
+from accounts.ratelimit import client_address
 from accounts.services import accept_invitation
 
 INVITATION_SESSION_KEY = "invitation_token"
@@ -95,6 +96,6 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=commit)
         invitation = invitation_in_session(request)
         if commit and invitation is not None:
-            accept_invitation(invitation, user)
+            accept_invitation(invitation, user, ip_address=client_address(request))
             del request.session[INVITATION_SESSION_KEY]
         return user

@@ -31,6 +31,7 @@ from accounts.licence_import import (
 from accounts.models import (
     AccessRequest,
     AccountEvent,
+    Consent,
     Invitation,
     Licence,
     LicenceImport,
@@ -85,6 +86,38 @@ class AccountEventInline(admin.TabularInline):
         return False
 
 
+class ConsentInline(admin.TabularInline):
+    """The consents a person gave, as recorded: never edited."""
+
+    model = Consent
+    fk_name = "user"
+    extra = 0
+    fields = ["created_at", "purpose", "version", "ip_address"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(ModelAdmin):
+    list_display = ["created_at", "purpose", "version", "user", "access_request"]
+    list_filter = ["purpose", "version"]
+    search_fields = ["user__email", "access_request__email"]
+    list_select_related = ["user", "access_request"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(NamedInCases, DjangoUserAdmin):
     accusative = pgettext_lazy("accusative", "user")
@@ -93,7 +126,7 @@ class UserAdmin(NamedInCases, DjangoUserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["email", "full_name", "phone"]
     readonly_fields = ["created_at", "last_login"]
-    inlines = [AccountEventInline]
+    inlines = [AccountEventInline, ConsentInline]
     actions = ["deactivate", "reactivate"]
 
     def get_readonly_fields(

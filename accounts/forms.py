@@ -1,15 +1,46 @@
 from __future__ import annotations
 
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessRequest, Membership, Organisation, User
 from accounts.validators import validate_licence_number, validate_tax_id
 
 
+class ConsentField(forms.BooleanField):
+    """The required tick of consent to the processing of personal data, with
+    a link to the notice it agrees to (`accounts:privacy_notice`)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            label=_("I agree to the processing of my personal data"),
+            error_messages={
+                "required": _(
+                    "Tick the box to agree to the processing of your personal "
+                    "data: without it we cannot give you access."
+                )
+            },
+            **kwargs,
+        )
+
+    def linked(self) -> ConsentField:
+        # The link is made per form: URLs cannot be reversed at import.
+        self.help_text = format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("accounts:privacy_notice"),
+            _("What is stored, why and for how long"),
+        )
+        return self
+
+
 class AccessRequestForm(forms.ModelForm):
+    consent = ConsentField()
+
     class Meta:
         model = AccessRequest
         fields = [
@@ -37,6 +68,36 @@ class AccessRequestForm(forms.ModelForm):
         self.fields["licence_number"].help_text = _(
             "As printed on your licence certificate, e.g. %(example)s."
         ) % {"example": settings.LICENCE_NUMBER_EXAMPLE}
+        self.fields["consent"].linked()
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up (open only to an invitation's address), with consent."""
+
+    consent = ConsentField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].linked()
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        # A form shown again only for what else was missing (the tick) keeps
+        # the passwords typed, which a browser would otherwise empty.
+        for name in ("password1", "password2"):
+            if name in self.fields and name not in self.errors:
+                self.fields[name].widget.render_value = True
+        return cleaned_data
+
+
+class AcceptInvitationForm(forms.Form):
+    """A returning account accepts an invitation: with consent, by POST."""
+
+    consent = ConsentField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].linked()
 
 
 class InviteContactForm(forms.Form):

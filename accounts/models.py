@@ -719,6 +719,58 @@ class AccountEvent(models.Model):
         return f"{self.user}: {self.get_kind_display()}"
 
 
+# The version of the consent text (the privacy notice) that people agree to
+# now: the notice is `templates/accounts/privacy_notice/<version>.html`. A new
+# wording is a new file and a new version; the old files stay, since each
+# `Consent` names the text it was given to.
+CONSENT_VERSION = "2026-1"
+
+
+class Consent(models.Model):
+    """A person's consent to the processing of their personal data: to which
+    text (its version), when, from which address and on which form."""
+
+    class Purpose(models.TextChoices):
+        ACCESS_REQUEST = "access_request", _("Access request")
+        SIGN_UP = "sign_up", _("Sign-up")
+        INVITATION = "invitation", _("Invitation accepted")
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("account"),
+    )
+    access_request = models.ForeignKey(
+        AccessRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("access request"),
+    )
+    purpose = models.CharField(_("given on"), max_length=32, choices=Purpose)
+    version = models.CharField(_("text version"), max_length=32)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("given at"), default=now, db_index=True)
+
+    class Meta:
+        verbose_name = _("consent to personal data processing")
+        verbose_name_plural = _("consents to personal data processing")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(access_request__isnull=False),
+                name="consent_names_a_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.version} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class SubscriptionReminder(models.Model):
     """One reminder about one subscription end; the unique key makes it once only."""
 

@@ -86,7 +86,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         *_all("tickets", "cannedresponse"),
         "tickets.manage_shared_macros",
         *_view("tickets", "slatarget"),
-        *_view("accounts", "subscriptionreminder"),
+        *_view("accounts", "subscriptionreminder", "consent"),
         *_view("tickets", "satisfactionrating"),
         "tickets.view_dashboard",
         # Who signed in, changed roles, licences, tokens: the audit log.
@@ -100,7 +100,7 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         *_all(
             "accounts", *_ACCOUNT_MODELS, "accessrequest", "invitation", "licenceimport"
         ),
-        *_view("accounts", "subscriptionreminder"),
+        *_view("accounts", "subscriptionreminder", "consent"),
         *_all("schedule", "weeklyhours", "calendaryear", "calendarday", "dateoverride"),
         *_all(
             "tickets",

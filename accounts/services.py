@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import secrets
 
 from django.db import transaction
@@ -10,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from accounts.emails import queue_templated_email
 from accounts.models import (
+    CONSENT_VERSION,
     AccessRequest,
     AccountEvent,
+    Consent,
     Invitation,
     Licence,
     Membership,
@@ -32,6 +35,32 @@ INVITATION_LIFETIME = datetime.timedelta(days=7)
 
 class AccountsError(Exception):
     """A rule of accounts, organisations or licences was broken; the message says which."""
+
+
+def record_consent(
+    purpose: Consent.Purpose,
+    *,
+    ip_address: str | None,
+    user: User | None = None,
+    access_request: AccessRequest | None = None,
+) -> Consent:
+    """Record that someone agreed, on the form of `purpose`, to the current
+    consent text (`CONSENT_VERSION`)."""
+    return Consent.objects.create(
+        purpose=purpose,
+        user=user,
+        access_request=access_request,
+        version=CONSENT_VERSION,
+        ip_address=_ip_or_none(ip_address),
+    )
+
+
+def _ip_or_none(address: str | None) -> str | None:
+    # `client_address` answers "unknown" when the server was not told.
+    try:
+        return str(ipaddress.ip_address(address or ""))
+    except ValueError:
+        return None
 
 
 @transaction.atomic
@@ -323,8 +352,12 @@ def account_in_the_way(
 
 
 @transaction.atomic
-def request_access(access_request: AccessRequest) -> AccessRequest:
-    """Record a visitor's request for portal access and answer it by e-mail.
+def request_access(
+    access_request: AccessRequest, *, ip_address: str | None = None
+) -> AccessRequest:
+    """Record a visitor's request for portal access, with their consent to
+    the processing of what they typed (the form asks for it), and answer it
+    by e-mail.
 
     1. An address of staff or of a deactivated account waits for staff, who
        see whose account it is (`AccessRequest.account_fact`).
@@ -342,6 +375,11 @@ def request_access(access_request: AccessRequest) -> AccessRequest:
     in_the_way = account_in_the_way(account)
     access_request.existing_account = account if in_the_way else None
     access_request.save()
+    record_consent(
+        Consent.Purpose.ACCESS_REQUEST,
+        access_request=access_request,
+        ip_address=ip_address,
+    )
     # The vendor's business: only staff integrations hear of it.
     events.publish(
         "access_request.created",
@@ -554,8 +592,11 @@ def invite_contact(
 
 
 @transaction.atomic
-def accept_invitation(invitation: Invitation, user: User) -> Membership:
-    """Make the newly signed-up user the contact the invitation was for."""
+def accept_invitation(
+    invitation: Invitation, user: User, *, ip_address: str | None = None
+) -> Membership:
+    """Make the newly signed-up user the contact the invitation was for,
+    with the consent they gave on the sign-up form."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise AccountsError(_("This invitation has already been used."))
@@ -571,17 +612,21 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_consent(Consent.Purpose.SIGN_UP, user=user, ip_address=ip_address)
     return membership
 
 
 @transaction.atomic
-def restore_contact(invitation: Invitation, user: User) -> Membership:
+def restore_contact(
+    invitation: Invitation, user: User, *, ip_address: str | None = None
+) -> Membership:
     """Give a deactivated account back as a contact of the organisation that invited it.
 
     Whatever the account was before, it comes back as a customer's contact
     with the invitation's role: staff and superuser status, groups and
     permissions go, recorded. Only an administrator gives staff rights back
-    (`reactivate_account`).
+    (`reactivate_account`). The person accepts with their consent to the
+    processing of their data (the acceptance page asks for it).
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
@@ -627,6 +672,7 @@ def restore_contact(invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_consent(Consent.Purpose.INVITATION, user=user, ip_address=ip_address)
     return membership
 
 

@@ -8,6 +8,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("access/", views.request_access, name="request_access"),
+    path("privacy/", views.privacy_notice, name="privacy_notice"),
     path("profile/", views.profile, name="profile"),
     path("access/requested/", views.access_requested, name="access_requested"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),

@@ -13,19 +13,20 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
 from accounts.adapters import INVITATION_SESSION_KEY, invitation_in_session
 from accounts.decorators import staff_required
 from accounts.forms import (
+    AcceptInvitationForm,
     AccessRequestForm,
     ApproveAccessRequestForm,
     DeclineAccessRequestForm,
     InviteContactForm,
     ProfileForm,
 )
-from accounts.models import AccessRequest, Invitation, Membership, User
+from accounts.models import CONSENT_VERSION, AccessRequest, Invitation, Membership, User
 from accounts.ratelimit import allow
 from helpdesk.http import client_address
 
@@ -62,13 +63,28 @@ def request_access(request: HttpRequest) -> HttpResponse:
         if allow(key, limit=ACCESS_REQUESTS_PER_HOUR, period=3600):
             access_request = form.save(commit=False)
             access_request.language = translation.get_language() or "ru"
-            services.request_access(access_request)
+            services.request_access(access_request, ip_address=client_address(request))
             request.session["access_requested_email"] = access_request.email
             return redirect("accounts:access_requested")
         form.add_error(
             None, _("Too many requests from your address. Please try again in an hour.")
         )
     return render(request, "accounts/request_access.html", {"form": form})
+
+
+@login_not_required
+@require_safe
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The consent text people agree to on the access, sign-up and invitation
+    forms, in its current version."""
+    return render(
+        request,
+        "accounts/privacy_notice.html",
+        {
+            "version": CONSENT_VERSION,
+            "notice_template": f"accounts/privacy_notice/{CONSENT_VERSION}.html",
+        },
+    )
 
 
 @login_not_required
@@ -86,8 +102,20 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         email__iexact=invitation.email, is_active=False
     ).first()
     if returning is not None:
+        # The account comes back only when its owner accepts, with consent,
+        # by POST: a mail scanner opening the link restores nothing.
+        posted = request.method == "POST"
+        form = AcceptInvitationForm(request.POST if posted else None)
+        if not posted or not form.is_valid():
+            return render(
+                request,
+                "accounts/accept_invitation.html",
+                {"invitation": invitation, "form": form},
+            )
         try:
-            services.restore_contact(invitation, returning)
+            services.restore_contact(
+                invitation, returning, ip_address=client_address(request)
+            )
         except services.AccountsError as error:
             messages.error(request, str(error))
             return redirect("account_login")

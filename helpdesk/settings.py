@@ -191,7 +191,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # "Signed in as Анна Смирнова", not the name and the address twice.
 ACCOUNT_USER_DISPLAY = "accounts.models.display_name"
-ACCOUNT_FORMS = {"reset_password": "accounts.forms.ResetPasswordForm"}
+ACCOUNT_FORMS = {
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "signup": "accounts.forms.SignupForm",
+}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -501,6 +504,23 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str(
     "EMAIL_MESSAGE_ID_DOMAIN", default="helpdesk.localhost"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Personal data (docs/personal-data.md): how many days the files attached to
+# a closed ticket and the raw text of inbound e-mail are kept; 0 or empty
+# keeps them for ever. The nightly `privacy.tasks.apply_retention` removes
+# what is older.
+
+
+def _days_or_for_ever(name: str, default: int) -> int:
+    # Set but empty means "keep for ever", as 0 does.
+    value = env.str(name, default=str(default)).strip()
+    return int(value) if value else 0
+
+
+RETENTION_CLOSED_ATTACHMENTS_DAYS = _days_or_for_ever(
+    "RETENTION_CLOSED_ATTACHMENTS_DAYS", 1095
+)
+RETENTION_RAW_EMAIL_DAYS = _days_or_for_ever("RETENTION_RAW_EMAIL_DAYS", 180)
 
 # Mail in: the IMAP mailbox polled every minute (no host: polling is off).
 IMAP_HOST = env.str("IMAP_HOST", default="")

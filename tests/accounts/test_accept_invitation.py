@@ -29,6 +29,7 @@ def _sign_up(client, email: str = "new@alfa.example"):
             "email": email,
             "password1": "a-long-pass-phrase-2026",
             "password2": "a-long-pass-phrase-2026",
+            "consent": "on",
         },
     )
 

@@ -57,7 +57,7 @@ def _invitations_in(mailoutbox) -> list[str]:
 
 def _follow_invitation(client, email: str):
     invitation = Invitation.objects.usable().get(email=email)
-    return client.get(f"/invitation/{invitation.token}/")
+    return client.post(f"/invitation/{invitation.token}/", {"consent": "on"})
 
 
 def test_a_deactivated_agent_asking_for_access_waits_for_staff(
@@ -119,7 +119,7 @@ def test_an_invitation_made_before_the_fix_restores_no_staff_rights(
         expires_at=now() + datetime.timedelta(days=1),
     )
 
-    client.get("/invitation/old-token/")
+    client.post("/invitation/old-token/", {"consent": "on"})
 
     agent.refresh_from_db()
     assert agent.is_active
@@ -194,7 +194,7 @@ def test_a_manager_may_still_invite_back_a_member_they_removed(
     invitation = invite_contact(
         organisation, email=colleague.email, full_name="x", invited_by=customer
     )
-    client.get(f"/invitation/{invitation.token}/")
+    client.post(f"/invitation/{invitation.token}/", {"consent": "on"})
 
     colleague.refresh_from_db()
     assert colleague.is_active

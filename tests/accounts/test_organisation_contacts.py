@@ -83,7 +83,7 @@ def test_a_removed_contact_can_be_invited_back(
         )
     invitation = Invitation.objects.get()
     client.logout()
-    response = client.get(f"/invitation/{invitation.token}/")
+    response = client.post(f"/invitation/{invitation.token}/", {"consent": "on"})
 
     assert response["Location"] == "/accounts/login/"
     colleague.refresh_from_db()

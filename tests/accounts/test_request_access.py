@@ -34,6 +34,7 @@ def _form(**overrides: str) -> dict[str, str]:
         "email": "vera@alfa.example",
         "phone": "+7 912 345-67-89",
         "licence_number": "alfa-0001-aaaa-0001",
+        "consent": "on",
         **overrides,
     }
 

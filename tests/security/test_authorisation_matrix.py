@@ -90,6 +90,7 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "healthz": (_roles(OK), _roles(NO_METHOD)),
     "set_language": (_roles(NO_METHOD), _roles(REDIRECT)),
     "accounts:request_access": (_roles(OK), _roles(OK)),
+    "accounts:privacy_notice": (_roles(OK), _roles(NO_METHOD)),
     "accounts:access_requested": (_roles(OK), _roles(OK)),
     "accounts:accept_invitation": (_roles(REDIRECT), _roles(REDIRECT)),
     "accounts:profile": (_signed_in(OK), _signed_in(OK)),
