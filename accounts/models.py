@@ -683,6 +683,7 @@ class AccountEvent(models.Model):
         REMOVED = "removed", _("Removed by a manager")
         RESTORED = "restored", _("Restored as a contact")
         PRIVILEGES_REMOVED = "privileges_removed", _("Staff rights removed")
+        ERASED = "erased", _("Personal data erased")
 
     user = models.ForeignKey(
         User,

@@ -91,6 +91,9 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "tickets.view_dashboard",
         # Who signed in, changed roles, licences, tokens: the audit log.
         "audit.view_auditentry",
+        # A person's data, on their request (privacy/, docs/personal-data.md).
+        "privacy.export_personal_data",
+        *_view("privacy", "retentionrun"),
         "schedule.change_dateoverride",
         "schedule.add_dateoverride",
         *_AUTOMATION,
@@ -118,6 +121,9 @@ ROLE_PERMISSIONS: dict[StaffRole, list[str]] = {
         "tickets.delete_telegramlink",
         "tickets.view_dashboard",
         "audit.view_auditentry",
+        "privacy.export_personal_data",
+        "privacy.erase_personal_data",
+        *_view("privacy", "retentionrun"),
         # The vendor's integrations (billing, CRM): their tokens and webhooks.
         *_all("api", "integration", "apitoken"),
         *_all("webhooks", "endpoint"),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "notifications",
     "knowledge",
     "reports",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -115,6 +115,30 @@ def scrub(text: str, *, known: Known = Known()) -> str:
         *_organisations(text, known.organisations),
         *_names(text, known.names),
     ]
+    return _replaced(text, spans)
+
+
+def scrub_person(
+    text: str,
+    *,
+    names: tuple[str, ...] = (),
+    emails: tuple[str, ...] = (),
+    phones: tuple[str, ...] = (),
+) -> str:
+    """The text with one person's data replaced by the same placeholders,
+    and nothing else: their names (found as `scrub` finds names), their
+    e-mail addresses in any letter case, their phones however grouped.
+    Erasing a person (`privacy`) keeps everyone else's data and the
+    licence numbers in the tickets it rewrites."""
+    spans = [
+        *_known_emails(text, emails),
+        *_known_phones(text, phones),
+        *_names(text, names),
+    ]
+    return _replaced(text, spans)
+
+
+def _replaced(text: str, spans: list[_Span]) -> str:
     spans.sort(key=lambda span: (span.start, span.start - span.end))
     shown = placeholders()
     pieces: list[str] = []
@@ -140,6 +164,14 @@ def _emails(text: str) -> Iterator[_Span]:
     return _found(_EMAIL, text, "email")
 
 
+def _known_emails(text: str, known: tuple[str, ...]) -> Iterator[_Span]:
+    for email in known:
+        if email:
+            yield from _found(
+                rf"(?<![\w.%+'-]){re.escape(email)}(?![\w-])", text, "email"
+            )
+
+
 def _phones(text: str, known: tuple[str, ...]) -> Iterator[_Span]:
     region = settings.PHONENUMBER_DEFAULT_REGION
     for match in phonenumbers.PhoneNumberMatcher(text, region):
@@ -150,6 +182,11 @@ def _phones(text: str, known: tuple[str, ...]) -> Iterator[_Span]:
         if _NUMBER_BEFORE.search(before) or _NUMBER_AFTER.match(text, match.end):
             continue
         yield _Span(match.start, match.end, "phone")
+    yield from _known_phones(text, known)
+
+
+def _known_phones(text: str, known: tuple[str, ...]) -> Iterator[_Span]:
+    region = settings.PHONENUMBER_DEFAULT_REGION
     # Known numbers however their digits are grouped, which the matcher
     # may not read as a number ("916 1234567").
     for phone in known:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
 
@@ -36,7 +36,9 @@ def attachment_response(attachment, *, inline: bool = False) -> HttpResponse:
     Only the listed image types may be shown in a page (`inline`; the stored
     type comes from the file's bytes: tickets/file_types.py); anything a
     browser could run (HTML, SVG, XML, scripts) is always downloaded, as
-    octet-stream."""
+    octet-stream. A file removed (retention, erasure) is not found."""
+    if attachment.is_removed or not attachment.file:
+        raise Http404
     inline = inline and attachment.is_image
     content_type = attachment.content_type if inline else "application/octet-stream"
     url = signed_download_url(

@@ -39,6 +39,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Licence, Membership, Standing, User
 from accounts.validators import licence_numbers_in, normalise_licence_number
@@ -61,6 +62,13 @@ logger = logging.getLogger(__name__)
 
 
 # 1. Storing ---------------------------------------------------------------
+
+
+# Said when staff retry or file a message whose raw text `privacy` removed.
+RAW_REMOVED = gettext_noop(
+    "The original of this e-mail has been removed (retention or erasure of "
+    "personal data); it can no longer be processed."
+)
 
 
 def _existing(digest: str, message_id: str) -> InboundEmail | None:
@@ -438,6 +446,8 @@ def _auto_reply(
 @transaction.atomic
 def retry(inbound: InboundEmail) -> InboundEmail:
     """Run a held, failed or stuck message through the pipeline again."""
+    if not inbound.raw:
+        raise services.TicketError(_(RAW_REMOVED))
     updated = (
         InboundEmail.objects.filter(pk=inbound.pk)
         .waiting_for_staff(now())
@@ -479,6 +489,8 @@ def assign(
                 "why": contact.standing(organisation_id).label,
             }
         )
+    if not inbound.raw:
+        raise services.TicketError(_(RAW_REMOVED))
     with inbound.raw.open("rb") as stored:
         msg, parsed = parse(stored.read())
     files, dropped = _uploads(parsed.files)

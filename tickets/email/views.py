@@ -46,6 +46,8 @@ def mail_detail(request: HttpRequest, code: UUID) -> HttpResponse:
 def _detail(
     request: HttpRequest, inbound: InboundEmail, form: AssignMailForm
 ) -> HttpResponse:
+    if not inbound.raw:  # removed (`raw_removed_at`)
+        return _render_detail(request, inbound, form, [], "", [])
     with inbound.raw.open("rb") as stored:
         raw = stored.read()
     try:
@@ -57,6 +59,17 @@ def _detail(
         body, files = parsed.body[:20_000], parsed.files
     except Exception:
         headers, body, files = [], "", []
+    return _render_detail(request, inbound, form, headers, body, files)
+
+
+def _render_detail(
+    request: HttpRequest,
+    inbound: InboundEmail,
+    form: AssignMailForm,
+    headers: list[tuple[str, str]],
+    body: str,
+    files: list,
+) -> HttpResponse:
     return render(
         request,
         "tickets/mail_detail.html",
@@ -80,7 +93,7 @@ def _sender_user(inbound: InboundEmail):
 @require_safe
 @staff_required
 def mail_download(request: HttpRequest, code: UUID) -> HttpResponse:
-    inbound = get_object_or_404(InboundEmail, code=code)
+    inbound = get_object_or_404(InboundEmail.objects.exclude(raw=""), code=code)
     filename = f"{inbound.sha256[:16]}.eml"
     url = signed_download_url(
         inbound.raw,

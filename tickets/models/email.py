@@ -82,6 +82,11 @@ class InboundEmail(models.Model):
     )
     created_at = models.DateTimeField(_("received"), default=now, db_index=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # The raw message was deleted (`privacy`: retention or erasure); `raw`
+    # is then empty and the row stays, with what became of the mail.
+    raw_removed_at = models.DateTimeField(
+        _("raw message removed"), null=True, blank=True
+    )
 
     objects = InboundEmailQuerySet.as_manager()
 

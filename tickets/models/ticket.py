@@ -876,10 +876,22 @@ class StoredFile(models.Model):
 
 
 class Attachment(StoredFile):
+    class Removal(models.TextChoices):
+        RETENTION = "retention", _("Kept no longer than the retention period")
+        ERASURE = "erasure", _("Erased with its author's personal data")
+
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(upload_to=attachment_path, max_length=200)
+    # A file removed (`privacy`) leaves its row, so that the ticket says so
+    # where the link was: why, when, and after how many days of a closed
+    # ticket (retention).
+    removed_at = models.DateTimeField(_("file removed"), null=True, blank=True)
+    removal = models.CharField(
+        _("why removed"), max_length=16, choices=Removal, blank=True, db_default=""
+    )
+    kept_days = models.PositiveIntegerField(_("kept for days"), null=True, blank=True)
 
     class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
@@ -889,6 +901,10 @@ class Attachment(StoredFile):
         return reverse(
             "tickets:attachment", args=[self.message.ticket.reference, self.code]
         )
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
 
 class KeptUpload(models.Model):
