@@ -33,8 +33,8 @@ def profile_of(user: User) -> dict:
             "email": user.email,
             "full_name": user.full_name,
             "position": user.position,
-            "phone": str(user.phone or ""),
-            "mobile_phone": str(user.mobile_phone or ""),
+            "phone": user.phone.as_e164 if user.phone else "",
+            "mobile_phone": user.mobile_phone.as_e164 if user.mobile_phone else "",
             "language": user.language,
             "is_active": user.is_active,
             "created_at": user.created_at,
@@ -138,7 +138,9 @@ def tickets_of(user: User) -> tuple[list[dict], list[Attachment]]:
                 "priority": ticket.priority,
                 "channel": ticket.channel,
                 "contact_email": ticket.contact_email,
-                "contact_phone": str(ticket.contact_phone or ""),
+                "contact_phone": (
+                    ticket.contact_phone.as_e164 if ticket.contact_phone else ""
+                ),
                 "created_at": ticket.created_at,
                 "closed_at": ticket.closed_at,
                 "messages": entries,

@@ -19,6 +19,7 @@ from django.db.models.functions import Cast
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.phonenumber import to_python
 
 from accounts.models import (
     AccessRequest,
@@ -67,6 +68,14 @@ SHORTEST_NAME = 5
 SHORTEST_PHONE_DIGITS = 7
 
 
+def _e164(phone: object) -> str:
+    # As phone fields store it; str() would format it for reading.
+    number = to_python(phone) if phone else None
+    if number is None or not number.is_valid():
+        return str(phone or "")
+    return number.as_e164
+
+
 def erased_email(user: User) -> str:
     """The unique address an erased account is left with; `.invalid` is a
     reserved domain (RFC 2606), so nothing is ever delivered there."""
@@ -104,20 +113,19 @@ class _Person:
             Q(email__in=emails) | Q(accepted_by=user)
         )
         names = {user.full_name}
-        phones = {str(user.phone or ""), str(user.mobile_phone or "")}
+        phones = {_e164(user.phone), _e164(user.mobile_phone)}
         for rows in (requests, invitations):
             for name, email, phone in rows.values_list("full_name", "email", "phone"):
                 if email == erased_email(user):
                     continue
                 names.add(name)
                 emails.add(email.lower())
-                phones.add(str(phone or ""))
+                phones.add(_e164(phone))
         phones |= {
-            str(phone)
+            _e164(phone)
             for phone in Ticket.objects.filter(contact=user).values_list(
                 "contact_phone", flat=True
             )
-            if phone
         }
         link = TelegramLink.objects.filter(user=user).first()
         if link is not None:
