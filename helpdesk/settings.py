@@ -333,6 +333,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "api.tasks.forget_old_idempotent_requests",
         "schedule": crontab(hour=4, minute=45),
     },
+    # Personal data kept no longer (RETENTION_*_DAYS), recorded per run.
+    "apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "forget-kept-uploads": {
         "task": "tickets.tasks.forget_kept_uploads",
         "schedule": crontab(hour=4, minute=30),

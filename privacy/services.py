@@ -4,6 +4,7 @@ keeps and why: docs/personal-data.md."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from functools import partial
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.apps import apps
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Q
@@ -31,6 +33,7 @@ from accounts.models import (
 from knowledge.personal_data import placeholders, scrub_person
 from notifications.models import Notification
 from outbox.models import OutgoingEmail
+from privacy.models import RetentionRun
 from tickets import conversation
 from tickets.models import (
     Attachment,
@@ -66,6 +69,8 @@ SWEEP_SKIP_FIELDS = {"password"}
 # they would match unrelated text.
 SHORTEST_NAME = 5
 SHORTEST_PHONE_DIGITS = 7
+# Rows changed per transaction by the retention run.
+RETENTION_BATCH = 500
 
 
 def _e164(phone: object) -> str:
@@ -481,3 +486,61 @@ def anonymise_person(user: User, *, by: User, remove_attachments: bool = False) 
 
 def _erased_name(user: User) -> str:
     return _("Erased contact %(number)d") % {"number": user.pk}
+
+
+def apply_retention(at: datetime.datetime | None = None) -> RetentionRun:
+    """Remove what is kept no longer (settings `RETENTION_*_DAYS`; 0 keeps
+    for ever) and record the run with what it freed:
+
+    1. the files attached to tickets closed more than
+       `RETENTION_CLOSED_ATTACHMENTS_DAYS` ago: each row stays, saying
+       after how many days its file went (`Attachment.kept_days`);
+    2. the originals of inbound e-mail received more than
+       `RETENTION_RAW_EMAIL_DAYS` ago, once processed (the row stays, with
+       `raw_removed_at`).
+    A file is deleted after its row's change commits, in batches; a run
+    cut short leaves the rest for the next night.
+    """
+    at = at or now()
+    run = RetentionRun.objects.create(
+        started_at=at,
+        attachments_days=settings.RETENTION_CLOSED_ATTACHMENTS_DAYS,
+        raw_email_days=settings.RETENTION_RAW_EMAIL_DAYS,
+    )
+    if run.attachments_days:
+        due = Attachment.objects.filter(
+            removed_at=None,
+            message__ticket__status=Ticket.Status.CLOSED,
+            message__ticket__closed_at__lt=at
+            - datetime.timedelta(days=run.attachments_days),
+        ).exclude(file="")
+        while batch := list(due.values_list("pk", "file", "size")[:RETENTION_BATCH]):
+            with transaction.atomic():
+                Attachment.objects.filter(pk__in=[pk for pk, _f, _s in batch]).update(
+                    file="",
+                    removed_at=at,
+                    removal=Attachment.Removal.RETENTION,
+                    kept_days=run.attachments_days,
+                )
+                _delete_files_after_commit(name for _pk, name, _s in batch)
+            run.attachments_removed += len(batch)
+            run.attachment_bytes += sum(size for _pk, _f, size in batch)
+    if run.raw_email_days:
+        due = (
+            InboundEmail.objects.filter(
+                created_at__lt=at - datetime.timedelta(days=run.raw_email_days)
+            )
+            .exclude(raw="")
+            .exclude(status=InboundEmail.Status.RECEIVED)
+        )
+        while batch := list(due.values_list("pk", "raw", "size")[:RETENTION_BATCH]):
+            with transaction.atomic():
+                InboundEmail.objects.filter(pk__in=[pk for pk, _r, _s in batch]).update(
+                    raw="", raw_removed_at=at
+                )
+                _delete_files_after_commit(name for _pk, name, _s in batch)
+            run.raw_emails_removed += len(batch)
+            run.raw_email_bytes += sum(size for _pk, _r, size in batch)
+    run.finished_at = now()
+    run.save()
+    return run
