@@ -11,8 +11,8 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, StaffRole, User
-from accounts.ratelimit import client_address
 from accounts.services import accept_invitation
+from helpdesk.http import client_address
 
 INVITATION_SESSION_KEY = "invitation_token"
 

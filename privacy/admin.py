@@ -16,6 +16,8 @@ from django.views.decorators.http import require_safe
 
 from accounts.admin import UserAdmin
 from accounts.models import User
+from audit import services as audit
+from audit.models import AuditEntry
 from helpdesk.admin_names import ModelAdmin
 from privacy.export import build_export, export_filename
 from privacy.forms import EraseForm
@@ -85,6 +87,13 @@ class PrivacyUserAdmin(UserAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         user = get_object_or_404(User, pk=pk)
+        audit.record(
+            AuditEntry.Action.EXPORT,
+            actor=request.user,
+            target=user,
+            request=request,
+            export="personal_data",
+        )
         return FileResponse(
             build_export(user),
             as_attachment=True,

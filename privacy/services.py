@@ -30,6 +30,8 @@ from accounts.models import (
     Invitation,
     User,
 )
+from audit import services as audit
+from audit.models import AuditEntry
 from knowledge.personal_data import placeholders, scrub_person
 from notifications.models import Notification
 from outbox.models import OutgoingEmail
@@ -63,6 +65,9 @@ SWEEP_SKIPS = {
     "contenttypes.ContentType",
     "mfa.Authenticator",
     "account.EmailConfirmation",
+    # Append-only (its trigger refuses an update); it holds ids, never a
+    # name, an address or a phone (`audit.services.record`).
+    "audit.AuditEntry",
 }
 SWEEP_SKIP_FIELDS = {"password"}
 # Shorter names and numbers than these are not looked for in every table:
@@ -471,6 +476,13 @@ def anonymise_person(user: User, *, by: User, remove_attachments: bool = False) 
     _delete_files_after_commit(files)
 
     if not already or removed:
+        audit.record(
+            AuditEntry.Action.ANONYMISED,
+            actor=by,
+            target=user,
+            tickets=len(ticket_ids),
+            files_removed=removed,
+        )
         AccountEvent.objects.create(
             user=user,
             kind=AccountEvent.Kind.ERASED,

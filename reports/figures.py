@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Licence, Organisation, User
 from tickets.dashboard.figures import Median, median_in_python, start_of
-from tickets.models import SupportGroup, Ticket
+from tickets.models import SatisfactionRating, SupportGroup, Ticket
 
 # The longest period a report covers: the figures of a longer one would
 # read too many tickets for a page (bench/README.md, issue 24).
@@ -197,7 +197,6 @@ def tickets_filed(period: Period):
 
 
 def _aggregates() -> dict:
-    answered = Q(first_response_at__isnull=False, rating__isnull=False)
     return {
         "tickets": Count("pk"),
         "solved": Count("resolved_at"),
@@ -205,8 +204,6 @@ def _aggregates() -> dict:
         "first_response_met": Count("pk", filter=Q(first_response_met=True)),
         "resolution_judged": Count("resolution_met"),
         "resolution_met": Count("pk", filter=Q(resolution_met=True)),
-        "rated": Count("rating", filter=answered),
-        "score_total": Sum("rating__score", filter=answered, default=0),
     }
 
 
@@ -233,6 +230,22 @@ def figures_by(period: Period, group_by: str | None) -> dict[object, Figures]:
             seconds[key if group_by else None].append(value)
         for key, row in rows.items():
             row["first_response_median"] = median_in_python(seconds[key])
+    start, end = period.bounds()
+    rated = SatisfactionRating.objects.counted().filter(
+        ticket__created_at__gte=start, ticket__created_at__lt=end
+    )
+    ratings = {None: rated.aggregate(rated=Count("pk"), score_total=Sum("score"))}
+    if keys:
+        ratings = {
+            row.pop(f"ticket__{group_by}"): row
+            for row in rated.values(f"ticket__{group_by}")
+            .annotate(rated=Count("pk"), score_total=Sum("score"))
+            .order_by()
+        }
+    for key, row in rows.items():
+        counts = ratings.get(key) or {}
+        row["rated"] = counts.get("rated") or 0
+        row["score_total"] = counts.get("score_total") or 0
     return {key: Figures(**row) for key, row in rows.items()}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AccountEvent, User
+from audit.models import AuditEntry
 from privacy.services import erased_email
 from tests.auth import sign_in
 from tests.privacy.conftest import EMAIL
@@ -61,6 +62,8 @@ def test_the_typed_address_erases_and_it_is_recorded(client, admin_user, world) 
     person = User.objects.get(pk=world.person.pk)
     assert person.email == erased_email(person)
     assert person.account_events.get(kind=AccountEvent.Kind.ERASED).by == admin_user
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.ANONYMISED)
+    assert (entry.actor, entry.target_id) == (admin_user, str(person.pk))
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor"])

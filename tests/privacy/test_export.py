@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from accounts.models import CONSENT_VERSION
+from audit.models import AuditEntry
 from tests.auth import sign_in
 from tests.privacy.conftest import EMAIL, NAME, PHONE
 
@@ -109,3 +110,13 @@ def test_the_export_is_read_only(client, admin_user, customer) -> None:
     sign_in(client, admin_user)
 
     assert client.post(_url(customer)).status_code == 405
+
+
+def test_the_export_is_in_the_audit_log(client, admin_user, customer) -> None:
+    sign_in(client, admin_user)
+
+    assert "profile.json" in _archive(client.get(_url(customer))).namelist()
+
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORT)
+    assert (entry.actor, entry.target_id) == (admin_user, str(customer.pk))
+    assert entry.data == {"export": "personal_data"}

@@ -13,6 +13,7 @@ import re
 import pytest
 import time_machine
 
+from audit.models import AuditEntry
 from reports.figures import Figures, Period, figures_by, report
 from tests.auth import sign_in
 from tests.schedule.support import msk
@@ -161,6 +162,12 @@ def test_the_table_and_its_tickets_export_as_csv(client, history, supervisor) ->
     assert {row[0] for row in rows[1:]} == {
         history[name].reference for name in ("t2", "t3", "t4", "t5", "t6", "t7")
     }
+    exports = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT)
+    assert sorted(exports.values_list("data__export", flat=True)) == [
+        "report",
+        "tickets",
+    ]
+    assert {entry.actor for entry in exports} == {supervisor}
     t3 = next(row for row in rows if row[0] == history["t3"].reference)
     assert t3[1] == "2026-05-12 10:00"
     assert t3[-1] == "5"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0031_escalation_indexes'),
+        ('tickets', '0032_rating_channel'),
     ]
 
     operations = [
