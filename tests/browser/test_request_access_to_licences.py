@@ -40,6 +40,7 @@ def test_a_new_contact_gets_from_licence_number_to_licence_list(
     page.get_by_label("Эл. почта").fill("vera@example.com")
     page.get_by_label("Телефон").fill("+7 912 345-67-89")
     page.get_by_label("Номер лицензии").fill("rmsk-0001-srvr-2026")
+    page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Отправить запрос").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Спасибо, ваш запрос получен"
@@ -50,6 +51,7 @@ def test_a_new_contact_gets_from_licence_number_to_licence_list(
     expect(page.locator("input[name=email]")).to_have_value("vera@example.com")
     page.locator("input[name=password1]").fill(PASSWORD)
     page.locator("input[name=password2]").fill(PASSWORD)
+    page.locator("input[name=consent]").check()
     page.locator("form:has(input[name=password1]) button[type=submit]").click()
 
     confirmation = _link_in_last_mail(

@@ -848,6 +848,12 @@ class StoredFile(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def is_removed(self) -> bool:
+        """Whether the file was removed while its row stays (an attachment's
+        retention or erasure); an article's file goes with its row."""
+        return False
+
     @classmethod
     def store(cls, upload: File, **owner: object) -> Self:
         """Save the upload as a new row of this kind with its owner (the
