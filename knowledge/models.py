@@ -450,15 +450,12 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         of `SuggestedTitle`: one index scan of narrow rows. On SQLite: a
         substring of the title or the text."""
         text = " ".join(text.split()[:10])[:200]
-        readable = self.filter(
-            article__in=Article.objects.visible_to(reader)
-            .for_product(product)
-            .values("pk")
-        )
+        articles = Article.objects.visible_to(reader)
+        applicable = self.filter(article__in=articles.for_product(product).values("pk"))
         if not text:
             return []
         if connections[self.db].vendor != "postgresql":
-            return readable._substring_search(text, any_word=True, limit=limit)
+            return applicable._substring_search(text, any_word=True, limit=limit)
         # Only letters and digits reach to_tsquery: nothing typed can break it.
         words = re.findall(r"\w+", text)
         if not words:
@@ -491,27 +488,20 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         titles = SuggestedTitle.objects.using(self.db).offered_to(
             reader, product=product
         )
-        # SET LOCAL lasts to the end of the transaction: a caller's, if any
-        # (no savepoint is worth two more queries for it).
-        with transaction.atomic(using=self.db, savepoint=False):
-            with connections[self.db].cursor() as cursor:
-                # A parallel scan of every title, which the planner prefers
-                # to the index for a prefix query, takes several times as
-                # long as the index (bench/README.md, issue 23).
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            for joined_by, chosen in tries:
-                ranked = list(
-                    titles.filter(title_vector=query(joined_by, chosen))
-                    .annotate(
-                        rank=SearchRank(F("title_vector"), query(joined_by, chosen))
-                    )
-                    .order_by("-rank", "pk")
-                    .values_list("pk", flat=True)[:limit]
-                )
-                if ranked:
-                    found = readable.in_bulk(ranked)
-                    return [found[pk] for pk in ranked if pk in found]
-        return readable._similar_titles(text, headline=Value(""), limit=limit)
+        for joined_by, chosen in tries:
+            ranked = list(
+                titles.filter(title_vector=query(joined_by, chosen))
+                .annotate(rank=SearchRank(F("title_vector"), query(joined_by, chosen)))
+                .order_by("-rank", "pk")
+                .values_list("pk", flat=True)[:limit]
+            )
+            if ranked:
+                # Read again as the reader may read them: a row behind its
+                # article hides it. (The product only makes a title less
+                # apt; the copy's word on it is taken.)
+                found = self.filter(article__in=articles.values("pk")).in_bulk(ranked)
+                return [found[pk] for pk in ranked if pk in found]
+        return applicable._similar_titles(text, headline=Value(""), limit=limit)
 
     def _ranked(
         self, *, matches: Q, rank, headline, limit: int

@@ -46,6 +46,12 @@ def fill(apps, schema_editor):
         "CREATE INDEX suggested_title_search ON knowledge_suggestedtitle "
         "USING gin (title_vector)"
     )
+    # A parallel scan of every title, which the planner prefers to the index
+    # for a prefix query, takes several times as long as the index
+    # (bench/README.md, issue 23).
+    schema_editor.execute(
+        "ALTER TABLE knowledge_suggestedtitle SET (parallel_workers = 0)"
+    )
 
 
 class Migration(migrations.Migration):
