@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.timezone import localdate
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reports.figures import DIMENSIONS, LONGEST, Period
 from tickets.forms import DateInput
@@ -13,10 +14,10 @@ DEFAULT_DAYS = 30
 class ReportForm(forms.Form):
     """A period of Moscow days and what to group its tickets by."""
 
-    first = forms.DateField(label=_("From"), widget=DateInput)
-    last = forms.DateField(label=_("To"), widget=DateInput)
+    first = forms.DateField(label=pgettext_lazy("period", "From"), widget=DateInput)
+    last = forms.DateField(label=pgettext_lazy("period", "To"), widget=DateInput)
     by = forms.ChoiceField(
-        label=_("By"),
+        label=_("Tickets by"),
         choices=[(key, dimension.label) for key, dimension in DIMENSIONS.items()],
     )
 
