@@ -53,7 +53,7 @@ from accounts.tasks import apply_licence_import, preview_licence_import
 from accounts.validators import normalise_licence_number
 from audit.models import AuditEntry
 from audit.services import record
-from helpdesk.admin_names import ModelAdmin, NamedInCases
+from helpdesk.admin_names import ModelAdmin, NamedInCases, RecordAdmin
 
 # What makes a user staff, and of which role, on the user's change form.
 ROLE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -101,21 +101,12 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ModelAdmin):
+class ConsentAdmin(RecordAdmin):
     list_display = ["created_at", "purpose", "version", "user", "access_request"]
     list_filter = ["purpose", "version"]
     search_fields = ["user__email", "access_request__email"]
     list_select_related = ["user", "access_request"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(User)

@@ -4,14 +4,13 @@ list's filters and search."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.timezone import localtime, now
@@ -20,24 +19,12 @@ from django.utils.translation import pgettext_lazy
 
 from audit.models import AuditEntry
 from audit.services import record
-from helpdesk.admin_names import ModelAdmin
-
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+from helpdesk.admin_names import RecordAdmin
+from helpdesk.csv_export import streamed_csv
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ModelAdmin):
+class AuditEntryAdmin(RecordAdmin):
     accusative = pgettext_lazy("accusative", "audit entry")
     list_display = [
         "created_at",
@@ -63,15 +50,6 @@ class AuditEntryAdmin(ModelAdmin):
     ]
     fields = readonly_fields
     change_list_template = "admin/audit/auditentry/change_list.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def get_urls(self) -> list:
         return [
@@ -102,14 +80,8 @@ class AuditEntryAdmin(ModelAdmin):
             filters={k: v for k, v in request.GET.items() if k != "q"},
             searched=bool(request.GET.get("q")),
         )
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in self._rows(entries)),
-            content_type="text/csv; charset=utf-8",
-        )
         stamp = localtime(now()).strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-        return response
+        return streamed_csv(f"audit-{stamp}.csv", self._rows(entries))
 
     def _rows(self, entries) -> Iterator[list[str]]:
         yield [
@@ -127,17 +99,14 @@ class AuditEntryAdmin(ModelAdmin):
         for entry in entries.iterator(chunk_size=2000):
             actor = entry.actor
             yield [
-                _cell(value)
-                for value in (
-                    localtime(entry.created_at).isoformat(),
-                    entry.get_action_display(),
-                    entry.action,
-                    entry.actor_id,
-                    actor.get_full_name() if actor is not None else "",
-                    entry.target_type,
-                    entry.target_id,
-                    entry.ip_address,
-                    entry.via,
-                    json.dumps(entry.data, ensure_ascii=False, sort_keys=True),
-                )
+                localtime(entry.created_at).isoformat(),
+                entry.get_action_display(),
+                entry.action,
+                entry.actor_id,
+                actor.get_full_name() if actor is not None else "",
+                entry.target_type,
+                entry.target_id,
+                entry.ip_address,
+                entry.via,
+                json.dumps(entry.data, ensure_ascii=False, sort_keys=True),
             ]

@@ -65,6 +65,20 @@ class ModelAdmin(NamedInCases, admin.ModelAdmin):
     """The project's ModelAdmin: Django's, with titles in the right case."""
 
 
+class RecordAdmin(ModelAdmin):
+    """A record's admin (the audit log, consents, retention runs): read by
+    whoever may view it, changed by nobody, superusers included."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 # Models of other packages whose names have no translation of their own.
 UNNAMED_MODELS = {("mfa", "authenticator"): gettext_lazy("Authenticators")}
 

@@ -18,7 +18,7 @@ from accounts.admin import UserAdmin
 from accounts.models import User
 from audit import services as audit
 from audit.models import AuditEntry
-from helpdesk.admin_names import ModelAdmin
+from helpdesk.admin_names import RecordAdmin
 from privacy.export import build_export, export_filename
 from privacy.forms import EraseForm
 from privacy.models import RetentionRun
@@ -154,7 +154,7 @@ admin.site.register(User, PrivacyUserAdmin)
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(ModelAdmin):
+class RetentionRunAdmin(RecordAdmin):
     list_display = [
         "started_at",
         "attachments_days",
@@ -168,12 +168,3 @@ class RetentionRunAdmin(ModelAdmin):
     @admin.display(description=gettext_lazy("MB freed"))
     def megabytes_freed(self, run: RetentionRun) -> str:
         return f"{run.bytes_freed / 1024 / 1024:.1f}"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

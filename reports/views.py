@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -18,13 +17,11 @@ from django.views.decorators.http import require_safe
 from accounts.decorators import staff_required
 from audit import services as audit
 from audit.models import AuditEntry
+from helpdesk.csv_export import streamed_csv
 from helpdesk.db_router import reads_from_replica
 from reports import figures
 from reports.forms import ReportForm
 from tickets.models import Ticket
-
-# Excel reads a UTF-8 file as such only after this mark.
-BYTE_ORDER_MARK = "\ufeff"
 
 
 def _reports_page(view):
@@ -74,26 +71,6 @@ def _shown(row: figures.Row) -> dict:
         "url": f"{queue}?{urlencode(row.queue)}" if row.queue else "",
         "change": row.now.tickets - row.before.tickets,
     }
-
-
-class _Echo:
-    """A file whose writes are handed back: csv.writer row by row."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_response(name: str, rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield BYTE_ORDER_MARK
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 def _bad_form(form: ReportForm) -> HttpResponse:
@@ -157,7 +134,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
         return out
 
     rows = [heading, *(cells(row) for row in report.rows), cells(report.total)]
-    return _csv_response(f"report-{by}-{period.first}-{period.last}.csv", rows)
+    return streamed_csv(f"report-{by}-{period.first}-{period.last}.csv", rows)
 
 
 def _yes_no(value: bool | None) -> str:
@@ -224,4 +201,4 @@ def tickets_csv(request: HttpRequest) -> HttpResponse:
         for values in tickets.iterator(chunk_size=2000):
             yield [write(value) for write, value in zip(writers, values, strict=True)]
 
-    return _csv_response(f"tickets-{period.first}-{period.last}.csv", rows())
+    return streamed_csv(f"tickets-{period.first}-{period.last}.csv", rows())
