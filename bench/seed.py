@@ -640,6 +640,8 @@ class Seeder:
             "first_response_support_seconds",
             "first_response_met",
             "resolution_met",
+            "resolution_support_seconds",
+            "staff_replies",
         ]
         message_cols = ["id", "code", "ticket", "author", "kind", "body", "channel"]
         message_cols.append("created_at")
@@ -723,6 +725,7 @@ class Seeder:
             last_customer = created
             last_public = created
             last_reply = None
+            replies = 0
             for m in range(messages):
                 at = moments[m] if m < len(moments) else finished
                 if m == 0 or (m % 2 == 0 and rng.random() < 0.8):
@@ -733,6 +736,7 @@ class Seeder:
                 else:
                     kind, author = "reply", agent
                     last_reply = at
+                    replies += 1
                 if kind != "internal_note":
                     last_public = max(last_public, at)
                 message_rows.append(
@@ -781,6 +785,8 @@ class Seeder:
                     facts["first_response_support_seconds"],
                     facts["first_response_met"],
                     facts["resolution_met"],
+                    facts["resolution_support_seconds"],
+                    replies,
                 )
             )
             event_rows.append(

@@ -338,6 +338,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=0),
     },
+    "forget-old-exports": {
+        "task": "reports.tasks.forget_old_exports",
+        "schedule": crontab(minute=15),
+    },
     "forget-kept-uploads": {
         "task": "tickets.tasks.forget_kept_uploads",
         "schedule": crontab(hour=4, minute=30),
@@ -527,6 +531,9 @@ RETENTION_CLOSED_ATTACHMENTS_DAYS = _days_or_for_ever(
     "RETENTION_CLOSED_ATTACHMENTS_DAYS", 1095
 )
 RETENTION_RAW_EMAIL_DAYS = _days_or_for_ever("RETENTION_RAW_EMAIL_DAYS", 180)
+# A report's export of tickets is a copy of support's data: its file is
+# deleted this many hours after it was asked for.
+REPORT_EXPORT_KEEP_HOURS = env.int("REPORT_EXPORT_KEEP_HOURS", default=24)
 
 # Mail in: the IMAP mailbox polled every minute (no host: polling is off).
 IMAP_HOST = env.str("IMAP_HOST", default="")

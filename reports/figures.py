@@ -22,12 +22,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Licence, Organisation, User
+from schedule.hours import MOSCOW
 from tickets.dashboard.figures import Median, median_in_python, start_of
-from tickets.models import SatisfactionRating, SupportGroup, Ticket
+from tickets.models import SatisfactionRating, SupportGroup, Ticket, TicketEvent
 
 # The longest period a report covers: the figures of a longer one would
 # read too many tickets for a page (bench/README.md, issue 24).
@@ -67,9 +69,9 @@ class Dimension:
     label: str
     field: str
     names: Callable[[Iterable], dict]
-    # The queue's parameter and the value it takes for a key; None: the
-    # queue cannot filter by this value.
-    queue_filter: Callable[[object, str], tuple[str, str] | None]
+    # For each key (with its name), the queue's parameter and the value it
+    # takes; None where the queue cannot filter by this value.
+    queue_filters: Callable[[dict], dict[object, tuple[str, str] | None]]
 
 
 def _names_of(model, attribute: str) -> Callable[[Iterable], dict]:
@@ -87,21 +89,32 @@ def _choices(choices) -> Callable[[Iterable], dict]:
     return lambda keys: {key: dict(choices).get(key, key) for key in keys}
 
 
-def _by_id(parameter: str) -> Callable[[object, str], tuple[str, str] | None]:
+def _each(
+    queue_filter: Callable[[object, str], tuple[str, str] | None],
+) -> Callable[[dict], dict[object, tuple[str, str] | None]]:
+    return lambda names: {key: queue_filter(key, name) for key, name in names.items()}
+
+
+def _by_id(parameter: str) -> Callable[[dict], dict]:
     # The queue's "nobody"/"none" choice lists the tickets without one.
-    return lambda key, name: (parameter, NONE if key is None else str(key))
+    return _each(lambda key, name: (parameter, NONE if key is None else str(key)))
 
 
-def _by_name(parameter: str) -> Callable[[object, str], tuple[str, str] | None]:
-    return lambda key, name: None if key is None else (parameter, name)
+def _by_name(parameter: str) -> Callable[[dict], dict]:
+    return _each(lambda key, name: None if key is None else (parameter, name))
 
 
-def _organisation_filter(key, name: str) -> tuple[str, str] | None:
-    # Its tax id is unique; its name may be a part of another's.
-    if key is None:
-        return None
-    tax_id = Organisation.objects.filter(pk=key).values_list("tax_id", flat=True)
-    return ("organisation", tax_id.first() or name)
+def _by_tax_id(names: dict) -> dict[object, tuple[str, str] | None]:
+    # An organisation's tax id is unique; its name may be a part of another's.
+    tax_ids = dict(
+        Organisation.objects.filter(pk__in=[key for key in names if key is not None])
+        .values_list("pk", "tax_id")
+        .order_by()
+    )
+    return {
+        key: None if key is None else ("organisation", tax_ids.get(key) or name)
+        for key, name in names.items()
+    }
 
 
 DIMENSIONS: dict[str, Dimension] = {
@@ -112,10 +125,7 @@ DIMENSIONS: dict[str, Dimension] = {
         _("Group"), "group", _names_of(SupportGroup, "name"), _by_id("group")
     ),
     "organisation": Dimension(
-        _("Organisation"),
-        "organisation",
-        _names_of(Organisation, "name"),
-        _organisation_filter,
+        _("Organisation"), "organisation", _names_of(Organisation, "name"), _by_tax_id
     ),
     "licence": Dimension(
         _("Licence"), "licence", _names_of(Licence, "number"), _by_name("licence")
@@ -130,13 +140,13 @@ DIMENSIONS: dict[str, Dimension] = {
         _("Category"),
         "category",
         _choices(Ticket.Category.choices),
-        lambda key, name: ("category", key),
+        _each(lambda key, name: ("category", key)),
     ),
     "channel": Dimension(
         _("Channel"),
         "channel",
         _choices(Ticket.Channel.choices),
-        lambda key, name: ("channel", key),
+        _each(lambda key, name: ("channel", key)),
     ),
 }
 
@@ -153,6 +163,10 @@ class Figures:
     first_response_met: int = 0
     resolution_judged: int = 0
     resolution_met: int = 0
+    # Support seconds from filing to the solution, pauses left out.
+    resolution_median: float | None = None
+    # Support's public replies to these tickets.
+    replies: int = 0
     rated: int = 0
     score_total: int = 0
 
@@ -163,6 +177,10 @@ class Figures:
     @property
     def resolution_share(self) -> float | None:
         return _share(self.resolution_met, self.resolution_judged)
+
+    @property
+    def replies_per_ticket(self) -> float | None:
+        return self.replies / self.tickets if self.tickets else None
 
     @property
     def score(self) -> float | None:
@@ -191,6 +209,13 @@ class Report:
     total: Row | None = None
 
 
+# Each median of `Figures` and the ticket's field it is the middle value of.
+MEDIANS = {
+    "first_response_median": "first_response_support_seconds",
+    "resolution_median": "resolution_support_seconds",
+}
+
+
 def tickets_filed(period: Period):
     start, end = period.bounds()
     return Ticket.objects.filter(created_at__gte=start, created_at__lt=end)
@@ -204,6 +229,7 @@ def _aggregates() -> dict:
         "first_response_met": Count("pk", filter=Q(first_response_met=True)),
         "resolution_judged": Count("resolution_met"),
         "resolution_met": Count("pk", filter=Q(resolution_met=True)),
+        "replies": Coalesce(Sum("staff_replies"), 0),
     }
 
 
@@ -216,20 +242,20 @@ def figures_by(period: Period, group_by: str | None) -> dict[object, Figures]:
     postgres = connection.vendor == "postgresql"
     sums = {**_aggregates()}
     if postgres:
-        sums["first_response_median"] = Median("first_response_support_seconds")
+        for median, seconds in MEDIANS.items():
+            sums[median] = Median(seconds)
     if keys:
         rows = {row.pop(group_by): row for row in grouped.annotate(**sums).order_by()}
     else:
         rows = {None: grouped.aggregate(**sums)}
     if not postgres:
         # SQLite (`make run`): the demo's few tickets, their medians here.
-        seconds: dict[object, list] = defaultdict(list)
-        for key, value in tickets.values_list(
-            group_by or "pk", "first_response_support_seconds"
-        ):
-            seconds[key if group_by else None].append(value)
-        for key, row in rows.items():
-            row["first_response_median"] = median_in_python(seconds[key])
+        for median, field_name in MEDIANS.items():
+            seconds: dict[object, list] = defaultdict(list)
+            for key, value in tickets.values_list(group_by or "pk", field_name):
+                seconds[key if group_by else None].append(value)
+            for key, row in rows.items():
+                row[median] = median_in_python(seconds[key])
     start, end = period.bounds()
     rated = SatisfactionRating.objects.counted().filter(
         ticket__created_at__gte=start, ticket__created_at__lt=end
@@ -255,23 +281,22 @@ def report(period: Period, dimension: str) -> Report:
     chosen = DIMENSIONS[dimension]
     now = figures_by(period, chosen.field)
     before = figures_by(period.previous(), chosen.field)
-    names = chosen.names(now.keys())
+    found = chosen.names(now.keys())
     none = str(_("(none)"))
-    rows = []
-    for key, figures in sorted(
-        now.items(), key=lambda item: (-item[1].tickets, str(item[0]))
-    ):
-        name = str(names.get(key, key)) if key is not None else none
-        wanted = chosen.queue_filter(key, name)
-        rows.append(
-            Row(
-                key=key,
-                name=name,
-                now=figures,
-                before=before.get(key, Figures()),
-                queue=(*_period_filter(period), wanted) if wanted else None,
-            )
+    names = {key: none if key is None else str(found.get(key, key)) for key in now}
+    wanted = chosen.queue_filters(names)
+    rows = [
+        Row(
+            key=key,
+            name=names[key],
+            now=figures,
+            before=before.get(key, Figures()),
+            queue=(*_period_filter(period), wanted[key]) if wanted[key] else None,
         )
+        for key, figures in sorted(
+            now.items(), key=lambda item: (-item[1].tickets, str(item[0]))
+        )
+    ]
     total = Row(
         key=None,
         name=str(_("All tickets")),
@@ -288,3 +313,72 @@ def _period_filter(period: Period) -> tuple[tuple[str, str], ...]:
         ("created_from", period.first.isoformat()),
         ("created_to", period.last.isoformat()),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """A Moscow day of the desk: tickets filed, solved and reopened that day,
+    and those left unsolved at its end (the backlog)."""
+
+    date: dt.date
+    filed: int
+    solved: int
+    reopened: int
+    backlog: int
+
+
+def _solving() -> Case:
+    """+1 for a status change that takes a ticket out of the backlog, -1 for
+    one that brings it back, 0 for any other."""
+    unsolved = list(Ticket.OPEN_STATUSES)
+    return Case(
+        When(Q(old_value__in=unsolved) & ~Q(new_value__in=unsolved), then=Value(1)),
+        When(~Q(old_value__in=unsolved) & Q(new_value__in=unsolved), then=Value(-1)),
+        default=Value(0),
+    )
+
+
+def backlog(period: Period) -> list[Day]:
+    """Each day of the period, from the status changes as they happened: a
+    ticket solved on the 3rd and reopened on the 10th left the backlog on
+    the 3rd and came back on the 10th.
+
+    Counted back from the unsolved tickets now, so that the work is
+    proportional to what happened since the period began, not to the whole
+    history: four indexed queries.
+    """
+    start, _end = period.bounds()
+    moscow_day = TruncDate("created_at", tzinfo=MOSCOW)
+    filed = dict(
+        Ticket.objects.filter(created_at__gte=start)
+        .annotate(day=moscow_day)
+        .values("day")
+        .annotate(count=Count("pk"))
+        .values_list("day", "count")
+        .order_by()
+    )
+    changes = {
+        day: (solved, reopened)
+        for day, solved, reopened in TicketEvent.objects.filter(
+            kind=TicketEvent.Kind.STATUS, created_at__gte=start
+        )
+        .annotate(day=moscow_day, solving=_solving())
+        .values("day")
+        .annotate(
+            solved=Count("pk", filter=Q(solving=1)),
+            reopened=Count("pk", filter=Q(solving=-1)),
+        )
+        .values_list("day", "solved", "reopened")
+        .order_by()
+    }
+    unsolved = Ticket.objects.open().count()
+    # What the backlog was when the period began, from what it is now.
+    since = sum(filed.values()) - sum(s - r for s, r in changes.values())
+    left = unsolved - since
+    days = []
+    for offset in range(period.days):
+        date = period.first + dt.timedelta(days=offset)
+        solved, reopened = changes.get(date, (0, 0))
+        left += filed.get(date, 0) - solved + reopened
+        days.append(Day(date, filed.get(date, 0), solved, reopened, left))
+    return days

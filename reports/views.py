@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.timezone import localtime
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import staff_required
 from audit import services as audit
@@ -20,13 +21,21 @@ from audit.models import AuditEntry
 from helpdesk.csv_export import streamed_csv
 from helpdesk.db_router import reads_from_replica
 from reports import figures
+from reports.charts import charts
+from reports.exports import xlsx_bytes
 from reports.forms import ReportForm
-from tickets.models import Ticket
+from reports.models import Export
+from reports.tasks import write_export_file
+from tickets.downloads import file_response
+
+
+def _for_supervisors(view):
+    view = permission_required("tickets.view_dashboard", raise_exception=True)(view)
+    return staff_required(view)
 
 
 def _reports_page(view):
-    view = permission_required("tickets.view_dashboard", raise_exception=True)(view)
-    return require_safe(staff_required(reads_from_replica(view)))
+    return require_safe(_for_supervisors(reads_from_replica(view)))
 
 
 def _record_export(request: HttpRequest, form: ReportForm, export: str) -> None:
@@ -44,9 +53,11 @@ def _record_export(request: HttpRequest, form: ReportForm, export: str) -> None:
 @_reports_page
 def report_page(request: HttpRequest) -> HttpResponse:
     form = ReportForm.for_query(request.GET)
-    report = None
+    report = flow = backlog = None
     if form.is_valid():
-        report = figures.report(form.period(), form.cleaned_data["by"])
+        period = form.period()
+        report = figures.report(period, form.cleaned_data["by"])
+        flow, backlog = charts(period, figures.backlog(period))
     query = urlencode(form.data)
     return render(
         request,
@@ -54,11 +65,15 @@ def report_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
+            "flow_chart": flow,
+            "backlog_chart": backlog,
             "dimension": figures.DIMENSIONS.get(form.data["by"], None),
             "rows": [_shown(row) for row in report.rows] if report else [],
             "total": _shown(report.total) if report else None,
-            "csv_url": f"{reverse('reports:report_csv')}?{query}",
-            "tickets_csv_url": f"{reverse('reports:tickets_csv')}?{query}",
+            "csv_url": f"{reverse('reports:report_table', args=['csv'])}?{query}",
+            "xlsx_url": f"{reverse('reports:report_table', args=['xlsx'])}?{query}",
+            "export_formats": Export.Format.choices,
+            "exports": Export.objects.visible_to(request.user)[:5],
         },
         status=200 if report else 400,
     )
@@ -78,127 +93,136 @@ def _bad_form(form: ReportForm) -> HttpResponse:
     return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
 
 
-def _percent(share: float | None) -> str:
-    return "" if share is None else f"{share * 100:.1f}"
+def _percent(share: float | None) -> float | str:
+    return "" if share is None else round(share * 100, 1)
 
 
-def _hours(seconds: float | None) -> str:
-    return "" if seconds is None else f"{seconds / 3600:.2f}"
+def _ratio(value: float | None) -> float | str:
+    return "" if value is None else round(value, 2)
 
 
-@_reports_page
-def report_csv(request: HttpRequest) -> HttpResponse:
+def _hours(seconds: float | None) -> float | str:
+    return "" if seconds is None else round(seconds / 3600, 2)
+
+
+def _table(report: figures.Report) -> Iterator[list]:
     """The report's table, each figure of the period and of the one before."""
-    form = ReportForm.for_query(request.GET)
-    if not form.is_valid():
-        return _bad_form(form)
-    _record_export(request, form, "report")
-    period, by = form.period(), form.cleaned_data["by"]
-    report = figures.report(period, by)
-    heading = [str(figures.DIMENSIONS[by].label)]
+    heading = [str(figures.DIMENSIONS[report.dimension].label)]
     for label in (
         _("Tickets"),
         _("Solved"),
         _("Median first response, support hours"),
         _("First responses within target, %"),
+        _("Median resolution, support hours"),
         _("Solved within target, %"),
+        _("Support replies per ticket"),
         _("Average rating"),
         _("Ratings"),
     ):
         heading += [str(label), _("%(figure)s, period before") % {"figure": label}]
-
-    def cells(row: figures.Row) -> list:
+    yield heading
+    for row in [*report.rows, report.total]:
+        now, before = row.now, row.before
         out = [row.name]
-        for now, before in (
-            (row.now.tickets, row.before.tickets),
-            (row.now.solved, row.before.solved),
-            (
-                _hours(row.now.first_response_median),
-                _hours(row.before.first_response_median),
-            ),
-            (
-                _percent(row.now.first_response_share),
-                _percent(row.before.first_response_share),
-            ),
-            (
-                _percent(row.now.resolution_share),
-                _percent(row.before.resolution_share),
-            ),
-            (
-                "" if row.now.score is None else f"{row.now.score:.2f}",
-                "" if row.before.score is None else f"{row.before.score:.2f}",
-            ),
-            (row.now.rated, row.before.rated),
+        for write, figure in (
+            (int, "tickets"),
+            (int, "solved"),
+            (_hours, "first_response_median"),
+            (_percent, "first_response_share"),
+            (_hours, "resolution_median"),
+            (_percent, "resolution_share"),
+            (_ratio, "replies_per_ticket"),
+            (_ratio, "score"),
+            (int, "rated"),
         ):
-            out += [now, before]
-        return out
-
-    rows = [heading, *(cells(row) for row in report.rows), cells(report.total)]
-    return streamed_csv(f"report-{by}-{period.first}-{period.last}.csv", rows)
-
-
-def _yes_no(value: bool | None) -> str:
-    return "" if value is None else (_("yes") if value else _("no"))
-
-
-def _moment(value) -> str:
-    return "" if value is None else localtime(value).strftime("%Y-%m-%d %H:%M")
-
-
-def _label(choices) -> Callable[[str], str]:
-    labels = dict(choices)
-    return lambda value: str(labels.get(value, value))
-
-
-def _as_is(value) -> object:
-    return "" if value is None else value
-
-
-# A ticket's line: each field read, its heading, and how it is written.
-TICKET_COLUMNS = (
-    ("reference", gettext_lazy("Reference"), _as_is),
-    ("created_at", gettext_lazy("Filed"), _moment),
-    ("status", gettext_lazy("Status"), _label(Ticket.Status.choices)),
-    ("priority", gettext_lazy("Priority"), _label(Ticket.Priority.choices)),
-    ("category", gettext_lazy("Category"), _label(Ticket.Category.choices)),
-    ("channel", gettext_lazy("Channel"), _label(Ticket.Channel.choices)),
-    ("organisation__name", gettext_lazy("Organisation"), _as_is),
-    ("licence__number", gettext_lazy("Licence"), _as_is),
-    ("licence__product", gettext_lazy("Product"), _as_is),
-    ("assignee__full_name", gettext_lazy("Agent"), _as_is),
-    ("group__name", gettext_lazy("Group"), _as_is),
-    ("first_response_at", gettext_lazy("First response"), _moment),
-    (
-        "first_response_support_seconds",
-        gettext_lazy("First response, support seconds"),
-        _as_is,
-    ),
-    ("first_response_met", gettext_lazy("First response within target"), _yes_no),
-    ("resolved_at", gettext_lazy("Solved"), _moment),
-    ("resolution_met", gettext_lazy("Solved within target"), _yes_no),
-    ("rating__score", gettext_lazy("Rating"), _as_is),
-)
+            out += [write(getattr(now, figure)), write(getattr(before, figure))]
+        yield out
 
 
 @_reports_page
-def tickets_csv(request: HttpRequest) -> HttpResponse:
-    """Every ticket the report counts, one line each, written as it is read:
-    a year of a million tickets in the memory of a few thousand rows."""
+def report_table(request: HttpRequest, format: str) -> HttpResponse:
+    """The report's table as CSV or XLSX: a row per value, and the total."""
     form = ReportForm.for_query(request.GET)
     if not form.is_valid():
         return _bad_form(form)
-    _record_export(request, form, "tickets")
-    period = form.period()
-    tickets = (
-        figures.tickets_filed(period)
-        .order_by("created_at", "pk")
-        .values_list(*(name for name, _label, _write in TICKET_COLUMNS))
+    _record_export(request, form, f"report.{format}")
+    period, by = form.period(), form.cleaned_data["by"]
+    rows = _table(figures.report(period, by))
+    filename = f"report-{by}-{period.first}-{period.last}.{format}"
+    if format == "csv":
+        return streamed_csv(filename, rows)
+    response = HttpResponse(
+        xlsx_bytes(_("Report"), rows), content_type=Export(format="xlsx").content_type
     )
-    writers = [write for _name, _label, write in TICKET_COLUMNS]
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
-    def rows() -> Iterator[list]:
-        yield [str(label) for _name, label, _write in TICKET_COLUMNS]
-        for values in tickets.iterator(chunk_size=2000):
-            yield [write(value) for write, value in zip(writers, values, strict=True)]
 
-    return streamed_csv(f"tickets-{period.first}-{period.last}.csv", rows())
+@require_POST
+@_for_supervisors
+def export_tickets(request: HttpRequest) -> HttpResponse:
+    """Ask for the period's tickets as a file: the worker writes it while
+    the export's page shows how far it got."""
+    form = ReportForm.for_query(request.POST)
+    if not form.is_valid():
+        return _bad_form(form)
+    chosen = request.POST.get("format")
+    if chosen not in Export.Format.values:
+        chosen = Export.Format.CSV
+    export = Export.objects.create(
+        requested_by=request.user,
+        format=chosen,
+        first=form.cleaned_data["first"],
+        last=form.cleaned_data["last"],
+    )
+    _record_export(request, form, f"tickets.{chosen}")
+    transaction.on_commit(lambda: write_export_file.delay(export.pk))
+    return redirect("reports:export", pk=export.pk)
+
+
+def _own_export(request: HttpRequest, pk: int) -> Export:
+    return get_object_or_404(Export.objects.visible_to(request.user), pk=pk)
+
+
+@require_safe
+@_for_supervisors
+def export_page(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _own_export(request, pk)
+    return render(
+        request,
+        "reports/export.html",
+        {
+            "export": export,
+            "report_url": f"{reverse('reports:report')}?"
+            + urlencode({"first": export.first, "last": export.last}),
+            "export_keep_hours": settings.REPORT_EXPORT_KEEP_HOURS,
+        },
+    )
+
+
+@require_safe
+@_for_supervisors
+def export_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the export's page shows while it waits, read by its script."""
+    export = _own_export(request, pk)
+    return JsonResponse(
+        {
+            "state": export.state,
+            "label": str(export.get_state_display()),
+            "done": export.rows_done,
+            "total": export.rows_total,
+            "percent": export.percent,
+            "finished": export.finished,
+        }
+    )
+
+
+@require_safe
+@_for_supervisors
+def export_file(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _own_export(request, pk)
+    if export.state != Export.State.DONE or not export.file:
+        raise Http404
+    return file_response(
+        export.file, filename=export.filename, content_type=export.content_type
+    )

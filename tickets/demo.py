@@ -213,6 +213,7 @@ def load_demo_history(until: dt.datetime, *, seed: int = 6) -> int:
         )
     )
     filed.refresh_search_index()
+    filed.recount_replies()
     return len(history)
 
 

@@ -41,20 +41,34 @@ def attachment_response(attachment, *, inline: bool = False) -> HttpResponse:
         raise Http404
     inline = inline and attachment.is_image
     content_type = attachment.content_type if inline else "application/octet-stream"
-    url = signed_download_url(
+    response = file_response(
         attachment.file,
         filename=attachment.original_name,
         content_type=content_type,
         as_attachment=not inline,
     )
+    if isinstance(response, FileResponse):
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; sandbox"
+        )
+    return response
+
+
+def file_response(
+    file: FieldFile, *, filename: str, content_type: str, as_attachment: bool = True
+) -> HttpResponse:
+    """A stored file, once the caller has checked access: the object store's
+    signed URL, or streamed from the local disk."""
+    url = signed_download_url(
+        file, filename=filename, content_type=content_type, as_attachment=as_attachment
+    )
     if url:
         return HttpResponseRedirect(url)
     response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.original_name,
+        file.open("rb"),
+        as_attachment=as_attachment,
+        filename=filename,
         content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response

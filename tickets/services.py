@@ -425,6 +425,8 @@ def add_message(
             changed.append("first_response_at")
     if changed:
         ticket.save(update_fields=[*changed, "updated_at"])
+    if kind == Message.Kind.REPLY:
+        Ticket.objects.filter(pk=ticket.pk).recount_replies()
     # Told with the message (one e-mail), published to webhooks after it.
     status_events = []
     if kind == Message.Kind.CUSTOMER and ticket.status in {
@@ -920,6 +922,7 @@ def recompute_sla(tickets: TicketQuerySet | None = None) -> int:
             Q(status__in=Ticket.OPEN_STATUSES)
             | Q(first_response_at__isnull=False, first_response_support_seconds=None)
             | Q(resolved_at__isnull=False, resolution_met=None)
+            | Q(resolved_at__isnull=False, resolution_support_seconds=None)
         )
     return sum(
         bool(refresh_sla(ticket, targets=targets))
@@ -1108,7 +1111,9 @@ def merge_ticket(duplicate: Ticket, *, into: Ticket, by: User) -> TicketEvent:
         old_value=duplicate.reference,
         new_value=into.reference,
     )
-    Ticket.objects.filter(pk__in=[duplicate.pk, into.pk]).refresh_search_index()
+    moved = Ticket.objects.filter(pk__in=[duplicate.pk, into.pk])
+    moved.refresh_search_index()
+    moved.recount_replies()
     refresh_sla(into)
     _notify(event)
     return event

@@ -332,6 +332,9 @@ def stored_facts(state: SlaState) -> dict[str, object]:
         "first_response_support_seconds": seconds,
         "first_response_met": state.first_response_met,
         "resolution_met": state.resolution_met,
+        "resolution_support_seconds": (
+            int(state.elapsed.total_seconds()) if state.stopped else None
+        ),
     }
 
 

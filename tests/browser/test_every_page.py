@@ -58,8 +58,10 @@ NOT_PAGES = {
     "tickets_mail:download",
     "knowledge:file",
     "knowledge:find_for_ticket",
-    "reports:report_csv",
-    "reports:tickets_csv",
+    "reports:report_table",
+    "reports:export_tickets",
+    "reports:export_progress",
+    "reports:export_file",
     "sitemap",
     "admin:audit_auditentry_export",
 }

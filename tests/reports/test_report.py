@@ -14,10 +14,12 @@ import pytest
 import time_machine
 
 from audit.models import AuditEntry
-from reports.figures import Figures, Period, figures_by, report
+from reports.charts import spans
+from reports.figures import Figures, Period, backlog, figures_by, report
 from tests.auth import sign_in
 from tests.schedule.support import msk
 from tickets.models import SatisfactionRating, Ticket
+from tickets.services import add_message
 
 pytestmark = [
     pytest.mark.django_db,
@@ -28,6 +30,7 @@ HOUR = 3600
 MAY = Period(datetime.date(2026, 5, 1), datetime.date(2026, 5, 13))
 NOW = msk(2026, 5, 13, 12)
 URL = "/staff/reports/"
+WEEK = datetime.timedelta(days=6)
 
 
 def test_a_period_s_figures_are_those_of_the_tickets_filed_in_it(history) -> None:
@@ -45,10 +48,15 @@ def test_a_period_s_figures_are_those_of_the_tickets_filed_in_it(history) -> Non
         # T6 missed its 8 hours; T2 and T3 were solved in time.
         resolution_judged=3,
         resolution_met=2,
+        # T2 7 h (12 May 7:00-14:00), T3 13 h (9 + 4), T6 14 h (9 + 5).
+        resolution_median=13 * HOUR,
+        # One reply each to T2-T6; T7 has none.
+        replies=5,
         rated=1,
         score_total=5,
     )
     assert may.first_response_share == 0.6
+    assert may.replies_per_ticket == 5 / 6
     assert may.score == 5
 
 
@@ -65,6 +73,8 @@ def test_rows_by_channel_and_the_period_before(history) -> None:
         first_response_met=2,
         resolution_judged=1,
         resolution_met=0,
+        resolution_median=14 * HOUR,
+        replies=2,
     )
     assert rows["email"].first_response_median == 2 * HOUR
     assert (rows["email"].tickets, rows["email"].first_response_judged) == (2, 1)
@@ -92,6 +102,9 @@ def test_march_holds_t1_alone(history) -> None:
         first_response_met=0,
         resolution_judged=1,
         resolution_met=1,
+        # 0.5 h on Friday, 7 on Saturday, 12 on Monday, 3 on Tuesday.
+        resolution_median=22.5 * HOUR,
+        replies=1,
         rated=1,
         score_total=2,
     )
@@ -141,12 +154,11 @@ def test_each_row_links_to_its_tickets_in_the_queue(
     }
 
 
-def test_the_table_and_its_tickets_export_as_csv(client, history, supervisor) -> None:
+def test_the_table_exports_as_csv(client, history, supervisor) -> None:
     sign_in(client, supervisor)
     query = {"first": "2026-05-01", "last": "2026-05-13", "by": "channel"}
     with time_machine.travel(NOW, tick=False):
         table = client.get(URL + "report.csv", query)
-        tickets = client.get(URL + "tickets.csv", query)
 
     assert table["Content-Type"] == "text/csv; charset=utf-8"
     lines = list(csv.reader(io.StringIO(b"".join(table.streaming_content).decode())))
@@ -155,22 +167,11 @@ def test_the_table_and_its_tickets_export_as_csv(client, history, supervisor) ->
     web = by_name[str(Ticket.Channel.WEB.label)]
     # Tickets and the period before, solved and before, the median in hours.
     assert web[1:7] == ["2", "0", "1", "0", "0.75", ""]
+    # The median resolution (T6, 14 h) and replies per ticket (2 for 2).
+    assert (web[9], web[13]) == ("14.0", "1.0")
     assert len(lines) == 1 + 4 + 1
-
-    rows = list(csv.reader(io.StringIO(b"".join(tickets.streaming_content).decode())))
-    assert len(rows) == 1 + 6
-    assert {row[0] for row in rows[1:]} == {
-        history[name].reference for name in ("t2", "t3", "t4", "t5", "t6", "t7")
-    }
-    exports = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT)
-    assert sorted(exports.values_list("data__export", flat=True)) == [
-        "report",
-        "tickets",
-    ]
-    assert {entry.actor for entry in exports} == {supervisor}
-    t3 = next(row for row in rows if row[0] == history["t3"].reference)
-    assert t3[1] == "2026-05-12 10:00"
-    assert t3[-1] == "5"
+    [export] = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT)
+    assert (export.actor, export.data["export"]) == (supervisor, "report.csv")
 
 
 def test_a_wrong_period_is_said_and_keeps_what_was_typed(client, supervisor) -> None:
@@ -194,5 +195,79 @@ def test_a_wrong_period_is_said_and_keeps_what_was_typed(client, supervisor) -> 
 def test_only_who_may_see_the_dashboard_sees_reports(client, agent, customer) -> None:
     for user in (agent, customer):
         sign_in(client, user)
-        for path in (URL, URL + "report.csv", URL + "tickets.csv"):
+        for path in (URL, URL + "report.csv", URL + "report.xlsx"):
             assert client.get(path).status_code in (302, 403), (user, path)
+
+
+def _backlog(days) -> dict[int, tuple[int, int, int, int]]:
+    return {
+        day.date.day: (day.filed, day.solved, day.reopened, day.backlog) for day in days
+    }
+
+
+def test_the_backlog_day_by_day_as_it_was_then(history) -> None:
+    days = backlog(MAY)
+
+    assert [day.date for day in days] == [
+        datetime.date(2026, 5, d) for d in range(1, 14)
+    ]
+    # T1 was closed in March: nothing was left when May began.
+    assert _backlog(days) == {
+        1: (0, 0, 0, 0),
+        2: (0, 0, 0, 0),
+        3: (0, 0, 0, 0),
+        4: (1, 0, 0, 1),  # T6 filed
+        5: (0, 1, 0, 0),  # T6 solved
+        6: (0, 0, 0, 0),
+        7: (0, 0, 0, 0),
+        8: (1, 0, 0, 1),  # T2
+        9: (0, 0, 0, 1),
+        10: (0, 0, 0, 1),
+        11: (1, 0, 0, 2),  # T4
+        12: (2, 1, 0, 3),  # T3 and T5 filed, T2 solved
+        13: (1, 1, 0, 3),  # T7 filed, T3 solved (then closed: no change)
+    }
+    assert days[-1].backlog == Ticket.objects.open().count()
+
+
+def test_a_reopened_ticket_leaves_the_backlog_and_comes_back(history, customer) -> None:
+    # T6, solved on 5 May, is reopened by its customer on the 13th.
+    with time_machine.travel(msk(2026, 5, 13, 12), tick=False):
+        add_message(history["t6"], author=customer, body="Снова не работает")
+
+    days = _backlog(backlog(MAY))
+
+    assert days[5] == (0, 1, 0, 0)
+    assert days[12][3] == 3
+    assert days[13] == (1, 1, 1, 4)
+    assert Ticket.objects.open().count() == 4
+
+
+def test_the_charts_link_each_bar_to_the_tickets_filed_then(
+    client, history, supervisor
+) -> None:
+    sign_in(client, supervisor)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(
+            URL, {"first": "2026-05-01", "last": "2026-05-13", "by": "agent"}
+        ).content.decode()
+        bars = re.findall(r'<a href="([^"]+)"><rect class="tone-brand"', html)
+        twelfth = next(url for url in bars if "created_from=2026-05-12" in url)
+        listed = client.get(twelfth.replace("&amp;", "&")).content.decode()
+
+    # A bar for each day something was filed: 4, 8, 11, 12 and 13 May.
+    assert len(bars) == 5
+    assert _references(listed) == {history["t3"].reference, history["t5"].reference}
+    assert 'id="chart-backlog-title"' in html
+
+
+def test_a_long_period_is_drawn_a_week_to_a_bar(history) -> None:
+    year = Period(datetime.date(2025, 5, 14), datetime.date(2026, 5, 13))
+
+    drawn = spans(backlog(year))
+
+    assert len(drawn) == 53
+    assert (drawn[0].first, drawn[0].last) == (year.first, year.first + WEEK)
+    assert drawn[-1].last == year.last
+    assert sum(span.filed for span in drawn) == 7
+    assert drawn[-1].backlog == 3

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from api.services import create_integration, issue_token
 from knowledge.models import Article, Category, FilingAttempt, TicketArticle
 from knowledge.services import attach_files
 from notifications.models import Notification
+from reports.models import Export
 from tests.conftest import (
     _staff,
     make_active_licence,
@@ -184,7 +186,18 @@ def build_world(
     notification = Notification.objects.create(
         recipient=agent, ticket=ticket, kind=Notification.Kind.RULE, title="Правило"
     )
+    # A supervisor's export, still being written.
+    export = Export.objects.create(
+        requested_by=supervisor,
+        format=Export.Format.CSV,
+        first=datetime.date(2026, 5, 1),
+        last=datetime.date(2026, 5, 31),
+    )
     kwargs = {
+        "reports:report_table": {"format": "xlsx"},
+        "reports:export": {"pk": export.pk},
+        "reports:export_progress": {"pk": export.pk},
+        "reports:export_file": {"pk": export.pk},
         "notifications:open": {"code": notification.code},
         "notifications:follow": {"reference": ticket.reference},
         "notifications:unfollow": {"reference": ticket.reference},

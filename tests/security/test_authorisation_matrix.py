@@ -164,7 +164,23 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
             _signed_in(OK, **dict.fromkeys([*CUSTOMERS, "agent"], FORBIDDEN)),
             _signed_in(NO_METHOD),
         )
-        for name in ("reports:report", "reports:report_csv", "reports:tickets_csv")
+        for name in ("reports:report", "reports:report_table")
+    },
+    "reports:export_tickets": _post_only(
+        _signed_in(OK, **dict.fromkeys([*CUSTOMERS, "agent"], FORBIDDEN))
+    ),
+    # An export is its author's (the supervisor's); the file is not ready.
+    **{
+        name: (
+            _signed_in(
+                OK,
+                admin=NOT_FOUND,
+                **dict.fromkeys([*CUSTOMERS, "agent"], FORBIDDEN),
+                **({"supervisor": NOT_FOUND} if name == "reports:export_file" else {}),
+            ),
+            _signed_in(NO_METHOD),
+        )
+        for name in ("reports:export", "reports:export_progress", "reports:export_file")
     },
     # Staff's own notifications: another's answers 404.
     "notifications:list": (_staff_only(), _signed_in(NO_METHOD)),

@@ -250,3 +250,23 @@ def test_a_ticket_never_linked_or_merged_does_not_look_for_related_ones(
     assert "tickets_ticketlink" not in sql
     assert '"merged_into_id" =' not in sql
     assert "<li>" not in related
+
+
+def test_support_replies_are_counted_and_follow_a_merge(
+    keep, duplicate, colleague, agent
+) -> None:
+    add_message(keep, author=agent, body="Первый ответ")
+    add_message(keep, author=agent, body="Заметка", internal=True)
+    add_message(duplicate, author=agent, body="Ответ по дубликату")
+    add_message(duplicate, author=agent, body="Ещё ответ")
+    add_message(duplicate, author=colleague, body="Спасибо")
+    keep.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert (keep.staff_replies, duplicate.staff_replies) == (1, 2)
+
+    merge_ticket(duplicate, into=keep, by=agent)
+
+    keep.refresh_from_db()
+    duplicate.refresh_from_db()
+    # Internal notes and the customers' messages are not replies.
+    assert (keep.staff_replies, duplicate.staff_replies) == (3, 0)

@@ -148,6 +148,8 @@ def test_solving_within_target_is_recorded_and_waiting_does_not_count(
 
     assert ticket.resolved_at == msk(2026, 3, 6, 17)
     assert ticket.resolution_met is True
+    # The wait for the customer is left out of the resolution time.
+    assert ticket.resolution_support_seconds == 20 * HOUR
 
 
 def test_solving_late_is_recorded_and_reopening_clears_it(
@@ -164,6 +166,7 @@ def test_solving_late_is_recorded_and_reopening_clears_it(
 
     assert ticket.status == Ticket.Status.OPEN
     assert (ticket.resolved_at, ticket.resolution_met) == (None, None)
+    assert ticket.resolution_support_seconds is None
 
 
 def test_a_reopened_ticket_is_judged_on_all_its_running_time(
@@ -178,9 +181,11 @@ def test_a_reopened_ticket_is_judged_on_all_its_running_time(
     _move(ticket, agent, Ticket.Status.RESOLVED, msk(2026, 3, 2, 16))
 
     assert ticket.resolution_met is True
+    assert ticket.resolution_support_seconds == 7 * HOUR
     _move(ticket, agent, Ticket.Status.OPEN, msk(2026, 3, 2, 16, 30))
     _move(ticket, agent, Ticket.Status.RESOLVED, msk(2026, 3, 2, 18, 30))
     assert ticket.resolution_met is False
+    assert ticket.resolution_support_seconds == 9 * HOUR
 
 
 def test_closing_an_unresolved_ticket_solves_it_then(customer, agent, licence) -> None:

@@ -167,12 +167,14 @@ def bar_chart(
     totals: bool = True,
     legend: bool = True,
     width: int = HALF,
+    links: Callable[[int, Series], str | None] | None = None,
 ) -> Chart:
     """Bars per label, the series stacked bottom-up in their order.
 
     `shaded` marks columns drawn on a tinted band (days support was closed);
     `totals` writes each bar's total above it; without `legend` the labels
-    under the bars say it all.
+    under the bars say it all. `links` gives the address a bar's piece opens
+    (column index, series): the tickets behind it in the queue.
     """
     frame = _Frame(width)
     count = len(labels)
@@ -201,20 +203,22 @@ def bar_chart(
             value = s.values[i] or 0
             if value <= 0:
                 continue
-            parts.append(
-                format_html(
-                    '<rect class="tone-{}" x="{}" y="{}" width="{}" height="{}">'
-                    "<title>{} · {}: {}</title></rect>",
-                    s.tone,
-                    f"{x:.1f}",
-                    f"{frame.y(base + value, top):.1f}",
-                    f"{bar:.1f}",
-                    f"{frame.y(base, top) - frame.y(base + value, top):.1f}",
-                    label,
-                    s.label,
-                    format_value(value),
-                )
+            piece = format_html(
+                '<rect class="tone-{}" x="{}" y="{}" width="{}" height="{}">'
+                "<title>{} · {}: {}</title></rect>",
+                s.tone,
+                f"{x:.1f}",
+                f"{frame.y(base + value, top):.1f}",
+                f"{bar:.1f}",
+                f"{frame.y(base, top) - frame.y(base + value, top):.1f}",
+                label,
+                s.label,
+                format_value(value),
             )
+            url = links(i, s) if links else None
+            if url:
+                piece = format_html('<a href="{}">{}</a>', url, piece)
+            parts.append(piece)
             base += value
         if totals and sums[i] > 0:
             parts.append(

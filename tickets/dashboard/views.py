@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -94,9 +96,15 @@ def _day(day: datetime.date) -> str:
     return date_format(day, "d.m")
 
 
+def _queue(**filters: str) -> str:
+    """The queue listing the tickets behind a bar."""
+    return f"{reverse('tickets_staff:queue')}?{urlencode(filters)}"
+
+
 def _open_tickets(figures: dashboard.Dashboard) -> tuple[Chart, list[Row], Row]:
     counts = figures.open_tickets
     statuses = Ticket.OPEN_STATUSES
+    priority_of = {Ticket.Priority(p).label: p for p, _tone in PRIORITIES}
     chart = bar_chart(
         chart_id="chart-open",
         title=_("Open tickets by status and priority"),
@@ -115,6 +123,9 @@ def _open_tickets(figures: dashboard.Dashboard) -> tuple[Chart, list[Row], Row]:
             )
             for p, tone in PRIORITIES
         ],
+        links=lambda i, series: _queue(
+            status=statuses[i], priority=priority_of[series.label]
+        ),
     )
     rows = [
         Row(
@@ -136,6 +147,7 @@ def _daily(figures: dashboard.Dashboard) -> tuple[Chart, list[Row], Row]:
     daily = figures.daily
     calendar = support_hours.calendar()
     closed = [not calendar.day(day).is_working for day in daily.days]
+    channel_of = {Ticket.Channel(c).label: c for c, _tone in CHANNELS}
     chart = bar_chart(
         chart_id="chart-daily",
         title=_("Tickets filed per day, last %(days)s days")
@@ -164,6 +176,12 @@ def _daily(figures: dashboard.Dashboard) -> tuple[Chart, list[Row], Row]:
         shaded=closed,
         shaded_label=_("Support closed"),
         width=WIDE,
+        links=lambda i, series: _queue(
+            view="all",
+            channel=channel_of[series.label],
+            created_from=daily.days[i].isoformat(),
+            created_to=daily.days[i].isoformat(),
+        ),
     )
     rows = [
         Row(

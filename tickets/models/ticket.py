@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.files import File
 from django.db import connections, models
-from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.db.models.functions import Coalesce
@@ -228,6 +228,17 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
                 in_any |= Q(Contains(_casefolded(field), word))
             match &= in_any
         return match
+
+    def recount_replies(self) -> int:
+        """Store how many public support replies each of these tickets has."""
+        replies = (
+            Message.objects.filter(ticket=OuterRef("pk"), kind=Message.Kind.REPLY)
+            .order_by()
+            .values("ticket")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.update(staff_replies=Coalesce(Subquery(replies), 0))
 
     def refresh_search_index(
         self, *, message_ids: tuple[int, int] | None = None
@@ -510,6 +521,14 @@ class Ticket(models.Model):
     resolution_met = models.BooleanField(
         _("solved within target"), null=True, blank=True
     )
+    # Support time the clock ran from filing to the solution, pauses left
+    # out; empty while the ticket is unsolved.
+    resolution_support_seconds = models.PositiveIntegerField(
+        _("resolution time (support seconds)"), null=True, blank=True
+    )
+    # Support's public replies, counted again from the messages whenever one
+    # is added or moved (`TicketQuerySet.recount_replies`).
+    staff_replies = models.PositiveIntegerField(_("support replies"), default=0)
 
     objects = TicketManager()
 

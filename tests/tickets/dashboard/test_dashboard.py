@@ -21,6 +21,8 @@ T1 was closed and rated 2 on 18 March, T3 closed and rated 5 on 13 May.
 from __future__ import annotations
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 import time_machine
@@ -282,6 +284,37 @@ def test_a_supervisor_sees_the_figures_as_charts_and_tables(
     assert len(daily_rows) == 30
     assert daily_rows[-2].cells == (0, 0, 1, 1)  # 12 May: a call and a Telegram
     assert f'href="{URL}"' in page
+
+
+def test_the_bars_open_the_tickets_behind_them_in_the_queue(
+    client, supervisor, history
+) -> None:
+    sign_in(client, supervisor)
+    # Not the search box's example number.
+    filed = set(Ticket.objects.values_list("reference", flat=True))
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(URL).content.decode()
+        links = re.findall(r'<a href="(/staff/queue/\?[^"]+)"><rect', page)
+        listed = {
+            url: set(
+                re.findall(
+                    r"HD-\d{4}-\d{6}", client.get(unescape(url)).content.decode()
+                )
+            )
+            & filed
+            for url in links
+        }
+
+    telegram_12_may = (
+        "/staff/queue/?view=all&amp;channel=telegram"
+        "&amp;created_from=2026-05-12&amp;created_to=2026-05-12"
+    )
+    waiting_normal = "/staff/queue/?status=waiting&amp;priority=normal"
+    assert listed[telegram_12_may] == {history["t5"].reference}
+    assert listed[waiting_normal] == {history["t5"].reference}
+    # Six tickets filed in thirty days, three unsolved: a bar for each.
+    assert len([url for url in links if "created_from" in url]) == 6
+    assert len([url for url in links if "status=" in url]) == 3
 
 
 @pytest.mark.parametrize("role", ["admin_user", "supervisor"])
