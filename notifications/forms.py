@@ -5,12 +5,12 @@ from collections.abc import Iterator
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Notification, Preferences
+from notifications.models import EMAIL_ONLY, Notification, Preferences
 
 
 class PreferencesForm(forms.Form):
-    """For each kind, in the app and by e-mail (ticked: wanted), and the
-    quiet hours."""
+    """For each kind, in the app and by e-mail (ticked: wanted; by e-mail
+    alone for `EMAIL_ONLY` kinds), and the quiet hours."""
 
     quiet_from = forms.TimeField(
         label=_("No e-mail from"),
@@ -27,9 +27,10 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for value, label in Notification.Kind.choices:
-            self.fields[f"in_app_{value}"] = forms.BooleanField(
-                label=_("%(kind)s: in the app") % {"kind": label}, required=False
-            )
+            if value not in EMAIL_ONLY:
+                self.fields[f"in_app_{value}"] = forms.BooleanField(
+                    label=_("%(kind)s: in the app") % {"kind": label}, required=False
+                )
             self.fields[f"email_{value}"] = forms.BooleanField(
                 label=_("%(kind)s: by e-mail") % {"kind": label}, required=False
             )
@@ -43,7 +44,8 @@ class PreferencesForm(forms.Form):
             "quiet_to": preferences.quiet_to,
         }
         for value in Notification.Kind.values:
-            initial[f"in_app_{value}"] = value not in preferences.muted_in_app
+            if value not in EMAIL_ONLY:
+                initial[f"in_app_{value}"] = value not in preferences.muted_in_app
             initial[f"email_{value}"] = value not in preferences.muted_email
         initial[f"email_{Notification.Kind.CUSTOMER_REPLY}"] = customer_message_email
         return initial
@@ -56,14 +58,18 @@ class PreferencesForm(forms.Form):
             )
         return data
 
-    def rows(self) -> Iterator[tuple[str, forms.BoundField, forms.BoundField]]:
-        """(kind's label, in-app field, e-mail field), a row each kind."""
+    def rows(
+        self,
+    ) -> Iterator[tuple[str, forms.BoundField | None, forms.BoundField]]:
+        """(kind's label, in-app field or None, e-mail field), a row each kind."""
         for value, label in Notification.Kind.choices:
-            yield label, self[f"in_app_{value}"], self[f"email_{value}"]
+            in_app = None if value in EMAIL_ONLY else self[f"in_app_{value}"]
+            yield label, in_app, self[f"email_{value}"]
 
     def muted(self, channel: str) -> list[str]:
         return [
             value
             for value in Notification.Kind.values
-            if not self.cleaned_data[f"{channel}_{value}"]
+            if f"{channel}_{value}" in self.fields
+            and not self.cleaned_data[f"{channel}_{value}"]
         ]

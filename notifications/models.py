@@ -53,6 +53,9 @@ class Notification(models.Model):
         FOLLOWED = "followed", _("News of a ticket I follow")
         RULE = "rule", _("An automation rule's notice")
         LOW_RATING = "low_rating", _("A low satisfaction rating (supervisors)")
+        # Never a row here: an e-mail alone (`EMAIL_ONLY`), listed among
+        # the kinds so that the preferences page can turn it off.
+        WEEKLY_REPORT = "weekly_report", _("The weekly report (supervisors)")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(
@@ -123,6 +126,11 @@ class Notification(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notifications:open", args=[self.code])
+
+
+# Kinds told by e-mail only, with no notification in the list: the
+# preferences offer them by e-mail alone.
+EMAIL_ONLY = frozenset({Notification.Kind.WEEKLY_REPORT})
 
 
 class Follow(models.Model):

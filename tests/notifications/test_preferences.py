@@ -40,6 +40,7 @@ def test_saving_kinds_and_quiet_hours(client, ivan) -> None:
         "email_rule": "on",
         "in_app_low_rating": "on",
         "email_low_rating": "on",
+        "email_weekly_report": "on",
         "quiet_from": "22:00",
         "quiet_to": "08:00",
     }
@@ -72,3 +73,17 @@ def test_customers_are_refused(client, customer) -> None:
     client.force_login(customer)
 
     assert client.get(URL).status_code == 403
+
+
+def test_the_weekly_report_is_offered_by_e_mail_only(client, ivan) -> None:
+    sign_in(client, ivan)
+
+    page = client.get(URL)
+    client.post(URL, {"email_new_ticket": "on"})
+
+    html = page.content.decode()
+    assert 'name="email_weekly_report"' in html
+    assert 'name="in_app_weekly_report"' not in html
+    preferences = Preferences.objects.get(user=ivan)
+    assert "weekly_report" in preferences.muted_email
+    assert "weekly_report" not in preferences.muted_in_app
