@@ -373,6 +373,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "tickets.dashboard.figures.refresh_dashboard",
         "schedule": 60.0,
     },
+    # Last week's report to the supervisors, Monday morning Moscow time
+    # (CELERY_TIMEZONE).
+    "weekly-report": {
+        "task": "reports.tasks.send_weekly_report",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }
 # Tasks sit beside the code they run; besides each app's `tasks` module
 # (found by autodiscovery) these modules hold some, and a worker loads them.

@@ -1,5 +1,6 @@
-"""Exports of the period's tickets, written by the worker with their
-progress, kept for a day for whoever asked for them."""
+"""What the reports keep: the exports of a period's tickets, written by the
+worker with their progress and kept for a day for whoever asked for them;
+the weekly report e-mails sent."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 
 class ExportQuerySet(models.QuerySet["Export"]):
@@ -84,3 +88,31 @@ class Export(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+
+class WeeklyReport(models.Model):
+    """One week's report e-mail to the supervisors, recorded in the
+    transaction that queues its e-mails: a second run for the week, or a run
+    in another worker at once, finds the row and sends nothing
+    (`reports.services.send_weekly_report`)."""
+
+    # The Monday the Moscow week starts on.
+    week_start = models.DateField(_("week from"), unique=True)
+    # When its e-mails went to the outbox, which sends them after commit.
+    sent_at = models.DateTimeField(_("sent"), default=now)
+    recipients = models.ManyToManyField(
+        User, verbose_name=_("recipients"), related_name="+", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("weekly report")
+        verbose_name_plural = _("weekly reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(week_start__iso_week_day=1),
+                name="weekly_report_starts_on_monday",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.week_start.isoformat()
