@@ -114,6 +114,15 @@ def _median(figures: Figures) -> str:
     return seconds_as_support_time(figures.first_response_median) or "—"
 
 
+def _resolution(figures: Figures) -> str:
+    return seconds_as_support_time(figures.resolution_median) or "—"
+
+
+def _replies(figures: Figures) -> str:
+    per_ticket = figures.replies_per_ticket
+    return "—" if per_ticket is None else floatformat(per_ticket, 1)
+
+
 def _score(figures: Figures) -> str:
     return "—" if figures.score is None else floatformat(figures.score, 1)
 
@@ -129,7 +138,9 @@ def _totals(total: Row) -> list[tuple[str, str, str]]:
             _("First responses within target"),
             lambda figures: percent(figures.first_response_share),
         ),
+        (_("Median resolution"), _resolution),
         (_("Solved within target"), lambda figures: percent(figures.resolution_share)),
+        (_("Replies per ticket"), _replies),
         (_("Average rating"), _score),
         (_("Ratings"), lambda figures: str(figures.rated)),
     ]

@@ -246,7 +246,11 @@ def test_the_figures_are_those_of_the_reports_page(
         ["Solved", "1", "2"],
         ["Median first response", "1 h 00 min", "1 h 15 min"],
         ["First responses within target", "67%", "50%"],
+        # T3 13 h; T6 14 h and T2 7 h.
+        ["Median resolution", "13 h 00 min", "10 h 30 min"],
         ["Solved within target", "100%", "50%"],
+        # T3, T4 and T5 one each, T7 none; T2 and T6 one each.
+        ["Replies per ticket", "0.8", "1.0"],
         ["Average rating", "5.0", "—"],
         ["Ratings", "1", "0"],
     ]
