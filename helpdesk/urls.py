@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("organisation/integrations/", include("api.portal_urls")),
     path("organisation/webhooks/", include("webhooks.portal_urls")),
+    path("organisation/figures/", include("reports.organisation_urls")),
     path("admin/", admin.site.urls),
 ]
 

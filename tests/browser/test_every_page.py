@@ -62,6 +62,7 @@ NOT_PAGES = {
     "reports:export_tickets",
     "reports:export_progress",
     "reports:export_file",
+    "organisation_figures:csv",
     "sitemap",
     "admin:audit_auditentry_export",
 }

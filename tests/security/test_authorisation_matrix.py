@@ -208,6 +208,11 @@ EXPECTED: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "webhooks:delete": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
     "webhooks:rotate": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
     "webhooks:enable": _post_only(_signed_in(FORBIDDEN, manager_a=OK)),
+    # An organisation's statistics: its manager's; staff have the reports.
+    **{
+        name: (_signed_in(FORBIDDEN, manager_a=OK), _signed_in(NO_METHOD))
+        for name in ("organisation_figures:page", "organisation_figures:csv")
+    },
     "api:docs": (_roles(OK), _roles(NO_METHOD)),
     "api:tickets": (_roles(NO_TOKEN), _roles(NO_TOKEN)),
     "api:ticket": (_roles(NO_TOKEN), _roles(NO_TOKEN)),

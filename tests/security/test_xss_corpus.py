@@ -115,6 +115,7 @@ def test_payload_is_inert_everywhere(
         "/tickets/",
         ticket.get_absolute_url(),
         "/organisation/contacts/",
+        "/organisation/figures/",
     ):
         pages[f"customer {name}"] = client.get(name).content.decode()
     sign_in(client, agent)
