@@ -79,12 +79,14 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _percent(share: float | None) -> str:
-    return "" if share is None else f"{share * 100:.1f}"
+# Numbers, not text, as the supervisors' exports write them: a spreadsheet
+# sums them.
+def _percent(share: float | None) -> float | str:
+    return "" if share is None else round(share * 100, 1)
 
 
-def _hours(seconds: float | None) -> str:
-    return "" if seconds is None else f"{seconds / 3600:.2f}"
+def _hours(seconds: float | None) -> float | str:
+    return "" if seconds is None else round(seconds / 3600, 2)
 
 
 def table_rows(figures: OrganisationFigures) -> list[list]:
@@ -134,7 +136,7 @@ def figures_csv(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         target=("organisation", membership.organisation_id),
         request=request,
-        export="organisation",
+        export="organisation.csv",
         first=months.first.strftime("%Y-%m"),
         last=months.last.strftime("%Y-%m"),
     )

@@ -398,7 +398,7 @@ def test_the_table_exports_as_csv_and_is_recorded(
         ["ALFA-0003-AAAA-0003", "Helpdesk Mail", "0", "2", "0", "0", "2"],
         [_("All tickets"), "", "1", "3", "0", "1", "5"],
         [_("Solved"), "", "1", "1", "0", "0", "2"],
-        [median, "", "1.00", "2.00", "", "", "1.50"],
+        [median, "", "1.0", "2.0", "", "", "1.5"],
         [_("First responses within target, %"), "", "100.0", "33.3", "", "", "50.0"],
     ]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORT)
@@ -408,7 +408,7 @@ def test_the_table_exports_as_csv_and_is_recorded(
         str(organisation.pk),
     )
     assert entry.data == {
-        "export": "organisation",
+        "export": "organisation.csv",
         "first": "2026-01",
         "last": "2026-04",
     }
