@@ -266,7 +266,8 @@ def test_five_queries_whatever_the_number_of_tickets_and_licences(
         figures = organisation_figures(organisation.pk, LAST_12)
 
     assert len(figures.licences) == 8
-    assert len(few) == len(more) == 5
+    # SQLite reads the medians' values in one more.
+    assert len(few) == len(more) == (5 if connection.vendor == "postgresql" else 6)
 
 
 def _manager_page(client, user, query=None):
