@@ -61,6 +61,11 @@ KB_ARTICLES = 10_000
 KB_ARTICLE_P95_MS = 30
 KB_SUGGEST_P95_MS = 50
 KB_SEARCH_P95_MS = 100
+# Issue 24: a report over the last 30 days by agent (live figures, no cache).
+REPORT_P95_MS = 500
+# Issue 24: a year's export of tickets grows its process by no more than
+# this over a month's (constant memory), in either format.
+EXPORT_GROWTH_MB = 16
 # A request measured in-process is given up after this long.
 IN_PROCESS_TIMEOUT_S = 120
 
@@ -360,6 +365,12 @@ def build_scenarios(personas: dict) -> list[Scenario]:
             targets=[("p95_ms", KB_SEARCH_P95_MS)],
         ),
         Scenario(
+            "reports_30_days",
+            [personas["report_path"]],
+            personas["supervisor_cookie"],
+            targets=[("p95_ms", REPORT_P95_MS)],
+        ),
+        Scenario(
             "schedule_status",
             ["/api/schedule/status"],
             "",
@@ -524,6 +535,7 @@ def _bearer(user, scopes: list[str], organisation_id: int | None = None) -> str:
 def find_personas(csrf: str) -> dict:
     from django.db.models import Count
     from django.urls import NoReverseMatch, reverse
+    from django.utils.timezone import localdate
 
     from accounts.models import Licence, User
     from bench.urls import CEILING_PATH
@@ -565,6 +577,14 @@ def find_personas(csrf: str) -> dict:
         dashboard_path = reverse("tickets_staff:dashboard")
     except NoReverseMatch:
         dashboard_path = ""
+    today = localdate()
+    report_path = f"{reverse('reports:report')}?" + urlencode(
+        {
+            "first": (today - dt.timedelta(days=29)).isoformat(),
+            "last": today.isoformat(),
+            "by": "agent",
+        }
+    )
     return {
         "api_agent": _bearer(agent, ["tickets:read"]),
         "api_filer": _bearer(
@@ -581,6 +601,7 @@ def find_personas(csrf: str) -> dict:
         "agent_cookie": session_cookie(agent, csrf),
         "supervisor": supervisor,
         "supervisor_cookie": session_cookie(supervisor, csrf),
+        "report_path": report_path,
         "manager": manager,
         "manager_cookie": session_cookie(manager, csrf),
         "filer": filer,
@@ -799,6 +820,57 @@ def measure_escalation_sweep() -> dict:
         else f"MISSES a clock's query >{SWEEP_QUERY_MS} ms or a sequential scan"
     )
     return report
+
+
+def measure_exports(env: dict[str, str]) -> dict:
+    """A month's and a year's tickets exported in each format, each in a
+    process of its own: the year's peak memory must stay near the month's."""
+    runs = []
+    for fmt in ("csv", "xlsx"):
+        for days in (30, 365):
+            completed = subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "export_memory.py"),
+                    f"--days={days}",
+                    f"--format={fmt}",
+                ],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            line = next(
+                (x for x in completed.stdout.splitlines() if x.startswith("EXPORT ")),
+                None,
+            )
+            if line is None:
+                say(completed.stdout[-2000:] + completed.stderr[-3000:])
+                raise SystemExit("bench/export_memory.py failed")
+            runs.append(json.loads(line.removeprefix("EXPORT ")))
+    growth = {
+        fmt: round(
+            max(
+                r["rss_peak_mb"]
+                for r in runs
+                if r["format"] == fmt and r["days"] == 365
+            )
+            - max(
+                r["rss_peak_mb"] for r in runs if r["format"] == fmt and r["days"] == 30
+            ),
+            1,
+        )
+        for fmt in ("csv", "xlsx")
+    }
+    return {
+        "runs": runs,
+        "growth_mb": growth,
+        "target_growth_mb": EXPORT_GROWTH_MB,
+        "verdict": "ok"
+        if all(g <= EXPORT_GROWTH_MB for g in growth.values())
+        and all(r["state"] == "done" for r in runs)
+        else f"MISSES growth>{EXPORT_GROWTH_MB} MB or a failed export",
+    }
 
 
 def measure_bulk_upsert(port: int, authorization: str, seconds: int) -> dict:
@@ -1270,6 +1342,19 @@ def main() -> int:
                 + f"; {sweep['verdict']}"
             )
             failed |= sweep["verdict"] != "ok"
+        exports = None
+        if not args.only or "exports" in args.only.split(","):
+            exports = measure_exports(env)
+            say(
+                "exports: "
+                + ", ".join(
+                    f"{r['format']} {r['days']} days {r['tickets']:,} tickets "
+                    f"{r['seconds']} s peak {r['rss_peak_mb']} MB"
+                    for r in exports["runs"]
+                )
+                + f"; growth {exports['growth_mb']}; {exports['verdict']}"
+            )
+            failed |= exports["verdict"] != "ok"
         load = None
         if not args.no_load_test:
             say(f"load test: {args.load_users} users for {args.load_seconds} s")
@@ -1318,6 +1403,7 @@ def main() -> int:
         "load_test": load,
         "bulk_licence_upsert": bulk,
         "escalation_sweep": sweep,
+        "exports": exports,
         "inprocess": {},
     }
     if not args.no_inprocess:
