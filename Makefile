@@ -68,7 +68,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(PY) -m tests.run
 
 # The suite under coverage.py; `coverage report` lists each module's share.
 coverage: install
