@@ -66,8 +66,9 @@ def _queue(span: Span) -> str:
     )
 
 
-def charts(period: Period, days: Sequence[Day]) -> tuple[Chart, Chart]:
-    """Tickets filed and solved per day (or week); the backlog at each end."""
+def charts(period: Period, days: Sequence[Day]) -> list[tuple[str, Chart]]:
+    """Tickets filed per day (or week); the backlog at each end, with the
+    tickets solved and reopened; each with its heading."""
     drawn = spans(days)
     labels = [span.label for span in drawn]
     weekly = len(drawn) < len(days)
@@ -76,9 +77,15 @@ def charts(period: Period, days: Sequence[Day]) -> tuple[Chart, Chart]:
         "first": date_format(period.first, "d.m.Y"),
         "last": date_format(period.last, "d.m.Y"),
     }
+    flow_title = _("Tickets filed per week") if weekly else _("Tickets filed per day")
+    backlog_title = (
+        _("Unsolved tickets at the end of each week")
+        if weekly
+        else _("Unsolved tickets at the end of each day")
+    )
     flow = bar_chart(
         chart_id="chart-flow",
-        title=_("Tickets filed per week") if weekly else _("Tickets filed per day"),
+        title=flow_title,
         description=ngettext(
             "%(count)s ticket filed from %(first)s to %(last)s; each bar opens "
             "its tickets in the queue.",
@@ -96,9 +103,7 @@ def charts(period: Period, days: Sequence[Day]) -> tuple[Chart, Chart]:
     )
     backlog = line_chart(
         chart_id="chart-backlog",
-        title=_("Unsolved tickets at the end of each week")
-        if weekly
-        else _("Unsolved tickets at the end of each day"),
+        title=backlog_title,
         description=_(
             "The backlog from %(first)s to %(last)s, as it was then: a ticket "
             "solved and later reopened left it and came back."
@@ -113,4 +118,4 @@ def charts(period: Period, days: Sequence[Day]) -> tuple[Chart, Chart]:
         integer=True,
         width=WIDE,
     )
-    return flow, backlog
+    return [(flow_title, flow), (backlog_title, backlog)]

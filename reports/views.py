@@ -53,11 +53,11 @@ def _record_export(request: HttpRequest, form: ReportForm, export: str) -> None:
 @_reports_page
 def report_page(request: HttpRequest) -> HttpResponse:
     form = ReportForm.for_query(request.GET)
-    report = flow = backlog = None
+    report, drawn = None, []
     if form.is_valid():
         period = form.period()
         report = figures.report(period, form.cleaned_data["by"])
-        flow, backlog = charts(period, figures.backlog(period))
+        drawn = charts(period, figures.backlog(period))
     query = urlencode(form.data)
     return render(
         request,
@@ -65,8 +65,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
-            "flow_chart": flow,
-            "backlog_chart": backlog,
+            "charts": drawn,
             "dimension": figures.DIMENSIONS.get(form.data["by"], None),
             "rows": [_shown(row) for row in report.rows] if report else [],
             "total": _shown(report.total) if report else None,
