@@ -56,7 +56,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     report, drawn = None, []
     if form.is_valid():
         period = form.period()
-        report = figures.report(period, form.cleaned_data["by"])
+        report = figures.report(period, form.cleaned_data["by"], rows_before=False)
         drawn = charts(period, figures.backlog(period))
     query = urlencode(form.data)
     return render(

@@ -271,3 +271,23 @@ def test_a_long_period_is_drawn_a_week_to_a_bar(history) -> None:
     assert drawn[-1].last == year.last
     assert sum(span.filed for span in drawn) == 7
     assert drawn[-1].backlog == 3
+
+
+def test_a_page_compares_its_rows_by_their_counts_alone(history) -> None:
+    # T1, filed on 13 March, is in the period before.
+    march = Period(datetime.date(2026, 3, 13), datetime.date(2026, 4, 11))
+    april = Period(datetime.date(2026, 4, 12), datetime.date(2026, 5, 11))
+
+    full = report(april, "channel")
+    light = report(april, "channel", rows_before=False)
+
+    assert april.previous() == march
+    assert [row.before.tickets for row in light.rows] == [
+        row.before.tickets for row in full.rows
+    ]
+    web = next(row for row in full.rows if row.key == "web")
+    assert web.before.first_response_median == 8 * HOUR
+    assert next(row for row in light.rows if row.key == "web").before == Figures(
+        tickets=1
+    )
+    assert light.total == full.total

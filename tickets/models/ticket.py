@@ -1006,6 +1006,16 @@ class TicketEvent(models.Model):
         verbose_name = _("ticket event")
         verbose_name_plural = _("ticket events")
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The reports' backlog reads the status changes since a day
+            # (`reports.figures.backlog`): from this index alone.
+            models.Index(
+                fields=["created_at"],
+                include=["old_value", "new_value"],
+                condition=Q(kind="status"),
+                name="ticketevent_status_changes",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket.reference}: {self.get_kind_display()}"
