@@ -342,6 +342,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.forget_old_exports",
         "schedule": crontab(minute=15),
     },
+    # Erasures whose task was lost to a broker outage (privacy.tasks).
+    "erase-pending": {"task": "privacy.tasks.erase_pending", "schedule": 300.0},
     "forget-kept-uploads": {
         "task": "tickets.tasks.forget_kept_uploads",
         "schedule": crontab(hour=4, minute=30),

@@ -3,8 +3,11 @@ user's page), and the record of the retention runs."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -21,8 +24,9 @@ from audit.models import AuditEntry
 from helpdesk.admin_names import RecordAdmin
 from privacy.export import build_export, export_filename
 from privacy.forms import EraseForm
-from privacy.models import RetentionRun
-from privacy.services import PrivacyError, anonymise_person
+from privacy.models import Erasure, RetentionRun
+from privacy.services import PrivacyError, request_erasure
+from privacy.tasks import erase_person
 
 EXPORT = "privacy.export_personal_data"
 ERASE = "privacy.erase_personal_data"
@@ -110,7 +114,7 @@ class PrivacyUserAdmin(UserAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                anonymise_person(
+                erasure = request_erasure(
                     user,
                     by=request.user,
                     remove_attachments=form.cleaned_data["remove_attachments"],
@@ -118,9 +122,22 @@ class PrivacyUserAdmin(UserAdmin):
             except PrivacyError as error:
                 form.add_error(None, str(error))
             else:
+                # Robust: a broker that is down must not turn the request,
+                # already committed, into an error page; `erase_pending`
+                # takes the erasure up later.
+                transaction.on_commit(
+                    partial(erase_person.delay, erasure.pk), robust=True
+                )
+                # With eager tasks (`make run`) it is done already.
+                erasure.refresh_from_db()
                 self.message_user(
                     request,
-                    _("The person's data has been erased; their tickets stay."),
+                    _("The person's data has been erased; their tickets stay.")
+                    if erasure.status == Erasure.Status.DONE
+                    else _(
+                        "The account is closed; the person's data is being erased. "
+                        "This page says when it is done."
+                    ),
                     messages.SUCCESS,
                 )
                 return redirect("admin:accounts_user_change", user.pk)
@@ -133,6 +150,7 @@ class PrivacyUserAdmin(UserAdmin):
                 "title": _("Erase the data of %(name)s") % {"name": user},
                 "person": user,
                 "tickets": user.tickets.count(),
+                "erasure": user.erasures.first(),
                 "form": form,
                 "change_url": reverse("admin:accounts_user_change", args=[user.pk]),
             },
@@ -143,6 +161,9 @@ class PrivacyUserAdmin(UserAdmin):
         extra.update(
             may_export=self.has_export_permission(request),
             may_erase=self.has_erase_permission(request),
+            erasure=Erasure.objects.filter(user_id=object_id).first()
+            if object_id.isdigit()
+            else None,
         )
         return super().change_view(
             request, object_id, *args, extra_context=extra, **kwargs

@@ -1,11 +1,14 @@
-"""What the nightly retention removed (`RetentionRun`), and the permissions
-of exporting and erasing a person's data (`PersonalData`)."""
+"""What the nightly retention removed (`RetentionRun`), the erasures asked
+for (`Erasure`), and the permissions of exporting and erasing a person's
+data (`PersonalData`)."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 
 class PersonalData(models.Model):
@@ -60,3 +63,47 @@ class RetentionRun(models.Model):
     @property
     def bytes_freed(self) -> int:
         return self.attachment_bytes + self.raw_email_bytes
+
+
+class Erasure(models.Model):
+    """An erasure of a person's data asked for in the admin: the account is
+    closed at once (`services.request_erasure`), the data goes in a task
+    (`tasks.erase_person`, `services.carry_out_erasure`), since the sweep
+    reads every table, longer than a page may wait. The user's admin page
+    says where it stands. No name, address or phone is kept here."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="erasures",
+        verbose_name=_("account"),
+    )
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    remove_attachments = models.BooleanField(_("their files deleted too"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("requested"), default=now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        # Governed by `PersonalData`'s right to erase; never edited as rows.
+        default_permissions = ()
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.get_status_display()}"

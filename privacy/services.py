@@ -5,6 +5,7 @@ keeps and why: docs/personal-data.md."""
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,12 +31,13 @@ from accounts.models import (
     Invitation,
     User,
 )
+from accounts.services import deactivate_account
 from audit import services as audit
 from audit.models import AuditEntry
 from knowledge.personal_data import placeholders, scrub_person
 from notifications.models import Notification
 from outbox.models import OutgoingEmail
-from privacy.models import RetentionRun
+from privacy.models import Erasure, RetentionRun
 from tickets import conversation
 from tickets.models import (
     Attachment,
@@ -51,6 +53,8 @@ from tickets.models import (
     TicketEvent,
 )
 from tickets.models.telegram import OutgoingTelegramMessage
+
+logger = logging.getLogger(__name__)
 
 
 class PrivacyError(Exception):
@@ -293,6 +297,86 @@ def _delete_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
+def _check_erasable(user: User, *, by: User) -> None:
+    if user.pk == by.pk:
+        raise PrivacyError(_("You cannot erase your own data."))
+    if user.is_staff or user.is_superuser:
+        raise PrivacyError(
+            _(
+                "Staff accounts are not erased here: they wrote the support's "
+                "side of the tickets. Remove the staff rights first."
+            )
+        )
+
+
+@transaction.atomic
+def request_erasure(
+    user: User, *, by: User, remove_attachments: bool = False
+) -> Erasure:
+    """Ask for a customer's erasure, as the admin does: refused for staff
+    and for oneself; otherwise the account is closed now, for every channel
+    (no sign-in, every session ended), and the erasure is recorded, pending.
+    The caller queues `privacy.tasks.erase_person` after commit, which runs
+    `carry_out_erasure`: the data itself goes there, since the sweep reads
+    every table."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _check_erasable(user, by=by)
+    deactivate_account(user, by=by, note=_("Erasure of their personal data requested."))
+    if user.has_usable_password():
+        # Ends every session: its hash was made from the old password.
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return Erasure.objects.create(
+        user=user, requested_by=by, remove_attachments=remove_attachments
+    )
+
+
+def carry_out_erasure(erasure_id: int) -> Erasure | None:
+    """Erase the person of a pending erasure (`anonymise_person`) and mark
+    it done, in one transaction; None when there is nothing to do: done
+    already, failed, or being carried out by another worker (its row is
+    locked), so that a task delivered twice, or the periodic catch-up
+    beside it, erases once. A failure rolls the erasure back and marks it
+    failed, for the admin to ask again; the account stays closed."""
+    try:
+        with transaction.atomic():
+            erasure = (
+                Erasure.objects.select_for_update(skip_locked=True)
+                .filter(pk=erasure_id, status=Erasure.Status.PENDING)
+                .first()
+            )
+            if erasure is None:
+                return None
+            if erasure.requested_by is None:
+                # Deleted meanwhile: the erasure has nobody to be recorded by.
+                raise RuntimeError(f"Erasure {erasure_id} has lost its requester")
+            anonymise_person(
+                erasure.user,
+                by=erasure.requested_by,
+                remove_attachments=erasure.remove_attachments,
+            )
+            erasure.status = Erasure.Status.DONE
+            erasure.finished_at = now()
+            erasure.save(update_fields=["status", "finished_at"])
+            return erasure
+    except Exception:  # rolled back; say so instead of pending for ever
+        logger.exception("Erasure %s failed", erasure_id)
+        Erasure.objects.filter(pk=erasure_id, status=Erasure.Status.PENDING).update(
+            status=Erasure.Status.FAILED, finished_at=now()
+        )
+        return Erasure.objects.get(pk=erasure_id)
+
+
+def pending_erasures() -> list[int]:
+    """The erasures still to carry out, oldest first (a task may have been
+    lost to a broker outage: `tasks.erase_pending` catches up)."""
+    return list(
+        Erasure.objects.filter(status=Erasure.Status.PENDING)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def anonymise_person(user: User, *, by: User, remove_attachments: bool = False) -> User:
     """Erase a customer's contact: everything that identifies them is
@@ -314,16 +398,8 @@ def anonymise_person(user: User, *, by: User, remove_attachments: bool = False) 
     Running it again changes nothing more, except that attachments are
     removed when asked the second time. Recorded as an account event.
     """
-    if user.pk == by.pk:
-        raise PrivacyError(_("You cannot erase your own data."))
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.is_staff or user.is_superuser:
-        raise PrivacyError(
-            _(
-                "Staff accounts are not erased here: they wrote the support's "
-                "side of the tickets. Remove the staff rights first."
-            )
-        )
+    _check_erasable(user, by=by)
     already = user.account_events.filter(kind=AccountEvent.Kind.ERASED).exists()
     person = _Person.of(user)
     moment = now()
