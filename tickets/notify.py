@@ -2,8 +2,9 @@
 
 `notify()` claims the event, then each channel says what it has to say:
 e-mail to the customers and the assignee (`tickets.email.outgoing`), a
-staff reply with its files, a status change or the rating question to the
-Telegram chats that follow the ticket (`tickets.telegram.notify`), and
+staff reply with its files, a status change and the rating question to the
+Telegram chats that follow the ticket (`tickets.telegram.notify`), both
+asking for the rating when the event closed the ticket (`closes_ticket`), and
 integrations' webhooks and staff's notifications (`publish_event`, through
 `outbox.events`, which the webhooks and notifications apps listen to). Called inside
 the transaction that made the change, so each channel's outbox rows commit
@@ -42,16 +43,34 @@ WEBHOOK_TYPES = {
 }
 
 
-def notify(event: TicketEvent) -> int:
+def notify(event: TicketEvent, *, closing: bool = False) -> int:
     """Queue every message about one event, once: the event is claimed first.
-    Returns how many messages were queued."""
+    Returns how many messages were queued.
+
+    `closing`: the event is a reply sent with the change to closed, which
+    `services.add_message` tells in the reply's own messages; they ask for
+    the rating then, as the change's would (`closes_ticket`)."""
     claimed = TicketEvent.objects.filter(pk=event.pk, notified_at=None).update(
         notified_at=now()
     )
     if claimed != 1:
         return 0
     publish_event(event)
-    return mail_event(event) + tell_followers(event)
+    closes = closes_ticket(event, closing=closing)
+    return mail_event(event, closes=closes) + tell_followers(event, closes=closes)
+
+
+def closes_ticket(event: TicketEvent, *, closing: bool = False) -> bool:
+    """Whether the event closed the ticket: the change to closed, or a reply
+    sent with it. What every channel says of such an event asks the
+    customers for a rating, if the ticket can still be rated
+    (`Ticket.awaits_rating`); only what closes asks, so a later reply to a
+    closed ticket does not ask again, and a resolved one is not asked yet
+    (it closes by itself, or reopens)."""
+    return closing or (
+        event.kind == TicketEvent.Kind.STATUS
+        and event.new_value == Ticket.Status.CLOSED
+    )
 
 
 def ticket_data(ticket: Ticket) -> dict:

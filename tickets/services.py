@@ -51,10 +51,10 @@ class TicketError(Exception):
     """A ticket rule was broken; the message says which, in the user's language."""
 
 
-def _notify(event: TicketEvent) -> None:
+def _notify(event: TicketEvent, *, closing: bool = False) -> None:
     # The outbox rows are written in the same transaction as the change; a
     # worker sends them after commit.
-    notify(event)
+    notify(event, closing=closing)
 
 
 def next_reference(year: int) -> str:
@@ -446,8 +446,9 @@ def add_message(
         new_status = Ticket.Status.OPEN
     if author.is_staff and new_status and new_status != ticket.status:
         status_events.append(_set_status(ticket, new_status, by=author))
-    # One e-mail per message: a reply says the ticket's new status itself.
-    _notify(message_event)
+    # One e-mail per message: a reply says the ticket's new status itself,
+    # and asks for the rating when it closed the ticket.
+    _notify(message_event, closing=bool(status_events) and ticket.is_closed)
     for event in status_events:
         publish_event(event)
     return message

@@ -23,6 +23,7 @@ from tickets.services import (
     add_message,
     change_ticket_status,
     rate_ticket,
+    send_staff_message,
 )
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +131,66 @@ def test_a_rated_ticket_closed_again_is_not_asked_again(
 
     assert "на «Закрыта»" in last.body
     assert not LINK.search(last.body)
+
+
+# "Send and set: Closed": the reply's own e-mail asks, once.
+
+
+def test_a_reply_sent_with_closed_asks_in_its_own_email(
+    staff_client,
+    ticket,
+    customer,
+    colleague,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+) -> None:
+    ticket.cc.add(colleague)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            ticket.get_absolute_url(),
+            {"body": "Перезапустите службу.", "then_status": "closed"},
+        )
+
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.CLOSED
+    # One e-mail each, the reply, which says the status and asks.
+    for person in (customer, colleague):
+        [mail] = [m for m in mailoutbox if m.to == [person.email]]
+        assert "Перезапустите службу." in mail.body
+        in_text = LINK.findall(mail.body)
+        assert in_text == LINK.findall(mail.alternatives[0][0])
+        links = [rating_links.read_token(token) for token in in_text]
+        assert [link.score for link in links] == [5, 4, 3, 2, 1]
+        assert {(link.ticket_code, link.user_id) for link in links} == {
+            (ticket.code, person.pk)
+        }
+
+
+@pytest.mark.parametrize("status", ["waiting", "resolved"])
+def test_a_reply_sent_with_another_status_does_not_ask(
+    ticket, agent, status, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        send_staff_message(ticket, by=agent, body="Готово.", then_status=status)
+
+    [mail] = [m for m in mailoutbox if m.to == [ticket.contact_email]]
+    assert "Готово." in mail.body
+    assert not LINK.search(mail.body)
+
+
+def test_a_later_reply_to_the_closed_ticket_does_not_ask_again(
+    ticket, agent, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        send_staff_message(ticket, by=agent, body="Закрываю.", then_status="closed")
+        send_staff_message(ticket, by=agent, body="И ещё одно.")
+
+    closing, later = [m for m in mailoutbox if m.to == [ticket.contact_email]]
+    assert LINK.search(closing.body)
+    assert "И ещё одно." in later.body
+    assert not LINK.search(later.body)
 
 
 # The page a link opens.

@@ -82,10 +82,12 @@ def recipients_for(event: TicketEvent) -> tuple[str, list[Recipient]]:
     return "", []
 
 
-def mail_event(event: TicketEvent) -> int:
+def mail_event(event: TicketEvent, *, closes: bool = False) -> int:
     """Write the e-mails about one event to the outbox; how many were written.
 
-    `tickets.notify.notify` calls it once per event."""
+    `tickets.notify.notify` calls it once per event, and says whether the
+    event closed the ticket (`tickets.notify.closes_ticket`): the change to
+    closed, or the reply sent with it, which tells it."""
     template, recipients = recipients_for(event)
     duplicate = event.ticket
     # A merged duplicate's news threads into the ticket it now lives in, so
@@ -98,6 +100,9 @@ def mail_event(event: TicketEvent) -> int:
         "X-Loop": settings.EMAIL_MESSAGE_ID_DOMAIN,
         "X-Helpdesk-Ticket": ticket.reference,
     }
+    # What closes the ticket asks for the rating, as Telegram's message does:
+    # each customer's e-mail has links of their own.
+    ask_rating = closes and bool(recipients) and duplicate.awaits_rating()
     if event.kind != TicketEvent.Kind.CREATED:
         headers["In-Reply-To"] = thread_id(ticket)
         headers["References"] = thread_id(ticket)
@@ -106,13 +111,6 @@ def mail_event(event: TicketEvent) -> int:
         TicketEvent.Kind.STATUS,
     }:
         headers["Auto-Submitted"] = "auto-generated"
-    # The closing e-mail asks for the rating, as Telegram's message does.
-    ask_rating = (
-        bool(recipients)
-        and event.kind == TicketEvent.Kind.STATUS
-        and event.new_value == Ticket.Status.CLOSED
-        and duplicate.awaits_rating()
-    )
     for recipient in recipients:
         context = {
             "ticket": ticket,

@@ -122,7 +122,7 @@ def _followers(ticket: Ticket) -> list[TelegramLink]:
     ]
 
 
-def tell_followers(event: TicketEvent) -> int:
+def tell_followers(event: TicketEvent, *, closes: bool = False) -> int:
     """Queue what the chats following the ticket hear of one event; how many
     messages were queued.
 
@@ -131,26 +131,34 @@ def tell_followers(event: TicketEvent) -> int:
     2. A status change, unless the chat's own contact made it. A status set
        with a reply reaches no `notify()` (`services.add_message` only
        publishes it): the reply's text is the news.
-    3. With the change to closed, the rating question, when the ticket can
-       still be rated (`Ticket.awaits_rating`: closed, answered, unrated; a
-       resolved one closes by itself, or reopens).
+    3. When the event `closes` the ticket (the change to closed, or a reply
+       sent with it: `tickets.notify.closes_ticket`), the rating question
+       after it, if the ticket can still be rated (`Ticket.awaits_rating`).
     """
     if not settings.TELEGRAM_BOT_TOKEN:
         return 0
     message = event.message
     ticket = event.ticket
+    ask_rating = closes and ticket.awaits_rating()
     if (
         event.kind == TicketEvent.Kind.MESSAGE
         and message is not None
         and message.kind == Message.Kind.REPLY
     ):
-        return _tell_reply(ticket, message)
+        return _tell_reply(ticket, message, ask_rating=ask_rating)
     if event.kind == TicketEvent.Kind.STATUS:
-        return _tell_status(ticket, event)
+        return _tell_status(ticket, event, ask_rating=ask_rating)
     return 0
 
 
-def _tell_reply(ticket: Ticket, message: Message) -> int:
+def _ask_rating(link: TelegramLink, ticket: Ticket) -> int:
+    with translation.override(link.user.language):
+        text, buttons = rating_question(ticket)
+    outbox.queue(link.chat_id, text, buttons=buttons, link=link, ticket=ticket)
+    return 1
+
+
+def _tell_reply(ticket: Ticket, message: Message, *, ask_rating: bool) -> int:
     attachments = list(message.attachments.all())
     sendable = [a for a in attachments if a.size <= bot_api.UPLOAD_MAX_BYTES]
     too_large = [a for a in attachments if a not in sendable]
@@ -168,11 +176,12 @@ def _tell_reply(ticket: Ticket, message: Message) -> int:
                 ticket=ticket,
             )
         told += 1 + len(sendable)
+        if ask_rating:
+            told += _ask_rating(link, ticket)
     return told
 
 
-def _tell_status(ticket: Ticket, event: TicketEvent) -> int:
-    ask_rating = event.new_value == Ticket.Status.CLOSED and ticket.awaits_rating()
+def _tell_status(ticket: Ticket, event: TicketEvent, *, ask_rating: bool) -> int:
     told = 0
     for link in _followers(ticket):
         if event.actor_id == link.user_id:
@@ -186,9 +195,5 @@ def _tell_status(ticket: Ticket, event: TicketEvent) -> int:
             )
             told += 1
             if ask_rating:
-                text, buttons = rating_question(ticket)
-                outbox.queue(
-                    link.chat_id, text, buttons=buttons, link=link, ticket=ticket
-                )
-                told += 1
+                told += _ask_rating(link, ticket)
     return told

@@ -44,6 +44,26 @@ def test_closing_an_answered_ticket_asks_for_a_rating(
     ]
 
 
+def test_a_reply_sent_with_closed_asks_after_it_once(customer_chat, reply) -> None:
+    ticket = file_ticket(customer_chat)
+    before = len(customer_chat.replies())
+
+    reply(ticket, "Перезапустите службу.", new_status=Ticket.Status.CLOSED)
+
+    told, question = customer_chat.replies()[before:]
+    assert "Перезапустите службу." in told
+    assert question.startswith(f"{ticket.reference} · ")
+    assert customer_chat.buttons() == [
+        f"rate:{ticket.reference}:{score}" for score in range(1, 6)
+    ]
+
+    reply(ticket, "И ещё одно.")
+
+    [later] = customer_chat.replies()[before + 2 :]
+    assert "И ещё одно." in later
+    assert customer_chat.buttons() == []
+
+
 def test_resolving_does_not_ask_yet(customer_chat, reply, set_status) -> None:
     """`rate_ticket` rates closed tickets only: a resolved one may still reopen."""
     ticket = file_ticket(customer_chat)
