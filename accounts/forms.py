@@ -4,17 +4,44 @@ from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.forms import BoundField
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessRequest, Membership, Organisation, User
 from accounts.validators import validate_licence_number, validate_tax_id
 
 
+class ConsentBoundField(BoundField):
+    """The consent box as a checkbox row: the box, then its label on the same
+    line with the link to the notice in it; a long label wraps under its own
+    text, not under the box (`.checkbox-row`, static/css/site.css). The label
+    comes with the box, so the place a form gives a label (above the box in
+    `as_div`, before it in `as_p`) stays empty; the error list stays where
+    the form puts it, just above the row."""
+
+    def label_tag(self, *args, **kwargs) -> str:
+        return ""
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False) -> SafeString:
+        box = super().as_widget(widget, attrs, only_initial)
+        return format_html(
+            '<span class="checkbox-row">{}<label for="{}">{}</label></span>',
+            box,
+            self.id_for_label,
+            self.field.label_with_link(),
+        )
+
+
 class ConsentField(forms.BooleanField):
     """The required tick of consent to the processing of personal data, with
-    a link to the notice it agrees to (`accounts:privacy_notice`)."""
+    a link to the notice it agrees to (`accounts:privacy_notice`) in its
+    label (`ConsentBoundField`). `label` stays plain text: the error summary
+    names the field by it."""
+
+    bound_field_class = ConsentBoundField
 
     def __init__(self, **kwargs) -> None:
         super().__init__(
@@ -28,14 +55,25 @@ class ConsentField(forms.BooleanField):
             **kwargs,
         )
 
-    def linked(self) -> ConsentField:
-        # The link is made per form: URLs cannot be reversed at import.
-        self.help_text = format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            reverse("accounts:privacy_notice"),
-            _("What is stored, why and for how long"),
+    def label_with_link(self) -> SafeString:
+        # Reversed when drawn: URLs cannot be reversed at import.
+        text = conditional_escape(
+            _(
+                "I agree to the processing of my personal data "
+                "(%(link)swhat is stored, why and for how long%(end)s)"
+            )
         )
-        return self
+        # Safe: the translated text is escaped, the link is built by format_html.
+        return mark_safe(
+            text
+            % {
+                "link": format_html(
+                    '<a href="{}" target="_blank" rel="noopener">',
+                    reverse("accounts:privacy_notice"),
+                ),
+                "end": mark_safe("</a>"),
+            }
+        )
 
 
 class AccessRequestForm(forms.ModelForm):
@@ -68,7 +106,6 @@ class AccessRequestForm(forms.ModelForm):
         self.fields["licence_number"].help_text = _(
             "As printed on your licence certificate, e.g. %(example)s."
         ) % {"example": settings.LICENCE_NUMBER_EXAMPLE}
-        self.fields["consent"].linked()
 
 
 class SignupForm(AllauthSignupForm):
@@ -78,7 +115,9 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consent"].linked()
+        # Last, just above the button, as on the other forms: allauth adds
+        # the passwords after the fields declared here.
+        self.order_fields([name for name in self.fields if name != "consent"])
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
@@ -94,10 +133,6 @@ class AcceptInvitationForm(forms.Form):
     """A returning account accepts an invitation: with consent, by POST."""
 
     consent = ConsentField()
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["consent"].linked()
 
 
 class InviteContactForm(forms.Form):

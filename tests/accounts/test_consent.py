@@ -4,9 +4,13 @@ a form sent without the tick comes back with everything typed."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
+from accounts.forms import ConsentField
 from accounts.models import (
     CONSENT_VERSION,
     AccessRequest,
@@ -159,3 +163,62 @@ def test_a_returning_contact_accepts_the_invitation_with_consent(
     consent = Consent.objects.get(user=colleague)
     assert consent.purpose == Consent.Purpose.INVITATION
     assert consent.version == CONSENT_VERSION
+
+
+# The box as a checkbox row on each of the three forms.
+
+ROW = re.compile(
+    r'<span class="checkbox-row">(<input [^>]*name="consent"[^>]*>)'
+    r'<label for="id_consent">(.*?)</label></span>',
+    re.DOTALL,
+)
+
+
+def _pages(client, customer, colleague, organisation) -> dict[str, str]:
+    """Each form's page as first shown, and as sent back without the tick."""
+    signup = invite_contact(organisation, email="new@alfa.example", full_name="x")
+    remove_contact(colleague.membership, by=customer)
+    returning = invite_contact(
+        organisation, email=colleague.email, full_name="x", invited_by=customer
+    )
+    pages = {"access": client.get("/access/").text}
+    pages["access-refused"] = client.post("/access/", ACCESS_FORM).text
+    client.get(f"/invitation/{signup.token}/")
+    pages["signup"] = client.get("/accounts/signup/?email=new@alfa.example").text
+    pages["signup-refused"] = client.post(
+        "/accounts/signup/",
+        {"email": "new@alfa.example", "password1": PASSWORD, "password2": PASSWORD},
+    ).text
+    pages["returning"] = client.get(f"/invitation/{returning.token}/").text
+    pages["returning-refused"] = client.post(f"/invitation/{returning.token}/").text
+    return pages
+
+
+def test_the_box_comes_first_with_its_label_and_the_link_in_it(
+    client, customer, colleague, organisation
+) -> None:
+    for name, html in _pages(client, customer, colleague, organisation).items():
+        [(box, label)] = ROW.findall(html)
+        assert 'type="checkbox"' in box, name
+        with translation.override("ru"):
+            assert label == ConsentField().label_with_link(), name
+        # Words first, then the link, in the label.
+        assert label.index('<a href="/privacy/" target="_blank"') > 0, name
+        # Nothing else labels the box: no label above it.
+        assert html.count('for="id_consent"') == 1, name
+        if name.endswith("-refused"):
+            # The error just above the row, and the box says it points there.
+            error = html.index('id="id_consent_error"')
+            assert error < html.index('class="checkbox-row"') < error + 400, name
+            assert 'aria-describedby="id_consent_error"' in box, name
+            assert 'aria-invalid="true"' in box, name
+
+
+def test_on_the_sign_up_form_the_box_comes_last(client, invitation) -> None:
+    client.get(f"/invitation/{invitation.token}/")
+
+    html = client.get("/accounts/signup/?email=new@alfa.example").text
+
+    names = re.findall(r'<input [^>]*name="(\w+)"', html)
+    assert names[-1] == "consent"
+    assert names.index("password2") < names.index("consent")
