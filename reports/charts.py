@@ -56,19 +56,21 @@ def spans(days: Sequence[Day]) -> list[Span]:
     return out
 
 
-def _queue(span: Span) -> str:
-    return f"{reverse('tickets_staff:queue')}?" + urlencode(
-        {
-            "view": "all",
-            "created_from": span.first.isoformat(),
-            "created_to": span.last.isoformat(),
-        }
-    )
+def _queue(**filters: str) -> str:
+    return f"{reverse('tickets_staff:queue')}?" + urlencode({"view": "all", **filters})
+
+
+def _filed(span: Span) -> str:
+    return _queue(created_from=span.first.isoformat(), created_to=span.last.isoformat())
+
+
+def _unsolved(span: Span) -> str:
+    return _queue(unsolved_on=span.last.isoformat())
 
 
 def charts(period: Period, days: Sequence[Day]) -> list[tuple[str, Chart]]:
-    """Tickets filed per day (or week); the backlog at each end, with the
-    tickets solved and reopened; each with its heading."""
+    """Tickets filed per day (or week); the backlog at each end; each with
+    its heading, each bar and point opening its tickets in the queue."""
     drawn = spans(days)
     labels = [span.label for span in drawn]
     weekly = len(drawn) < len(days)
@@ -99,23 +101,21 @@ def charts(period: Period, days: Sequence[Day]) -> list[tuple[str, Chart]]:
         legend=False,
         totals=len(drawn) <= 31,
         width=WIDE,
-        links=lambda i, _series: _queue(drawn[i]),
+        links=lambda i, _series: _filed(drawn[i]),
     )
     backlog = line_chart(
         chart_id="chart-backlog",
         title=backlog_title,
         description=_(
             "The backlog from %(first)s to %(last)s, as it was then: a ticket "
-            "solved and later reopened left it and came back."
+            "solved and later reopened left it and came back. Each point opens "
+            "its tickets in the queue."
         )
         % bounds,
         labels=labels,
-        series=[
-            Series(_("Unsolved"), tuple(span.backlog for span in drawn), "warn"),
-            Series(_("Solved"), tuple(span.solved for span in drawn), "ok"),
-            Series(_("Reopened"), tuple(span.reopened for span in drawn), "bad"),
-        ],
+        series=[Series(_("Unsolved"), tuple(span.backlog for span in drawn), "warn")],
         integer=True,
         width=WIDE,
+        links=lambda i, _series: _unsolved(drawn[i]),
     )
     return [(flow_title, flow), (backlog_title, backlog)]

@@ -30,6 +30,7 @@ from accounts.models import Licence, Organisation, User
 from schedule.hours import MOSCOW
 from tickets.dashboard.figures import Median, median_in_python, start_of
 from tickets.models import SatisfactionRating, SupportGroup, Ticket, TicketEvent
+from tickets.models.ticket import TicketEventQuerySet
 
 # The longest period a report covers: the figures of a longer one would
 # read too many tickets for a page (bench/README.md, issue 24).
@@ -344,15 +345,6 @@ class Day:
     backlog: int
 
 
-def _crossing() -> tuple[Q, Q]:
-    """Status changes that take a ticket out of the backlog (solved), and
-    those that bring it back (reopened)."""
-    unsolved = list(Ticket.OPEN_STATUSES)
-    leaves = Q(old_value__in=unsolved) & ~Q(new_value__in=unsolved)
-    returns = ~Q(old_value__in=unsolved) & Q(new_value__in=unsolved)
-    return leaves, returns
-
-
 def backlog(period: Period) -> list[Day]:
     """Each day of the period, from the status changes as they happened: a
     ticket solved on the 3rd and reopened on the 10th left the backlog on
@@ -374,12 +366,12 @@ def backlog(period: Period) -> list[Day]:
         .values_list("day", "count")
         .order_by()
     )
-    leaves, returns = _crossing()
+    leaves = TicketEventQuerySet.crossing(TicketEventQuerySet.LEAVES)
+    returns = TicketEventQuerySet.crossing(TicketEventQuerySet.RETURNS)
     changes = {
         day: (solved, reopened)
-        for day, solved, reopened in TicketEvent.objects.filter(
-            leaves | returns, kind=TicketEvent.Kind.STATUS, created_at__gte=start
-        )
+        for day, solved, reopened in TicketEvent.objects.crossings()
+        .filter(created_at__gte=start)
         .annotate(day=moscow_day)
         .values("day")
         .annotate(

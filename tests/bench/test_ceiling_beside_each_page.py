@@ -16,6 +16,7 @@ PERSONAS = {
     "ticket_20": "HD-2023-000205",
     "filing": {"subject": "s"},
     "dashboard_path": "/staff/dashboard/",
+    "report_path": "/staff/reports/?by=agent",
     "searches": ["backup"],
     "api_agent": "Bearer a",
     "api_filer": "Bearer f",
@@ -44,6 +45,7 @@ def test_a_ceiling_runs_before_and_after_every_page_and_the_slow_ones_last():
         "kb_article",
         "kb_suggest",
         "kb_search",
+        "reports_30_days",
         "schedule_status",
     ]
     assert set(pages[::2]) == {"ceiling"}

@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 import re
+from html import unescape
 
 import pytest
 import time_machine
@@ -30,6 +31,7 @@ HOUR = 3600
 MAY = Period(datetime.date(2026, 5, 1), datetime.date(2026, 5, 13))
 NOW = msk(2026, 5, 13, 12)
 URL = "/staff/reports/"
+MAY_QUERY = {"first": "2026-05-01", "last": "2026-05-13"}
 WEEK = datetime.timedelta(days=6)
 
 
@@ -251,7 +253,7 @@ def test_the_charts_link_each_bar_to_the_tickets_filed_then(
         html = client.get(
             URL, {"first": "2026-05-01", "last": "2026-05-13", "by": "agent"}
         ).content.decode()
-        bars = re.findall(r'<a href="([^"]+)"><rect class="tone-brand"', html)
+        bars = re.findall(r'<a href="([^"]+)"[^>]*><rect class="tone-brand"', html)
         twelfth = next(url for url in bars if "created_from=2026-05-12" in url)
         listed = client.get(twelfth.replace("&amp;", "&")).content.decode()
 
@@ -291,3 +293,44 @@ def test_a_page_compares_its_rows_by_their_counts_alone(history) -> None:
         tickets=1
     )
     assert light.total == full.total
+
+
+def test_each_point_of_the_backlog_opens_the_tickets_unsolved_then(
+    client, history, supervisor, customer
+) -> None:
+    filed = set(Ticket.objects.values_list("reference", flat=True))
+    # T6, solved on 5 May, is reopened on the 13th: on the 12th it was
+    # solved, on the 13th it is back.
+    with time_machine.travel(msk(2026, 5, 13, 11, 45), tick=False):
+        add_message(history["t6"], author=customer, body="Снова не работает")
+    sign_in(client, supervisor)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(URL, {**MAY_QUERY, "by": "agent"}).content.decode()
+        points = dict(
+            re.findall(
+                r'<a href="([^"]+unsolved_on=2026-05-(\d\d))"[^>]*><circle', html
+            )
+        )
+        pages = {
+            day: client.get(unescape(url)).content.decode()
+            for url, day in points.items()
+        }
+    listed = {
+        day: set(re.findall(r"HD-\d{4}-\d{6}", page)) & filed
+        for day, page in pages.items()
+    }
+
+    def ref(*names: str) -> set[str]:
+        return {history[name].reference for name in names}
+
+    assert len(listed) == 13
+    # The queue names the filter it was opened with, to remove it.
+    assert "Не решены на конец дня: 12.05.2026" in pages["12"]
+    assert listed["04"] == ref("t6")
+    assert listed["05"] == set()
+    assert listed["12"] == ref("t3", "t4", "t5")
+    assert listed["13"] == ref("t4", "t5", "t6", "t7")
+    # Each point lists as many tickets as the backlog counts.
+    assert {day: len(found) for day, found in listed.items()} == {
+        f"{day.date.day:02d}": day.backlog for day in backlog(MAY)
+    }

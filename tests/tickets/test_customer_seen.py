@@ -25,6 +25,12 @@ def _updates(captured: CaptureQueriesContext) -> list[str]:
 
 @pytest.fixture
 def answered(ticket, agent) -> Ticket:
+    # Filed before the reply: a reply older than its ticket would be a
+    # negative first-response time (during support hours).
+    Ticket.objects.filter(pk=ticket.pk).update(
+        created_at=now() - datetime.timedelta(hours=3)
+    )
+    ticket.refresh_from_db()
     with time_machine.travel(now() - datetime.timedelta(hours=2), tick=False):
         add_message(ticket, author=agent, body="Перезапустите службу.")
     return Ticket.objects.get(pk=ticket.pk)

@@ -88,14 +88,19 @@ def axis_ticks(maximum: float, *, integer: bool = True, count: int = 4) -> list[
     return [step * n for n in range(steps + 1)]
 
 
-def _open(frame: _Frame, chart_id: str, title: str, description: str) -> SafeString:
+def _open(
+    frame: _Frame, chart_id: str, title: str, description: str, *, links: bool
+) -> SafeString:
+    # A chart whose shapes are links is a group: inside an image, assistive
+    # technology would not reach them.
     return format_html(
-        '<svg class="chart{}" viewBox="0 0 {} {}" role="img" '
+        '<svg class="chart{}" viewBox="0 0 {} {}" role="{}" '
         'aria-labelledby="{}-title {}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
         " chart-wide" if frame.width > HALF else "",
         frame.width,
         frame.height,
+        "group" if links else "img",
         chart_id,
         chart_id,
         chart_id,
@@ -183,7 +188,7 @@ def bar_chart(
     top = ticks[-1]
     slot = frame.plot_width / count
     bar = slot * 0.72
-    parts = [_open(frame, chart_id, title, description)]
+    parts = [_open(frame, chart_id, title, description, links=links is not None)]
     parts.extend(
         format_html(
             '<rect class="chart-shade" x="{}" y="{}" width="{}" height="{}"></rect>',
@@ -217,7 +222,14 @@ def bar_chart(
             )
             url = links(i, s) if links else None
             if url:
-                piece = format_html('<a href="{}">{}</a>', url, piece)
+                piece = format_html(
+                    '<a href="{}" aria-label="{} · {}: {}">{}</a>',
+                    url,
+                    label,
+                    s.label,
+                    format_value(value),
+                    piece,
+                )
             parts.append(piece)
             base += value
         if totals and sums[i] > 0:
@@ -249,8 +261,11 @@ def line_chart(
     maximum: float | None = None,
     integer: bool = False,
     width: int = HALF,
+    links: Callable[[int, Series], str | None] | None = None,
 ) -> Chart:
-    """A line per series through its points; a missing value (None) breaks the line."""
+    """A line per series through its points; a missing value (None) breaks the
+    line. `links` gives the address a point opens (its index, its series):
+    the tickets behind it in the queue."""
     frame = _Frame(width)
     count = len(labels)
     highest = max((v for s in series for v in s.values if v is not None), default=0)
@@ -258,7 +273,7 @@ def line_chart(
     top = ticks[-1]
     slot = frame.plot_width / count
     parts = [
-        _open(frame, chart_id, title, description),
+        _open(frame, chart_id, title, description, links=links is not None),
         _grid(frame, ticks, format_value),
     ]
     for s in series:
@@ -280,8 +295,10 @@ def line_chart(
                     )
                 )
             run = []
-        parts.extend(
-            format_html(
+        for i, (point, value) in enumerate(zip(points, s.values, strict=True)):
+            if point is None or value is None:
+                continue
+            dot = format_html(
                 '<circle class="tone-{}" cx="{}" cy="{}" r="4">'
                 "<title>{} · {}: {}</title></circle>",
                 s.tone,
@@ -291,8 +308,16 @@ def line_chart(
                 s.label,
                 format_value(value),
             )
-            for i, (point, value) in enumerate(zip(points, s.values, strict=True))
-            if point is not None and value is not None
-        )
+            url = links(i, s) if links else None
+            if url:
+                dot = format_html(
+                    '<a href="{}" aria-label="{} · {}: {}">{}</a>',
+                    url,
+                    labels[i],
+                    s.label,
+                    format_value(value),
+                    dot,
+                )
+            parts.append(dot)
     parts.extend([_baseline(frame), _x_labels(frame, labels), mark_safe("</svg>")])
     return Chart(mark_safe("".join(parts)), tuple(series), wide=frame.width > HALF)

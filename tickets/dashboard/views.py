@@ -198,8 +198,20 @@ def _daily(figures: dashboard.Dashboard) -> tuple[Chart, list[Row], Row]:
     return chart, rows, total
 
 
+def _week_of(field: str, week: dashboard.Week) -> str:
+    return _queue(
+        view="all",
+        **{
+            f"{field}_from": week.starts_on.isoformat(),
+            f"{field}_to": week.ends_on.isoformat(),
+        },
+    )
+
+
 def _weekly(figures: dashboard.Dashboard) -> tuple[Chart, Chart]:
     labels = [_day(week.starts_on) for week in figures.weeks]
+    weeks = figures.weeks
+    replied = _("First response within target")
     median = bar_chart(
         chart_id="chart-first-response",
         title=_("Median first response per week, support hours"),
@@ -223,6 +235,7 @@ def _weekly(figures: dashboard.Dashboard) -> tuple[Chart, Chart]:
         format_value=_hours,
         integer=False,
         legend=False,
+        links=lambda i, _series: _week_of("replied", weeks[i]),
     )
     compliance = line_chart(
         chart_id="chart-sla",
@@ -235,7 +248,7 @@ def _weekly(figures: dashboard.Dashboard) -> tuple[Chart, Chart]:
         labels=labels,
         series=[
             Series(
-                _("First response within target"),
+                replied,
                 tuple(
                     week.first_responses.compliance.percent for week in figures.weeks
                 ),
@@ -249,6 +262,10 @@ def _weekly(figures: dashboard.Dashboard) -> tuple[Chart, Chart]:
         ],
         format_value=_percent,
         maximum=100,
+        # The first replies of the week, or the tickets solved in it.
+        links=lambda i, series: _week_of(
+            "replied" if series.label == replied else "solved", weeks[i]
+        ),
     )
     return median, compliance
 
@@ -272,6 +289,11 @@ def _ratings(figures: dashboard.Dashboard) -> tuple[Chart, list[Row]]:
             for score in scores
         ],
         legend=False,
+        links=lambda i, _series: _queue(
+            view="all",
+            rating=str(scores[i]),
+            rated_from=figures.daily.days[0].isoformat(),
+        ),
     )
     rows = [
         Row(str(score), (ratings.recent[score], ratings.all_time[score]), 0)

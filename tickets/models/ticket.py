@@ -292,6 +292,34 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         # `ticket_open_by_priority` serves it.
         return self.filter(status__in=Ticket.OPEN_STATUSES)
 
+    def unsolved_at(self, moment: datetime.datetime) -> TicketQuerySet:
+        """The tickets that were unsolved at `moment`, as it was then (a
+        ticket solved before it and reopened after it was solved then).
+
+        Filed before it and, by their last status change before it, still
+        new, open or waiting. Only tickets unsolved now or whose status has
+        changed since can be such, so the history is read for those alone.
+        """
+        changed_since = TicketEvent.objects.filter(
+            kind=TicketEvent.Kind.STATUS, created_at__gte=moment
+        ).values("ticket")
+        status_then = (
+            TicketEvent.objects.filter(
+                ticket=OuterRef("pk"),
+                kind=TicketEvent.Kind.STATUS,
+                created_at__lt=moment,
+            )
+            .order_by("-created_at", "-pk")
+            .values("new_value")[:1]
+        )
+        candidates = self.filter(
+            Q(status__in=Ticket.OPEN_STATUSES) | Q(pk__in=changed_since),
+            created_at__lt=moment,
+        )
+        return candidates.alias(
+            status_then=Coalesce(Subquery(status_then), Value(Ticket.Status.NEW))
+        ).filter(status_then__in=Ticket.OPEN_STATUSES)
+
     def running_sla(self) -> TicketQuerySet:
         """Tickets whose SLA clock runs: new or open (not waiting, not solved)."""
         return self.filter(status__in=[Ticket.Status.NEW, Ticket.Status.OPEN])
@@ -959,6 +987,33 @@ class KeptUpload(models.Model):
 RULE_MARK = "rule#"
 
 
+def _unsolved() -> list[str]:
+    return list(Ticket.OPEN_STATUSES)
+
+
+class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
+    """Status changes that cross the line between unsolved (new, open,
+    waiting) and solved (resolved, closed): the backlog's ins and outs."""
+
+    LEAVES = "leaves"
+    RETURNS = "returns"
+
+    @staticmethod
+    def crossing(way: str) -> Q:
+        """A status change that takes a ticket out of the backlog (LEAVES:
+        solved) or brings it back (RETURNS: reopened)."""
+        unsolved = _unsolved()
+        if way == TicketEventQuerySet.LEAVES:
+            return Q(old_value__in=unsolved) & ~Q(new_value__in=unsolved)
+        return ~Q(old_value__in=unsolved) & Q(new_value__in=unsolved)
+
+    def crossings(self) -> TicketEventQuerySet:
+        return self.filter(
+            self.crossing(self.LEAVES) | self.crossing(self.RETURNS),
+            kind=TicketEvent.Kind.STATUS,
+        )
+
+
 class TicketEvent(models.Model):
     """A change to a ticket: its history, and what notifications are sent from."""
 
@@ -1001,6 +1056,8 @@ class TicketEvent(models.Model):
         default=audit.current_via,
         db_default="",
     )
+
+    objects = TicketEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ticket event")

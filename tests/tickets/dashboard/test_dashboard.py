@@ -294,7 +294,9 @@ def test_the_bars_open_the_tickets_behind_them_in_the_queue(
     filed = set(Ticket.objects.values_list("reference", flat=True))
     with time_machine.travel(NOW, tick=False):
         page = client.get(URL).content.decode()
-        links = re.findall(r'<a href="(/staff/queue/\?[^"]+)"><rect', page)
+        links = re.findall(
+            r'<a href="(/staff/queue/\?[^"]+)"[^>]*><(?:rect|circle)', page
+        )
         listed = {
             url: set(
                 re.findall(
@@ -315,6 +317,17 @@ def test_the_bars_open_the_tickets_behind_them_in_the_queue(
     # Six tickets filed in thirty days, three unsolved: a bar for each.
     assert len([url for url in links if "created_from" in url]) == 6
     assert len([url for url in links if "status=" in url]) == 3
+    # The week of 11 May: T4, T2 and T3 answered on the 12th, T5 on the
+    # 13th; T2 and T3 solved; T3 rated 5 (T1's 2 was in March).
+    week = "&amp;{}_from=2026-05-11&amp;{}_to=2026-05-17"
+    replied = "/staff/queue/?view=all" + week.format("replied", "replied")
+    solved = "/staff/queue/?view=all" + week.format("solved", "solved")
+    assert links.count(replied) == 2  # the median's bar, compliance's point
+    assert listed[replied] == {history[t].reference for t in ("t2", "t3", "t4", "t5")}
+    assert listed[solved] == {history["t2"].reference, history["t3"].reference}
+    [rated] = [url for url in links if "rating=" in url]
+    assert "rating=5" in rated
+    assert listed[rated] == {history["t3"].reference}
 
 
 @pytest.mark.parametrize("role", ["admin_user", "supervisor"])
