@@ -56,21 +56,23 @@ def spans(days: Sequence[Day]) -> list[Span]:
     return out
 
 
-def _queue(**filters: str) -> str:
-    return f"{reverse('tickets_staff:queue')}?" + urlencode({"view": "all", **filters})
+def _queue(row: tuple[str, str] | None, **filters: str) -> str:
+    """The queue's "All" view with these filters, and the row's if any."""
+    query = {"view": "all", **filters, **dict([row] if row else [])}
+    return f"{reverse('tickets_staff:queue')}?" + urlencode(query)
 
 
-def _filed(span: Span) -> str:
-    return _queue(created_from=span.first.isoformat(), created_to=span.last.isoformat())
-
-
-def _unsolved(span: Span) -> str:
-    return _queue(unsolved_on=span.last.isoformat())
-
-
-def charts(period: Period, days: Sequence[Day]) -> list[tuple[str, Chart]]:
+def charts(
+    period: Period,
+    days: Sequence[Day],
+    *,
+    row: tuple[str, str] | None = None,
+    linked: bool = True,
+) -> list[tuple[str, Chart]]:
     """Tickets filed per day (or week); the backlog at each end; each with
-    its heading, each bar and point opening its tickets in the queue."""
+    its heading, each bar and point opening its tickets in the queue (with
+    `row`, the queue's filter of the one row the days are of; not `linked`
+    when the queue cannot list that row's tickets)."""
     drawn = spans(days)
     labels = [span.label for span in drawn]
     weekly = len(drawn) < len(days)
@@ -101,7 +103,15 @@ def charts(period: Period, days: Sequence[Day]) -> list[tuple[str, Chart]]:
         legend=False,
         totals=len(drawn) <= 31,
         width=WIDE,
-        links=lambda i, _series: _filed(drawn[i]),
+        links=(
+            lambda i, _series: _queue(
+                row,
+                created_from=drawn[i].first.isoformat(),
+                created_to=drawn[i].last.isoformat(),
+            )
+        )
+        if linked
+        else None,
     )
     backlog = line_chart(
         chart_id="chart-backlog",
@@ -116,6 +126,8 @@ def charts(period: Period, days: Sequence[Day]) -> list[tuple[str, Chart]]:
         series=[Series(_("Unsolved"), tuple(span.backlog for span in drawn), "warn")],
         integer=True,
         width=WIDE,
-        links=lambda i, _series: _unsolved(drawn[i]),
+        links=(lambda i, _series: _queue(row, unsolved_on=drawn[i].last.isoformat()))
+        if linked
+        else None,
     )
     return [(flow_title, flow), (backlog_title, backlog)]

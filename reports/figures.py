@@ -345,10 +345,21 @@ class Day:
     backlog: int
 
 
-def backlog(period: Period) -> list[Day]:
+def _of_value(field: str, key: object, prefix: str = "") -> Q:
+    return Q(
+        **{f"{prefix}{field}__isnull": True}
+        if key is None
+        else {f"{prefix}{field}": key}
+    )
+
+
+def backlog(
+    period: Period, *, field: str | None = None, key: object = None
+) -> list[Day]:
     """Each day of the period, from the status changes as they happened: a
     ticket solved on the 3rd and reopened on the 10th left the backlog on
-    the 3rd and came back on the 10th.
+    the 3rd and came back on the 10th. With `field` (a dimension's field
+    path), of the tickets whose value is `key` as it is now.
 
     Counted back from the unsolved tickets now, so that the work is
     proportional to what happened since the period began, not to the whole
@@ -356,10 +367,13 @@ def backlog(period: Period) -> list[Day]:
     """
     start, _end = period.bounds()
     moscow_day = TruncDate("created_at", tzinfo=MOSCOW)
+    tickets, events = Q(), Q()
+    if field is not None:
+        tickets, events = _of_value(field, key), _of_value(field, key, "ticket__")
     # Counting `created_at`, which the indexes hold, lets PostgreSQL read
     # the indexes alone (bench/README.md, issue 24).
     filed = dict(
-        Ticket.objects.filter(created_at__gte=start)
+        Ticket.objects.filter(tickets, created_at__gte=start)
         .annotate(day=moscow_day)
         .values("day")
         .annotate(count=Count("created_at"))
@@ -371,7 +385,7 @@ def backlog(period: Period) -> list[Day]:
     changes = {
         day: (solved, reopened)
         for day, solved, reopened in TicketEvent.objects.crossings()
-        .filter(created_at__gte=start)
+        .filter(events, created_at__gte=start)
         .annotate(day=moscow_day)
         .values("day")
         .annotate(
@@ -381,7 +395,7 @@ def backlog(period: Period) -> list[Day]:
         .values_list("day", "solved", "reopened")
         .order_by()
     }
-    unsolved = Ticket.objects.open().count()
+    unsolved = Ticket.objects.open().filter(tickets).count()
     # What the backlog was when the period began, from what it is now.
     since = sum(filed.values()) - sum(s - r for s, r in changes.values())
     left = unsolved - since

@@ -50,14 +50,33 @@ def _record_export(request: HttpRequest, form: ReportForm, export: str) -> None:
     )
 
 
+def _row_parameter(key: object) -> str:
+    """How a row is named in the page's query (`?row=`)."""
+    return figures.NONE if key is None else str(key)
+
+
 @_reports_page
 def report_page(request: HttpRequest) -> HttpResponse:
     form = ReportForm.for_query(request.GET)
-    report, drawn = None, []
+    report, drawn, chosen = None, [], None
     if form.is_valid():
         period = form.period()
         report = figures.report(period, form.cleaned_data["by"], rows_before=False)
-        drawn = charts(period, figures.backlog(period))
+        # The charts of one row's tickets, if the query names one.
+        wanted = request.GET.get("row")
+        chosen = next((r for r in report.rows if _row_parameter(r.key) == wanted), None)
+        if chosen is None:
+            drawn = charts(period, figures.backlog(period))
+        else:
+            days = figures.backlog(
+                period, field=figures.DIMENSIONS[report.dimension].field, key=chosen.key
+            )
+            drawn = charts(
+                period,
+                days,
+                row=chosen.queue[-1] if chosen.queue else None,
+                linked=chosen.queue is not None,
+            )
     query = urlencode(form.data)
     return render(
         request,
@@ -66,9 +85,11 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "charts": drawn,
+            "chosen": chosen,
             "dimension": figures.DIMENSIONS.get(form.data["by"], None),
-            "rows": [_shown(row) for row in report.rows] if report else [],
-            "total": _shown(report.total) if report else None,
+            "rows": [_shown(row, query) for row in report.rows] if report else [],
+            "total": _shown(report.total, query) if report else None,
+            "page_url": f"{reverse('reports:report')}?{query}",
             "csv_url": f"{reverse('reports:report_table', args=['csv'])}?{query}",
             "xlsx_url": f"{reverse('reports:report_table', args=['xlsx'])}?{query}",
             "export_formats": Export.Format.choices,
@@ -78,11 +99,13 @@ def report_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _shown(row: figures.Row) -> dict:
+def _shown(row: figures.Row, query: str) -> dict:
     queue = reverse("tickets_staff:queue")
     return {
         "row": row,
         "url": f"{queue}?{urlencode(row.queue)}" if row.queue else "",
+        "charts_url": f"{reverse('reports:report')}?{query}&"
+        + urlencode({"row": _row_parameter(row.key)}),
         "change": row.now.tickets - row.before.tickets,
     }
 

@@ -334,3 +334,32 @@ def test_each_point_of_the_backlog_opens_the_tickets_unsolved_then(
     assert {day: len(found) for day, found in listed.items()} == {
         f"{day.date.day:02d}": day.backlog for day in backlog(MAY)
     }
+
+
+def test_a_row_s_own_charts_count_and_open_its_tickets(
+    client, history, supervisor
+) -> None:
+    filed = set(Ticket.objects.values_list("reference", flat=True))
+    # The web tickets: T6 filed on 4 May and solved on the 5th, T4 filed
+    # on the 11th and still open.
+    assert _backlog(backlog(MAY, field="channel", key="web")) == {
+        **{d: (0, 0, 0, 0) for d in (1, 2, 3)},
+        4: (1, 0, 0, 1),
+        **{d: (0, 1, 0, 0) if d == 5 else (0, 0, 0, 0) for d in range(5, 11)},
+        **{d: (1, 0, 0, 1) if d == 11 else (0, 0, 0, 1) for d in (11, 12, 13)},
+    }
+    sign_in(client, supervisor)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(URL, {**MAY_QUERY, "by": "channel"}).content.decode()
+        [web_charts] = re.findall(r'href="([^"]+row=web)#charts"', page)
+        html = client.get(unescape(web_charts)).content.decode()
+        [twelfth] = re.findall(r'<a href="([^"]+unsolved_on=2026-05-12[^"]*)"', html)
+        listed = set(
+            re.findall(
+                r"HD-\d{4}-\d{6}", client.get(unescape(twelfth)).content.decode()
+            )
+        )
+
+    assert "channel=web" in twelfth
+    assert listed & filed == {history["t4"].reference}
+    assert 'aria-current="true"' in html
