@@ -6,15 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reports.figures import Day, Period
-from tickets.dashboard.charts import WIDE, Chart, Series, bar_chart, line_chart
+from tickets.dashboard.charts import (
+    WIDE,
+    Chart,
+    Series,
+    bar_chart,
+    line_chart,
+    queue_url,
+)
 
 # A longer period is drawn a week to a bar, so that bars stay wide enough
 # to see and to click.
@@ -28,8 +33,6 @@ class Span:
     first: dt.date
     last: dt.date
     filed: int
-    solved: int
-    reopened: int
     backlog: int  # at the end of its last day
 
     @property
@@ -48,8 +51,6 @@ def spans(days: Sequence[Day]) -> list[Span]:
                 chunk[0].date,
                 chunk[-1].date,
                 sum(day.filed for day in chunk),
-                sum(day.solved for day in chunk),
-                sum(day.reopened for day in chunk),
                 chunk[-1].backlog,
             )
         )
@@ -58,8 +59,7 @@ def spans(days: Sequence[Day]) -> list[Span]:
 
 def _queue(row: tuple[str, str] | None, **filters: str) -> str:
     """The queue's "All" view with these filters, and the row's if any."""
-    query = {"view": "all", **filters, **dict([row] if row else [])}
-    return f"{reverse('tickets_staff:queue')}?" + urlencode(query)
+    return queue_url([("view", "all"), *filters.items(), *([row] if row else [])])
 
 
 def charts(

@@ -16,7 +16,9 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
+from django import forms
 from django.core.files import File
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
@@ -32,6 +34,27 @@ from tickets.models import Ticket
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
+
+
+# A figure's cell: a number, not text, so that a spreadsheet sums it; empty
+# when there is no figure.
+def percent_cell(share: float | None) -> float | str:
+    return "" if share is None else round(share * 100, 1)
+
+
+def ratio_cell(value: float | None) -> float | str:
+    return "" if value is None else round(value, 2)
+
+
+def hours_cell(seconds: float | None) -> float | str:
+    return "" if seconds is None else round(seconds / 3600, 2)
+
+
+def refused(form: forms.Form) -> HttpResponse:
+    """The answer to an export asked for with a wrong period: what is wrong,
+    as text."""
+    errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _yes_no(value: bool | None) -> str:

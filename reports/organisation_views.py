@@ -20,6 +20,7 @@ from audit import services as audit
 from audit.models import AuditEntry
 from helpdesk.csv_export import streamed_csv
 from helpdesk.db_router import reading_from_replica
+from reports.exports import hours_cell, percent_cell, refused
 from reports.organisation import OpenCount, OrganisationFigures, organisation_figures
 from reports.organisation_forms import MonthsForm
 
@@ -38,11 +39,6 @@ def _figures(membership: Membership, form: MonthsForm) -> OrganisationFigures:
     # changes nothing a manager reads here.
     with reading_from_replica():
         return organisation_figures(membership.organisation_id, form.months())
-
-
-def _bad_form(form: MonthsForm) -> HttpResponse:
-    errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-    return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _listed(row: OpenCount) -> dict:
@@ -66,6 +62,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "months": list(zip(figures.months.starts, figures.by_month, strict=True)),
             "filed": [month.tickets for month in figures.by_month],
             "open_by_status": [_listed(row) for row in figures.open_by_status],
+            "open_by_licence": [_listed(row) for row in figures.open_by_licence],
             "open_url": f"{tickets}?{urlencode(figures.open_filter)}",
             "csv_url": (
                 f"{reverse('organisation_figures:csv')}?{urlencode(form.data)}"
@@ -77,16 +74,6 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         context,
         status=200 if figures is not None else 400,
     )
-
-
-# Numbers, not text, as the supervisors' exports write them: a spreadsheet
-# sums them.
-def _percent(share: float | None) -> float | str:
-    return "" if share is None else round(share * 100, 1)
-
-
-def _hours(seconds: float | None) -> float | str:
-    return "" if seconds is None else round(seconds / 3600, 2)
 
 
 def table_rows(figures: OrganisationFigures) -> list[list]:
@@ -111,14 +98,14 @@ def table_rows(figures: OrganisationFigures) -> list[list]:
         [
             _("Median first response, support hours"),
             "",
-            *(_hours(month.first_response_median) for month in months),
+            *(hours_cell(month.first_response_median) for month in months),
         ]
     )
     rows.append(
         [
             _("First responses within target, %"),
             "",
-            *(_percent(month.first_response_share) for month in months),
+            *(percent_cell(month.first_response_share) for month in months),
         ]
     )
     return rows
@@ -129,7 +116,7 @@ def figures_csv(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     form = MonthsForm.for_query(request.GET)
     if not form.is_valid():
-        return _bad_form(form)
+        return refused(form)
     months = form.months()
     audit.record(
         AuditEntry.Action.EXPORT,

@@ -22,10 +22,11 @@ from helpdesk.csv_export import streamed_csv
 from helpdesk.db_router import reads_from_replica
 from reports import figures
 from reports.charts import charts
-from reports.exports import xlsx_bytes
+from reports.exports import hours_cell, percent_cell, ratio_cell, refused, xlsx_bytes
 from reports.forms import ReportForm
 from reports.models import Export
 from reports.tasks import write_export_file
+from tickets.dashboard.charts import queue_url
 from tickets.downloads import file_response
 
 
@@ -100,31 +101,13 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 
 def _shown(row: figures.Row, query: str) -> dict:
-    queue = reverse("tickets_staff:queue")
     return {
         "row": row,
-        "url": f"{queue}?{urlencode(row.queue)}" if row.queue else "",
+        "url": queue_url(row.queue) if row.queue else "",
         "charts_url": f"{reverse('reports:report')}?{query}&"
         + urlencode({"row": _row_parameter(row.key)}),
         "change": row.now.tickets - row.before.tickets,
     }
-
-
-def _bad_form(form: ReportForm) -> HttpResponse:
-    errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-    return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-
-
-def _percent(share: float | None) -> float | str:
-    return "" if share is None else round(share * 100, 1)
-
-
-def _ratio(value: float | None) -> float | str:
-    return "" if value is None else round(value, 2)
-
-
-def _hours(seconds: float | None) -> float | str:
-    return "" if seconds is None else round(seconds / 3600, 2)
 
 
 def _table(report: figures.Report) -> Iterator[list]:
@@ -149,12 +132,12 @@ def _table(report: figures.Report) -> Iterator[list]:
         for write, figure in (
             (int, "tickets"),
             (int, "solved"),
-            (_hours, "first_response_median"),
-            (_percent, "first_response_share"),
-            (_hours, "resolution_median"),
-            (_percent, "resolution_share"),
-            (_ratio, "replies_per_ticket"),
-            (_ratio, "score"),
+            (hours_cell, "first_response_median"),
+            (percent_cell, "first_response_share"),
+            (hours_cell, "resolution_median"),
+            (percent_cell, "resolution_share"),
+            (ratio_cell, "replies_per_ticket"),
+            (ratio_cell, "score"),
             (int, "rated"),
         ):
             out += [write(getattr(now, figure)), write(getattr(before, figure))]
@@ -166,7 +149,7 @@ def report_table(request: HttpRequest, format: str) -> HttpResponse:
     """The report's table as CSV or XLSX: a row per value, and the total."""
     form = ReportForm.for_query(request.GET)
     if not form.is_valid():
-        return _bad_form(form)
+        return refused(form)
     _record_export(request, form, f"report.{format}")
     period, by = form.period(), form.cleaned_data["by"]
     rows = _table(figures.report(period, by))
@@ -187,7 +170,7 @@ def export_tickets(request: HttpRequest) -> HttpResponse:
     the export's page shows how far it got."""
     form = ReportForm.for_query(request.POST)
     if not form.is_valid():
-        return _bad_form(form)
+        return refused(form)
     chosen = request.POST.get("format")
     if chosen not in Export.Format.values:
         chosen = Export.Format.CSV

@@ -414,7 +414,9 @@ def add_message(
         changed += ["last_customer_message_at", "customer_seen_at"]
     elif kind == Message.Kind.REPLY:
         ticket.last_staff_reply_at = message.created_at
-        changed.append("last_staff_reply_at")
+        # The ticket is locked: one more than it holds is exact.
+        ticket.staff_replies += 1
+        changed += ["last_staff_reply_at", "staff_replies"]
         # Whoever answers has read what the customer wrote: the queue's
         # "customer answered" marker goes.
         if ticket.unseen_by_staff:
@@ -425,8 +427,6 @@ def add_message(
             changed.append("first_response_at")
     if changed:
         ticket.save(update_fields=[*changed, "updated_at"])
-    if kind == Message.Kind.REPLY:
-        Ticket.objects.filter(pk=ticket.pk).recount_replies()
     # Told with the message (one e-mail), published to webhooks after it.
     status_events = []
     if kind == Message.Kind.CUSTOMER and ticket.status in {

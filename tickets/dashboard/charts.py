@@ -9,9 +9,11 @@ HTML legend beside the chart shares.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,6 +27,12 @@ HEIGHT = 250
 LEFT, RIGHT, TOP, BOTTOM = 46, 10, 18, 30
 # The width an axis label needs so that its neighbours do not overlap it.
 LABEL_WIDTH = 40
+
+
+def queue_url(filters: Iterable[tuple[str, str]]) -> str:
+    """The staff queue filtered to the tickets behind a bar, a point or a
+    report's row (the queue's own parameters)."""
+    return f"{reverse('tickets_staff:queue')}?{urlencode(list(filters))}"
 
 
 @dataclass(frozen=True, slots=True)

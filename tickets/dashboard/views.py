@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -20,7 +18,14 @@ from accounts.decorators import staff_required
 from helpdesk.db_router import reads_from_replica
 from schedule import current as support_hours
 from tickets.dashboard import figures as dashboard
-from tickets.dashboard.charts import WIDE, Chart, Series, bar_chart, line_chart
+from tickets.dashboard.charts import (
+    WIDE,
+    Chart,
+    Series,
+    bar_chart,
+    line_chart,
+    queue_url,
+)
 from tickets.models import Ticket
 from tickets.templatetags.tickets_tags import support_time
 
@@ -97,8 +102,7 @@ def _day(day: datetime.date) -> str:
 
 
 def _queue(**filters: str) -> str:
-    """The queue listing the tickets behind a bar."""
-    return f"{reverse('tickets_staff:queue')}?{urlencode(filters)}"
+    return queue_url(filters.items())
 
 
 def _open_tickets(figures: dashboard.Dashboard) -> tuple[Chart, list[Row], Row]:

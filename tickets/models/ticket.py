@@ -554,8 +554,9 @@ class Ticket(models.Model):
     resolution_support_seconds = models.PositiveIntegerField(
         _("resolution time (support seconds)"), null=True, blank=True
     )
-    # Support's public replies, counted again from the messages whenever one
-    # is added or moved (`TicketQuerySet.recount_replies`).
+    # Support's public replies: one more with each (`services.add_message`),
+    # counted again from the messages when they move to another ticket
+    # (`TicketQuerySet.recount_replies`: a merge, the demo's bulk load).
     staff_replies = models.PositiveIntegerField(_("support replies"), default=0)
 
     objects = TicketManager()
