@@ -209,8 +209,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         known = self.__dict__.get("_active_support")
         if known is not None and known[0] == on:
             return known[1]
+        membership = self.membership_or_none
         active = (
-            Licence.objects.filter(organisation__memberships__user=self)
+            membership is not None
+            and Licence.objects.filter(organisation_id=membership.organisation_id)
             .with_active_support(on)
             .exists()
         )

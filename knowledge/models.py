@@ -188,6 +188,18 @@ def readable_visibilities(user: User) -> tuple[str, ...]:
     return (Article.Visibility.PUBLIC,)
 
 
+def readable(user: User, via: str = "") -> Q:
+    """The published articles of the visibilities `readable_visibilities`
+    gives the user, as a condition on an article reached `via` a relation
+    ("article__"): a text is read with its article in one join."""
+    return Q(
+        **{
+            f"{via}state": Article.State.PUBLISHED,
+            f"{via}visibility__in": readable_visibilities(user),
+        }
+    )
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def visible_to(self, user: User, *, drafts: bool = False) -> ArticleQuerySet:
         """The one answer to "which articles may this person read" on the site:
@@ -206,9 +218,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             and user.has_perm("knowledge.view_article")
         ):
             return self.all()
-        return self.filter(
-            state=Article.State.PUBLISHED, visibility__in=readable_visibilities(user)
-        )
+        return self.filter(readable(user))
 
     def for_product(self, product: str) -> ArticleQuerySet:
         """Articles that apply to the product: those naming it, and those
@@ -384,7 +394,7 @@ def _per_language(make) -> Case:
 class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
     def visible_to(self, user: User) -> ArticleTranslationQuerySet:
         """Translations of the articles `Article.objects.visible_to` lets them read."""
-        return self.filter(article__in=Article.objects.visible_to(user).values("pk"))
+        return self.filter(readable(user, via="article__"))
 
     def search(
         self, text: str, *, snippets: bool = True, limit: int = SEARCH_RESULTS

@@ -203,9 +203,8 @@ def _find_translation(
     request: HttpRequest, language: str, slug: str
 ) -> ArticleTranslation | None:
     return (
-        ArticleTranslation.objects.filter(
-            article__in=_visible(request), language=language, slug=slug
-        )
+        ArticleTranslation.objects.visible_to(request.user)
+        .filter(language=language, slug=slug)
         .select_related("article__category")
         .first()
     )
