@@ -425,7 +425,7 @@ def search(request: HttpRequest) -> HttpResponse:
     found: list[ArticleTranslation] = []
     if searched:
         found = (
-            ArticleTranslation.objects.filter(article__in=_visible(request))
+            ArticleTranslation.objects.visible_to(request.user)
             .select_related("article")
             .search(form.cleaned_data["q"], limit=SEARCH_RESULTS)
         )
