@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import AppConfig, apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
@@ -59,8 +60,12 @@ def user_saved(**kwargs: Any) -> None:
         directory.forget()
 
 
-# Permissions exist only once migrate has created them, app by app, so the
-# groups are brought up to date after every app's turn.
+# Permissions exist only once migrate has created them, app by app (auth's
+# receiver, connected before this one, runs first for each app), so the groups
+# are brought up to date after the last app's turn. Once, not after every
+# app's: a transactional test's flush sends the signal for every app too.
 @receiver(post_migrate, dispatch_uid="sync_role_permissions")
-def migrated(**kwargs: Any) -> None:
-    sync_role_permissions()
+def migrated(sender: AppConfig, **kwargs: Any) -> None:
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if sender is with_models[-1]:
+        sync_role_permissions()
