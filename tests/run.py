@@ -1,4 +1,5 @@
-"""`make test`: the browser tests and the others in two processes at once.
+"""`make test`: the browser tests (and a few slow others) and the rest in
+two processes at once.
 
 The browser tests spend their time in Chromium and a live server, the
 others mostly wait on PostgreSQL, so on two cores the two halves overlap
@@ -20,6 +21,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
 BROWSER = "tests/browser"
+# Slow files that need no browser, run beside the browser tests so that both
+# halves end at about the same time (the other half was the longer by far).
+BESIDE_BROWSER = ["tests/security/test_xss_corpus.py", "tests/scaleout"]
+SECOND_HALF = [BROWSER, *BESIDE_BROWSER]
 
 
 def _database_of_its_own(url: str) -> str:
@@ -55,15 +60,17 @@ def main(arguments: list[str]) -> int:
         return subprocess.call([*PYTEST, *arguments])
     with tempfile.TemporaryFile(mode="w+") as report:
         browser = subprocess.Popen(
-            [*PYTEST, BROWSER],
+            [*PYTEST, *SECOND_HALF],
             env=browser_environment(dict(os.environ)),
             stdout=report,
             stderr=subprocess.STDOUT,
         )
-        others = subprocess.call([*PYTEST, f"--ignore={BROWSER}"])
+        others = subprocess.call(
+            [*PYTEST, *(f"--ignore={path}" for path in SECOND_HALF)]
+        )
         browsers = browser.wait()
         report.seek(0)
-        print(f"\n===== {BROWSER} =====", flush=True)
+        print(f"\n===== {' '.join(SECOND_HALF)} =====", flush=True)
         sys.stdout.write(report.read())
     return others or browsers
 
