@@ -6,6 +6,8 @@ list counts as one."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -77,6 +79,8 @@ def test_a_customer_files_a_ticket_from_the_sign_in_page(
     page.locator("input[name=password]").fill(PASSWORD)
     _press(page.locator("form:has(input[name=password]) button[type=submit]"))
     _press(page.get_by_role("link", name=words["new_ticket"]).first)
+    # The home page has a region labelled "Licences": wait for the form's page.
+    page.wait_for_url(re.compile(r"/tickets/new/"))
     licence = page.get_by_label(words["licence"])
     if licence.input_value() != str(active_licence.pk):
         presses += 1  # a tap on the list and one on the licence, counted as one
