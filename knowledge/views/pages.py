@@ -462,9 +462,9 @@ def _public_translations(request: HttpRequest) -> list[ArticleTranslation]:
     (once a request)."""
     if not hasattr(request, "_knowledge_public"):
         request._knowledge_public = list(
-            ArticleTranslation.objects.filter(
-                article__in=Article.objects.visible_to(AnonymousUser())
-            ).order_by("article_id", "language")
+            ArticleTranslation.objects.visible_to(AnonymousUser()).order_by(
+                "article_id", "language"
+            )
         )
     return request._knowledge_public
 
