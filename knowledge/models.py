@@ -54,8 +54,11 @@ TYPO_SIMILARITY = 0.4
 # author wrote can contain them; made <mark> after the snippet is escaped.
 _MARK_START = f"mark{secrets.token_hex(8)}"
 _MARK_STOP = f"endmark{secrets.token_hex(8)}"
-# Markdown's own signs, which a snippet of the source would show.
-_MARKDOWN_SIGNS = re.compile(r"(^|\s)#{1,6}\s|\*\*|__|`+|!?\[|\]\([^)]*\)")
+# Markdown's own signs, which a snippet of the source would show: headings,
+# emphasis, code, links and images, and a table's cell borders and rules.
+_MARKDOWN_SIGNS = re.compile(
+    r"(^|\s)#{1,6}\s|\*\*|__|`+|!?\[|\]\([^)]*\)|\||(^|\s):?-{3,}:?(?=\s|$)"
+)
 
 
 def snippet_html(raw: str) -> SafeString:

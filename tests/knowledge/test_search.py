@@ -111,6 +111,18 @@ def test_a_snippet_is_escaped_whatever_the_text_holds() -> None:
     )
 
 
+def test_a_snippet_shows_a_tables_cells_without_its_borders() -> None:
+    raw = f"| Port | Use |\n| --- | :---: |\n| 443 | {_MARK_START}HTTPS{_MARK_STOP} |"
+
+    assert snippet_html(raw) == "Port Use 443 <mark>HTTPS</mark>"
+
+
+def test_a_snippet_keeps_dashes_inside_words_and_options() -> None:
+    assert snippet_html("run setup --force on well-known hosts") == (
+        "run setup --force on well-known hosts"
+    )
+
+
 def test_nothing_like_the_words_finds_nothing(client, articles) -> None:
     assert _titles(client, "принтер") == []
 
