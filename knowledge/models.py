@@ -417,7 +417,7 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         if not text:
             return []
         if connections[self.db].vendor != "postgresql":
-            return self._substring_search(text, any_word=False, limit=limit)
+            return self._substring_search(text, limit=limit)
         queries = {
             language: SearchQuery(text, config=config, search_type="websearch")
             for language, config in SEARCH_CONFIGS.items()
@@ -460,15 +460,15 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         (typos). Titles only: a subject's words ("ошибка", "настройка") are
         in thousands of bodies, and ranking them all costs more than a
         keystroke may. Both languages' stems are looked for in every title
-        of `SuggestedTitle`: one index scan of narrow rows. On SQLite: a
-        substring of the title or the text."""
+        of `SuggestedTitle`: one index scan of narrow rows. On SQLite:
+        `_titles_sharing_stems`."""
         text = " ".join(text.split()[:10])[:200]
         articles = Article.objects.visible_to(reader)
         applicable = self.filter(article__in=articles.for_product(product).values("pk"))
         if not text:
             return []
         if connections[self.db].vendor != "postgresql":
-            return applicable._substring_search(text, any_word=True, limit=limit)
+            return applicable._titles_sharing_stems(text, limit=limit)
         # Only letters and digits reach to_tsquery: nothing typed can break it.
         words = re.findall(r"\w+", text)
         if not words:
@@ -549,25 +549,45 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
             translation.snippet = snippet_html(translation.headline)
         return found
 
-    def _substring_search(
-        self, text: str, *, any_word: bool, limit: int
-    ) -> list[ArticleTranslation]:
+    def _substring_search(self, text: str, *, limit: int) -> list[ArticleTranslation]:
         # CASEFOLD is Python's, registered on every SQLite connection
         # (helpdesk.sqlite), as the tickets' search uses it.
         words = text.casefold().split()
-        if any_word:
-            # "в", "не": in every text, they would suggest everything.
-            words = [w for w in words if len(w) >= PREFIX_LETTERS] or words
         each = [
             Q(Contains(Func(F("title"), function="CASEFOLD"), word))
             | Q(Contains(Func(F("body"), function="CASEFOLD"), word))
             for word in words
         ]
-        match = reduce(operator.or_ if any_word else operator.and_, each)
+        match = reduce(operator.and_, each)
         found = list(self.filter(match).order_by("-updated_at", "pk")[:limit])
         for translation in found:
             translation.snippet = snippet_html(_marked_start(translation.body, words))
         return found
+
+    def _titles_sharing_stems(
+        self, text: str, *, limit: int
+    ) -> list[ArticleTranslation]:
+        """Suggestions where PostgreSQL's stemming and ranking are missing
+        (SQLite, `make run`): titles holding the start of a word of the text,
+        the most words first. A word loses its last two letters, as endings
+        vary ("почту" finds "почтовых", "backup" "backups"); words of
+        `PREFIX_LETTERS` or fewer ("the", "как", "не") are left out while
+        longer ones remain, as they are in most titles."""
+        words = re.findall(r"\w+", text.casefold())
+        chosen = [w for w in words if len(w) > PREFIX_LETTERS] or words
+        stems = {w[: max(PREFIX_LETTERS, len(w) - 2)] for w in chosen}
+        if not stems:
+            return []
+        title = Func(F("title"), function="CASEFOLD")
+        shared = reduce(
+            operator.add,
+            [Case(When(Contains(title, stem), then=1), default=0) for stem in stems],
+        )
+        return list(
+            self.annotate(shared=shared)
+            .filter(shared__gt=0)
+            .order_by("-shared", "-updated_at", "pk")[:limit]
+        )
 
     def refresh_search_vector(self) -> int:
         """Rebuild `search_vector` from the title (weight A) and the body (B),

@@ -27,6 +27,18 @@ customer = Client()
 sign_in(customer, User.objects.get(email="customer@example.com"))
 suggested = customer.post("/kb/suggest/", {"subject": "не приходят письма SMTP"})
 seen["suggest"] = [suggested.status_code, suggested.content.decode()]
+from django.utils import translation
+from knowledge.deflection import find
+filer = User.objects.get(email="customer@example.com")
+seen["suggested"] = {}
+for language, subject in [
+    ("en", "Backup of the server"),
+    ("ru", "Как настроить почту"),
+    ("ru", "ошибка активации"),
+    ("ru", "Обновление сервера"),
+]:
+    with translation.override(language):
+        seen["suggested"][subject] = [t.title for t in find(filer, subject)]
 agent_user = User.objects.get(email="agent@example.com")
 agent = Client()
 sign_in(agent, agent_user)
@@ -50,6 +62,23 @@ def test_the_knowledge_base_searches_and_suggests_on_sqlite(tmp_path) -> None:
     status, html = seen["suggest"]
     assert status == 200
     assert "Настройка почтовых уведомлений (SMTP)" in html
+    # Titles sharing the subject's words, most first; not every text with
+    # "the" or "server" in it.
+    suggested = seen["suggested"]
+    assert set(suggested.pop("Backup of the server")) == {
+        "Restoring from a backup",
+        "Nightly backups to a network share",
+        "Moving the database to a new server",
+        "Upgrading the server to 5.2",
+    }
+    assert suggested == {
+        "Как настроить почту": ["Настройка почтовых уведомлений (SMTP)"],
+        "ошибка активации": ["Ошибка 0x17 при активации"],
+        "Обновление сервера": [
+            "Обновление сервера до версии 5.2",
+            "Перенос базы данных на новый сервер",
+        ],
+    }
     status, found = seen["find"]
     assert status == 200
     assert "Ночное резервное копирование в сетевую папку" in {
