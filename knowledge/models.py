@@ -860,7 +860,7 @@ class ArticleAttachment(StoredFile):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(upload_to=attachment_path, max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
 
     class Meta(StoredFile.Meta):
         verbose_name = _("article file")

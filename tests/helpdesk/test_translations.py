@@ -5,7 +5,10 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.db import models
+from django.utils import translation
 
 from helpdesk.compile_messages import compile_catalogue
 
@@ -41,3 +44,25 @@ def test_compiled_catalogue_is_read_by_gettext(tmp_path: Path) -> None:
             gettext.GNUTranslations(mo).gettext("Technical support")
             == "Техническая поддержка"
         )
+
+
+def test_every_file_field_of_ours_has_a_russian_name() -> None:
+    """The admin heads a file's column with its field's name ("FILE" was
+    shown among Russian headings)."""
+    ours = [
+        config
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR)
+        and ".venv" not in Path(config.path).parts
+    ]
+    with translation.override("ru"):
+        names = {
+            f"{model._meta.label}.{field.name}": str(field.verbose_name)
+            for config in ours
+            for model in config.get_models()
+            for field in model._meta.get_fields()
+            if isinstance(field, models.FileField)
+        }
+
+    assert "knowledge.ArticleAttachment.file" in names
+    assert {label: name for label, name in names.items() if name.isascii()} == {}

@@ -53,7 +53,9 @@ class InboundEmail(models.Model):
         FILE = "file", _("Mailbox file")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    raw = models.FileField(upload_to=inbound_email_path, max_length=200)
+    raw = models.FileField(
+        _("raw message"), upload_to=inbound_email_path, max_length=200
+    )
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(max_length=64, unique=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)

@@ -937,7 +937,7 @@ class Attachment(StoredFile):
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(upload_to=attachment_path, max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     # A file removed (`privacy`) leaves its row, so that the ticket says so
     # where the link was: why, when, and after how many days of a closed
     # ticket (retention).
@@ -969,7 +969,7 @@ class KeptUpload(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    file = models.FileField(upload_to="kept/%Y/%m/%d/", max_length=200)
+    file = models.FileField(_("file"), upload_to="kept/%Y/%m/%d/", max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     created_at = models.DateTimeField(_("created"), default=now, db_index=True)
