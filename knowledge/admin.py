@@ -437,6 +437,11 @@ def revision_diff(
         context=True,
         numlines=3,
     )
+    # The heading cells over its "next change" links are empty, and a screen
+    # reader would announce a column with no name: plain cells instead.
+    table = table.replace(
+        '<th class="diff_next"><br /></th>', '<td class="diff_next"></td>'
+    )
     # Safe: HtmlDiff escapes &, < and > of every line it puts in the table.
     return mark_safe(table)
 

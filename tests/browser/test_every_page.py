@@ -106,14 +106,22 @@ def _matrix_paths(role: str, kwargs: dict) -> list[tuple[str, str]]:
 # Models whose history and delete confirmation (which lists the related rows
 # that would go too) stand for every model's.
 ONE_TEMPLATE_FOR_ALL = {"tickets.Ticket", "accounts.Organisation"}
+# Admin views of our own that show one object: their arguments after its pk.
+OWN_OBJECT_VIEWS = {
+    "admin:knowledge_article_history_texts": lambda article: [],
+    "admin:knowledge_article_revision": lambda article: [
+        article.revisions.order_by("pk").last().pk
+    ],
+    "admin:knowledge_article_preview": lambda article: ["ru"],
+}
 
 
 def _admin_paths() -> list[tuple[str, str]]:
     """The admin's index, each app's page, and each model's list, add page,
     one change page and any view of its own that takes no argument; the
     history and delete-confirmation pages of the models in
-    `ONE_TEMPLATE_FOR_ALL` (the admin draws them alike for every model); and
-    the calendar's year (the licence import's pages need an import: not
+    `ONE_TEMPLATE_FOR_ALL` (the admin draws them alike for every model); the
+    views of our own in `OWN_OBJECT_VIEWS`; and the calendar's year (the licence import's pages need an import: not
     here)."""
     paths = {("admin:index", reverse("admin:index"))}
     for model, model_admin in admin.site._registry.items():
@@ -134,6 +142,9 @@ def _admin_paths() -> list[tuple[str, str]]:
                 and name.endswith(("_history", "_delete"))
             ):
                 paths.add((name, reverse(name, args=[instance.pk])))
+            elif name in OWN_OBJECT_VIEWS:
+                more = OWN_OBJECT_VIEWS[name](instance)
+                paths.add((name, reverse(name, args=[instance.pk, *more])))
     year = "admin:schedule_calendarday_year"
     paths.add((year, reverse(year, args=[localdate().year])))
     return sorted(paths, key=lambda item: item[1])
