@@ -9,6 +9,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 from functools import reduce
 from typing import ClassVar
 
@@ -50,6 +51,9 @@ PREFIX_LETTERS = 3
 # word similarity, 0 to 1): "Рызервное копирывание" finds "Резервное
 # копирование", "принтер" does not.
 TYPO_SIMILARITY = 0.4
+# The same where pg_trgm is missing (SQLite): how like a title's words the
+# words typed must be, on average (difflib's ratio, 0 to 1).
+TYPO_RATIO = 0.75
 # Marks of a found word in a snippet, random per process so that no text an
 # author wrote can contain them; made <mark> after the snippet is escaped.
 _MARK_START = f"mark{secrets.token_hex(8)}"
@@ -411,13 +415,16 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         English), ranked by `ts_rank` with the title above the body; when no
         word matches, titles similar to the text are found instead
         (trigrams: typos, a wrong ending). Elsewhere (SQLite, `make run`)
-        every word is a substring of the title or the body.
+        every word is a substring of the title or the body, else titles
+        with words like them (`_titles_like`).
         """
         text = " ".join(text.split()[:10])[:200]
         if not text:
             return []
         if connections[self.db].vendor != "postgresql":
-            return self._substring_search(text, limit=limit)
+            return self._substring_search(text, limit=limit) or self._titles_like(
+                text, limit=limit
+            )
         queries = {
             language: SearchQuery(text, config=config, search_type="websearch")
             for language, config in SEARCH_CONFIGS.items()
@@ -587,7 +594,29 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
             self.annotate(shared=shared)
             .filter(shared__gt=0)
             .order_by("-shared", "-updated_at", "pk")[:limit]
-        )
+        ) or self._titles_like(text, limit=limit)
+
+    def _titles_like(self, text: str, *, limit: int) -> list[ArticleTranslation]:
+        """Typos where pg_trgm is missing (SQLite, `make run`): titles in
+        which each long word typed has a word like it (difflib's ratio, on
+        average at least `TYPO_RATIO`), the likest first. Reads every
+        title: SQLite serves the demo's few."""
+        typed = [
+            w for w in re.findall(r"\w+", text.casefold()) if len(w) > PREFIX_LETTERS
+        ]
+        if not typed:
+            return []
+        scored = []
+        for translation in self.order_by("pk"):
+            words = re.findall(r"\w+", translation.title.casefold())
+            likeness = sum(
+                max((SequenceMatcher(None, t, w).ratio() for w in words), default=0)
+                for t in typed
+            ) / len(typed)
+            if likeness >= TYPO_RATIO:
+                translation.snippet = snippet_html(translation.body[:300])
+                scored.append((-likeness, translation.pk, translation))
+        return [translation for *_key, translation in sorted(scored)[:limit]]
 
     def refresh_search_vector(self) -> int:
         """Rebuild `search_vector` from the title (weight A) and the body (B),

@@ -23,6 +23,10 @@ visitor = Client()
 search = visitor.get("/kb/search/", {"q": "резервное копирование"})
 seen["search"] = [search.status_code, search.content.decode()]
 seen["typo"] = visitor.get("/kb/search/", {"q": "ЗЗЗ"}).status_code
+seen["typos"] = {
+    q: visitor.get("/kb/search/", {"q": q}).content.decode()
+    for q in ["Рызервное копирывание", "принтер"]
+}
 customer = Client()
 sign_in(customer, User.objects.get(email="customer@example.com"))
 suggested = customer.post("/kb/suggest/", {"subject": "не приходят письма SMTP"})
@@ -59,6 +63,12 @@ def test_the_knowledge_base_searches_and_suggests_on_sqlite(tmp_path) -> None:
     assert status == 200
     assert "Ночное резервное копирование в сетевую папку" in html
     assert seen["typo"] == 200
+    # Typos: titles with words like those typed (pg_trgm's part on PostgreSQL).
+    assert (
+        "Ночное резервное копирование в сетевую папку"
+        in seen["typos"]["Рызервное копирывание"]
+    )
+    assert "kb-results" not in seen["typos"]["принтер"]
     status, html = seen["suggest"]
     assert status == 200
     assert "Настройка почтовых уведомлений (SMTP)" in html
