@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from audit.models import AuditEntry
 from audit.services import record
@@ -30,7 +30,7 @@ class AuditEntryAdmin(RecordAdmin):
         "created_at",
         "action",
         "actor",
-        "target",
+        "object",
         "ip_address",
         "via",
     ]
@@ -50,6 +50,10 @@ class AuditEntryAdmin(RecordAdmin):
     ]
     fields = readonly_fields
     change_list_template = "admin/audit/auditentry/change_list.html"
+
+    @admin.display(description=gettext_lazy("object"))
+    def object(self, entry: AuditEntry) -> str:
+        return entry.target
 
     def get_urls(self) -> list:
         return [

@@ -852,7 +852,10 @@ class ArticleFeedback(models.Model):
     sent to the article's author."""
 
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="feedback"
+        Article,
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        verbose_name=_("article"),
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     helpful = models.BooleanField(_("helpful"))

@@ -485,7 +485,12 @@ class Ticket(models.Model):
     tag_names = models.CharField(_("tags"), max_length=500, blank=True, editable=False)
     # Filed although the subscription was not active: who allowed it and why.
     licence_override_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filing without support allowed by"),
     )
     licence_override_reason = models.TextField(
         _("reason for filing without support"), blank=True
@@ -493,7 +498,9 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created"), default=now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
-    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(
+        _("customer's last message"), null=True, blank=True
+    )
     # When staff last opened the ticket after the customer had written
     # (`mark_ticket_seen`): the queue marks "customer answered" while the
     # customer's last message is newer. Empty until staff first look.
@@ -842,7 +849,9 @@ class Message(models.Model):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="messages"
     )
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     body = models.TextField(_("text"))
     channel = models.CharField(
@@ -935,7 +944,10 @@ class Attachment(StoredFile):
         ERASURE = "erasure", _("Erased with its author's personal data")
 
     message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, related_name="attachments"
+        Message,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("message"),
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     # A file removed (`privacy`) leaves its row, so that the ticket says so
@@ -1172,12 +1184,19 @@ class SatisfactionRatingQuerySet(models.QuerySet["SatisfactionRating"]):
 
 class SatisfactionRating(models.Model):
     ticket = models.OneToOneField(
-        Ticket, on_delete=models.CASCADE, related_name="rating"
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="rating",
+        verbose_name=_("ticket"),
     )
     score = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
     rated_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("rated by"),
     )
     # Where the customer answered: the portal, the closing e-mail's links or
     # Telegram's buttons (whether asking outside the portal is worth it).
