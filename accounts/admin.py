@@ -4,6 +4,7 @@ import datetime
 from functools import partial
 from uuid import UUID
 
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -107,6 +108,46 @@ class ConsentAdmin(RecordAdmin):
     search_fields = ["user__email", "access_request__email"]
     list_select_related = ["user", "access_request"]
     date_hierarchy = "created_at"
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ModelAdmin):
+    """The second factors, without their secrets. allauth's own admin shows
+    each one's data (a TOTP key, the recovery codes' seed), stored as they
+    are: whoever could view it could make another person's codes unnoticed.
+    Read only; deleting one lets someone who lost their phone set up a new
+    one."""
+
+    accusative = pgettext_lazy("accusative", "authenticator")
+    list_display = ["person", "kind", "created", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=_("user"), ordering="user__email")
+    def person(self, authenticator: Authenticator) -> User:
+        return authenticator.user
+
+    @admin.display(description=_("kind"), ordering="type")
+    def kind(self, authenticator: Authenticator) -> str:
+        return authenticator.get_type_display()
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, authenticator: Authenticator):
+        return authenticator.created_at
+
+    @admin.display(description=_("last used"), ordering="last_used_at")
+    def last_used(self, authenticator: Authenticator):
+        return authenticator.last_used_at
 
 
 @admin.register(User)

@@ -136,3 +136,34 @@ def test_a_next_still_wins(client, agent) -> None:
     response = client.post("/accounts/2fa/authenticate/", {"code": current_totp_code()})
 
     assert response["Location"] == "/staff/mail/"
+
+
+def test_the_admin_never_shows_a_second_factors_secret(
+    client, admin_user, agent
+) -> None:
+    """allauth keeps the TOTP key as it is; its own admin showed it, enough
+    for an administrator to make an agent's codes unnoticed."""
+    from allauth.mfa.models import Authenticator
+
+    from tests.conftest import STAFF_TOTP_SECRET
+
+    # Only a superuser may see them (the roles give no one this model).
+    admin_user.is_superuser = True
+    admin_user.save(update_fields=["is_superuser"])
+    sign_in(client, admin_user)
+    authenticator = Authenticator.objects.get(user=agent)
+    pages = [
+        client.get("/admin/mfa/authenticator/"),
+        client.get(f"/admin/mfa/authenticator/{authenticator.pk}/change/"),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200]
+    assert agent.email in pages[0].content.decode()
+    assert all(STAFF_TOTP_SECRET not in page.content.decode() for page in pages)
+    assert all("secret" not in page.content.decode() for page in pages)
+    # Deleting one lets the agent set up another (a lost phone).
+    deleted = client.post(
+        f"/admin/mfa/authenticator/{authenticator.pk}/delete/", {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert not Authenticator.objects.filter(pk=authenticator.pk).exists()

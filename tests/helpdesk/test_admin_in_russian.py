@@ -25,8 +25,10 @@ NAMES = re.compile(
 
 
 def _ours(model) -> bool:
+    """A model of ours, or one whose admin is ours (allauth's authenticators)."""
     path = Path(model._meta.app_config.path)
-    return path.is_relative_to(settings.BASE_DIR) and ".venv" not in path.parts
+    ours = path.is_relative_to(settings.BASE_DIR) and ".venv" not in path.parts
+    return ours or type(admin.site._registry[model]).__module__ == "accounts.admin"
 
 
 def _english_names(html: str) -> set[str]:
