@@ -121,7 +121,6 @@ class AuthenticatorAdmin(ModelAdmin):
     Read only; deleting one lets someone who lost their phone set up a new
     one."""
 
-    accusative = pgettext_lazy("accusative", "authenticator")
     list_display = ["person", "kind", "created", "last_used"]
     list_select_related = ["user"]
     search_fields = ["user__email", "user__full_name"]

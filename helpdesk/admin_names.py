@@ -9,6 +9,7 @@ others keep the name as it is, which is right when the two cases agree.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
@@ -79,21 +80,21 @@ class RecordAdmin(ModelAdmin):
         return False
 
 
-# Models of other packages whose names have no translation of their own.
-UNNAMED_MODELS = {("mfa", "authenticator"): gettext_lazy("Authenticators")}
+# Models of other packages whose names have no translation of their own:
+# (singular, plural).
+UNNAMED_MODELS = {
+    ("mfa", "authenticator"): (
+        gettext_lazy("authenticator"),
+        gettext_lazy("Authenticators"),
+    ),
+}
 
 
-def name_other_packages_models(site: admin.AdminSite) -> None:
-    """Give the admin's lists the names in `UNNAMED_MODELS`."""
-    app_list = site.get_app_list
-
-    def named_app_list(request: HttpRequest, app_label: str | None = None) -> list:
-        apps = app_list(request, app_label)
-        for app in apps:
-            for model in app["models"]:
-                key = (app["app_label"], model["object_name"].lower())
-                if key in UNNAMED_MODELS:
-                    model["name"] = UNNAMED_MODELS[key]
-        return apps
-
-    site.get_app_list = named_app_list  # type: ignore[method-assign]
+def name_other_packages_models() -> None:
+    """Give the models in `UNNAMED_MODELS` their names, which every admin
+    page reads (lists, breadcrumbs, titles). Migrations read a model's
+    options as its own module declared them (`_meta.original_attrs`), so
+    no migration follows."""
+    for (app_label, model_name), (singular, plural) in UNNAMED_MODELS.items():
+        opts = apps.get_model(app_label, model_name)._meta
+        opts.verbose_name, opts.verbose_name_plural = singular, plural

@@ -15,7 +15,7 @@ from knowledge.views import pages as knowledge_pages
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Help-desk administration")
 admin.site.site_title = _("Help-desk administration")
-name_other_packages_models(admin.site)
+name_other_packages_models()
 
 urlpatterns = [
     path("", views.home, name="home"),

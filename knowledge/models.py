@@ -90,6 +90,13 @@ def _marked_start(body: str, words: list[str], length: int = 300) -> str:
     return start
 
 
+def _long_words(text: str) -> list[str]:
+    """The words of a text, casefolded, but those of `PREFIX_LETTERS` letters
+    or fewer ("the", "как", "не"): they are in most titles (SQLite's
+    suggestions and typos, where PostgreSQL's stop words are missing)."""
+    return [w for w in re.findall(r"\w+", text.casefold()) if len(w) > PREFIX_LETTERS]
+
+
 def reader_language() -> str:
     """The language the page is read in: the active one, if it is ours."""
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
@@ -577,11 +584,9 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         """Suggestions where PostgreSQL's stemming and ranking are missing
         (SQLite, `make run`): titles holding the start of a word of the text,
         the most words first. A word loses its last two letters, as endings
-        vary ("почту" finds "почтовых", "backup" "backups"); words of
-        `PREFIX_LETTERS` or fewer ("the", "как", "не") are left out while
-        longer ones remain, as they are in most titles."""
-        words = re.findall(r"\w+", text.casefold())
-        chosen = [w for w in words if len(w) > PREFIX_LETTERS] or words
+        vary ("почту" finds "почтовых", "backup" "backups"); short words
+        only when there is no other (`_long_words`)."""
+        chosen = _long_words(text) or re.findall(r"\w+", text.casefold())
         stems = {w[: max(PREFIX_LETTERS, len(w) - 2)] for w in chosen}
         if not stems:
             return []
@@ -601,9 +606,7 @@ class ArticleTranslationQuerySet(models.QuerySet["ArticleTranslation"]):
         which each long word typed has a word like it (difflib's ratio, on
         average at least `TYPO_RATIO`), the likest first. Reads every
         title: SQLite serves the demo's few."""
-        typed = [
-            w for w in re.findall(r"\w+", text.casefold()) if len(w) > PREFIX_LETTERS
-        ]
+        typed = _long_words(text)
         if not typed:
             return []
         scored = []
